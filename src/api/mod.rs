@@ -1,0 +1,165 @@
+//! The JSON API under `/api`. Errors are JSON too: `{"error": "…"}` with the status.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::plan::progress::{Assessment, BaselinePoint, NotApplicable, Projection, Status, assess};
+use crate::plan::{Metric, Plan, Quarter, Reported};
+use crate::store;
+use crate::web::{AppState, parse_as_of};
+
+/// [`Error`] rendered as JSON.
+pub struct ApiError(pub Error);
+
+impl<E: Into<Error>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if status.is_server_error() {
+            tracing::error!(error = %self.0, "api request failed");
+        }
+        (status, Json(serde_json::json!({ "error": self.0.public_message() }))).into_response()
+    }
+}
+
+type ApiResult<T> = Result<Json<T>, ApiError>;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/plans", get(list_plans))
+        .route("/plans/{id}/metrics", get(list_metrics))
+        .route("/metrics/{key}", get(show_metric))
+        .fallback(|| async { ApiError(Error::not_found("接口不存在")) })
+}
+
+/// A metric with what is computed for it at `as_of`.
+#[derive(Serialize)]
+struct MetricOut {
+    #[serde(flatten)]
+    metric: Metric,
+    as_of: NaiveDate,
+    status: Status,
+    status_label: &'static str,
+    /// Share of the way from baseline to target; `null` with `progress_na` saying why.
+    progress: Option<f64>,
+    progress_na: Option<NotApplicable>,
+    progress_na_reason: Option<&'static str>,
+    expected_progress: Option<f64>,
+    exceeded: bool,
+    baseline_in_use: Option<BaselinePoint>,
+    latest: Option<Reported>,
+    projection: Option<Projection>,
+}
+
+impl MetricOut {
+    fn new(metric: Metric, a: Assessment) -> Self {
+        Self {
+            as_of: a.as_of,
+            status: a.status,
+            status_label: a.status.label_zh(),
+            progress: a.progress.ok(),
+            progress_na: a.progress.err(),
+            progress_na_reason: a.progress.err().map(|n| n.reason_zh()),
+            expected_progress: a.expected,
+            exceeded: a.exceeded,
+            baseline_in_use: a.baseline,
+            latest: a.latest,
+            projection: a.projection,
+            metric,
+        }
+    }
+}
+
+async fn list_plans(State(state): State<AppState>) -> ApiResult<Vec<Plan>> {
+    Ok(Json(state.store.read(|c| store::plans::list(c)).await?))
+}
+
+#[derive(Serialize)]
+struct PlanMetrics {
+    plan: Plan,
+    as_of: NaiveDate,
+    metrics: Vec<MetricOut>,
+}
+
+async fn list_metrics(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult<PlanMetrics> {
+    let id: i64 = id.parse().map_err(|_| Error::BadRequest(format!("规划编号“{id}”无效")))?;
+    let as_of = parse_as_of(q.get("as_of"))?;
+    let st = state.clone();
+    let out = state
+        .store
+        .read(move |c| {
+            let plan = store::plans::get(c, id)?;
+            let metrics = store::plans::metrics(c, id)?;
+            let mut values = store::values::of_plan(c, id)?;
+            let as_of = as_of.unwrap_or_else(|| st.default_as_of(&plan));
+            let metrics = metrics
+                .into_iter()
+                .map(|m| {
+                    let v = values.remove(&m.id).unwrap_or_default();
+                    let a = assess(&m, &v, as_of, plan.default_baseline_date(), plan.period_end);
+                    MetricOut::new(m, a)
+                })
+                .collect();
+            Ok(PlanMetrics { plan, as_of, metrics })
+        })
+        .await?;
+    Ok(Json(out))
+}
+
+#[derive(Serialize)]
+struct MetricDetail {
+    #[serde(flatten)]
+    metric: MetricOut,
+    values: Vec<ValueOut>,
+}
+
+#[derive(Serialize)]
+struct ValueOut {
+    quarter: Quarter,
+    quarter_end: NaiveDate,
+    value: f64,
+    done: Option<bool>,
+    note: String,
+}
+
+async fn show_metric(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> ApiResult<MetricDetail> {
+    let as_of = parse_as_of(q.get("as_of"))?;
+    let st = state.clone();
+    let out = state
+        .store
+        .read(move |c| {
+            let metric = store::plans::metric_by_key(c, &key)?;
+            let plan = store::plans::get(c, metric.plan_id)?;
+            let values = store::values::of_metric(c, metric.id)?;
+            let as_of = as_of.unwrap_or_else(|| st.default_as_of(&plan));
+            let a = assess(&metric, &values, as_of, plan.default_baseline_date(), plan.period_end);
+            let values = values
+                .into_iter()
+                .map(|r| ValueOut { quarter_end: r.quarter.end(), quarter: r.quarter, value: r.value, done: r.done, note: r.note })
+                .collect();
+            Ok(MetricDetail { metric: MetricOut::new(metric, a), values })
+        })
+        .await?;
+    Ok(Json(out))
+}

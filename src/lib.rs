@@ -1,0 +1,25 @@
+//! plantrack: tracks a five-year plan's quantitative targets against reported figures.
+//!
+//! `plan` holds the domain and its pure arithmetic, `store` the SQLite database, `web` and
+//! `api` the HTTP side, `charts` the plotters SVGs. [`app`] builds the real router, so the
+//! integration tests drive exactly what `serve` runs.
+
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod charts;
+pub mod demo;
+pub mod error;
+pub mod plan;
+pub mod setup;
+pub mod store;
+pub mod web;
+
+pub use error::{Error, Result};
+pub use web::{AppState, app};
+
+/// FNV-1a: a stable hash for ETags and demo figures, unlike `DefaultHasher` the same
+/// across restarts and Rust releases.
+pub fn fnv64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}

@@ -1,0 +1,199 @@
+//! A plan's metrics: what is measured, from where, to where, and which way is better.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// What sort of figure a metric reports; each kind has its own status rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A measured value at a time: a rate, a lead time, a resolution.
+    Level,
+    /// A cumulative total since the period start (the figure at a quarter's end).
+    Count,
+    /// Done or not done, with a percent complete.
+    Milestone,
+    /// Tracked for reference: a baseline and no target.
+    Context,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [Kind::Level, Kind::Count, Kind::Milestone, Kind::Context];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Level => "level",
+            Kind::Count => "count",
+            Kind::Milestone => "milestone",
+            Kind::Context => "context",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Kind::Level => "水平值",
+            Kind::Count => "累计数",
+            Kind::Milestone => "里程碑",
+            Kind::Context => "参考指标",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which way is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Higher,
+    Lower,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Higher => "higher",
+            Direction::Lower => "lower",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "higher" => Some(Direction::Higher),
+            "lower" => Some(Direction::Lower),
+            _ => None,
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Direction::Higher => "越高越好",
+            Direction::Lower => "越低越好",
+        }
+    }
+
+    /// +1 when higher is better, −1 when lower is, so that `sign * (a − b) > 0` means a is better.
+    pub fn sign(self) -> f64 {
+        match self {
+            Direction::Higher => 1.0,
+            Direction::Lower => -1.0,
+        }
+    }
+}
+
+/// A target: one value, or a range such as 2–3 engineers (`low <= high`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Target {
+    pub low: f64,
+    pub high: f64,
+}
+
+impl Target {
+    pub fn single(v: f64) -> Self {
+        Self { low: v, high: v }
+    }
+
+    pub fn is_range(&self) -> bool {
+        self.low != self.high
+    }
+
+    /// The end whose reaching counts as met (达标): the less ambitious one.
+    pub fn met_at(&self, dir: Direction) -> f64 {
+        match dir {
+            Direction::Higher => self.low,
+            Direction::Lower => self.high,
+        }
+    }
+
+    /// The end whose reaching counts as exceeded (超额): the more ambitious one.
+    pub fn exceeded_at(&self, dir: Direction) -> f64 {
+        match dir {
+            Direction::Higher => self.high,
+            Direction::Lower => self.low,
+        }
+    }
+}
+
+/// One target of a plan, as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Metric {
+    pub id: i64,
+    pub plan_id: i64,
+    pub chapter_id: i64,
+    /// Stable ASCII slug, unique across all plans: used in URLs and imports.
+    pub key: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub unit: String,
+    pub kind: Kind,
+    pub direction: Direction,
+    pub baseline: Option<f64>,
+    pub baseline_date: Option<NaiveDate>,
+    /// `None` for context metrics; milestones carry 100 (percent complete).
+    pub target: Option<Target>,
+    pub target_date: Option<NaiveDate>,
+    /// The plan's own sentence (原文) that sets this target.
+    pub source: String,
+    pub notes: String,
+}
+
+/// A figure reported for one metric and quarter.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reported {
+    pub quarter: super::Quarter,
+    /// The value; for a milestone, the percent complete (0–100).
+    pub value: f64,
+    /// Milestones only: whether it is done.
+    pub done: Option<bool>,
+    pub note: String,
+}
+
+/// Formats a figure without trailing zeros: `48`, `81.2`, `0.35`.
+pub fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        let s = format!("{v:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn range_target_is_met_at_the_less_ambitious_end() {
+        let t = Target { low: 2.0, high: 3.0 };
+        assert_eq!(t.met_at(Direction::Higher), 2.0);
+        assert_eq!(t.exceeded_at(Direction::Higher), 3.0);
+        assert_eq!(t.met_at(Direction::Lower), 3.0);
+        assert_eq!(t.exceeded_at(Direction::Lower), 2.0);
+    }
+
+    #[test]
+    fn numbers_print_like_the_plan_prints_them() {
+        assert_eq!(fmt_num(48.0), "48");
+        assert_eq!(fmt_num(81.2), "81.2");
+        assert_eq!(fmt_num(0.346), "0.35");
+        assert_eq!(fmt_num(-2.5), "-2.5");
+    }
+
+    #[test]
+    fn kinds_round_trip_through_their_names() {
+        for k in Kind::ALL {
+            assert_eq!(Kind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(Kind::parse("rate"), None);
+    }
+}

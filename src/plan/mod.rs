@@ -1,0 +1,51 @@
+//! The domain: plans, metrics, quarters, and the pure arithmetic of progress.
+//!
+//! Nothing here touches the database or HTTP, so every rule is unit-tested beside it.
+
+pub mod metric;
+pub mod progress;
+pub mod quarter;
+pub mod seed;
+
+pub use metric::{Direction, Kind, Metric, Reported, Target, fmt_num};
+pub use quarter::Quarter;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// A five-year plan as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub id: i64,
+    /// Stable ASCII slug from the seed file.
+    pub key: String,
+    pub title: String,
+    pub issuer: String,
+    pub document_number: String,
+    pub issued_on: Option<NaiveDate>,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub midterm_on: Option<NaiveDate>,
+}
+
+impl Plan {
+    /// Quarters of the plan period, first to last.
+    pub fn quarters(&self) -> impl Iterator<Item = Quarter> {
+        Quarter::range(Quarter::containing(self.period_start), Quarter::containing(self.period_end))
+    }
+
+    /// Default baseline date: the day before the period starts (end of the previous plan).
+    pub fn default_baseline_date(&self) -> NaiveDate {
+        self.period_start.pred_opt().unwrap_or(self.period_start)
+    }
+}
+
+/// The plan's own grouping (第三章 …), in the plan's order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Chapter {
+    pub id: i64,
+    pub plan_id: i64,
+    pub ord: i64,
+    pub title: String,
+    pub title_en: Option<String>,
+}

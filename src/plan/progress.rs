@@ -1,0 +1,310 @@
+//! Progress, expected progress, status and projection: the arithmetic behind every
+//! chart and evaluation. Pure functions of a metric, its reported values and a date.
+//!
+//! The status rules (documented in the README, tested below):
+//! - a `context` metric has no target: it is 参考指标 (reference) whenever it has a figure;
+//! - no figure reported on or before the date: 暂无数据 (no data);
+//! - the latest figure meets the target (the less ambitious end of a range; a milestone
+//!   reported done): 已达标 (achieved), and 超额 is shown when the ambitious end is passed;
+//! - otherwise `ratio = progress / expected progress`, as Open SDG compares achieved with
+//!   required growth: `ratio >= 0.95` 正常推进 (on track), `0.6 <= ratio < 0.95` 存在风险
+//!   (at risk), below 0.6, or moving the wrong way, 明显滞后 (off track). Before any time
+//!   has elapsed nothing is expected yet, so any non-negative progress is on track.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::{Direction, Kind, Metric, Quarter, Reported, Target};
+
+/// Slack for comparing reported decimals with targets (81.2 must meet 81.2).
+const EPS: f64 = 1e-9;
+/// Ratios of achieved to expected progress that separate the statuses.
+pub const ON_TRACK_RATIO: f64 = 0.95;
+pub const AT_RISK_RATIO: f64 = 0.6;
+/// A projection further out than this (30 years) is no projection at all.
+const HORIZON_QUARTERS: usize = 120;
+
+/// Where a metric stands at a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Achieved,
+    OnTrack,
+    AtRisk,
+    OffTrack,
+    NoData,
+    Reference,
+}
+
+impl Status {
+    /// Order for summaries: best first.
+    pub const ALL: [Status; 6] = [
+        Status::Achieved,
+        Status::OnTrack,
+        Status::AtRisk,
+        Status::OffTrack,
+        Status::NoData,
+        Status::Reference,
+    ];
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Status::Achieved => "已达标",
+            Status::OnTrack => "正常推进",
+            Status::AtRisk => "存在风险",
+            Status::OffTrack => "明显滞后",
+            Status::NoData => "暂无数据",
+            Status::Reference => "参考指标",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Status::Achieved => "achieved",
+            Status::OnTrack => "on track",
+            Status::AtRisk => "at risk",
+            Status::OffTrack => "off track",
+            Status::NoData => "no data",
+            Status::Reference => "reference",
+        }
+    }
+
+    /// CSS class and stable identifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Achieved => "achieved",
+            Status::OnTrack => "on_track",
+            Status::AtRisk => "at_risk",
+            Status::OffTrack => "off_track",
+            Status::NoData => "no_data",
+            Status::Reference => "reference",
+        }
+    }
+}
+
+/// Why progress cannot be computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotApplicable {
+    NoData,
+    NoTarget,
+    /// No baseline in the plan and no earlier figure to stand in for it.
+    NoBaseline,
+    /// The target equals the baseline (a "keep it up" target) and is not met.
+    TargetEqualsBaseline,
+}
+
+impl NotApplicable {
+    pub fn reason_zh(self) -> &'static str {
+        match self {
+            NotApplicable::NoData => "尚无报告值",
+            NotApplicable::NoTarget => "参考指标无目标值",
+            NotApplicable::NoBaseline => "规划未给出基期值,需至少两个季度的报告值才能计算进度",
+            NotApplicable::TargetEqualsBaseline => "目标值与基期值相同,只判断是否保持",
+        }
+    }
+}
+
+/// The baseline in use: the plan's own, or the first reported figure when the plan has none.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BaselinePoint {
+    pub date: NaiveDate,
+    pub value: f64,
+    pub from_report: bool,
+}
+
+/// Linear trend over the reported figures.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Projection {
+    /// Change per year at the current pace.
+    pub slope_per_year: f64,
+    /// Value the trend gives at the target date.
+    pub value_at_target_date: f64,
+    /// The quarter in which the trend reaches the target; `None`: not at the current pace.
+    pub reach: Option<Quarter>,
+}
+
+/// Everything computed for one metric at one date.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assessment {
+    pub as_of: NaiveDate,
+    pub baseline: Option<BaselinePoint>,
+    /// The latest figure reported on or before `as_of`.
+    pub latest: Option<Reported>,
+    /// Share of the way from baseline to target (1.0 = met); may exceed 1 or be negative.
+    pub progress: Result<f64, NotApplicable>,
+    /// Share of the way that time alone would predict.
+    pub expected: Option<f64>,
+    pub status: Status,
+    /// The ambitious end of the target is reached (超额).
+    pub exceeded: bool,
+    pub projection: Option<Projection>,
+}
+
+/// The target a metric is measured against: milestones run to 100 % complete.
+pub fn effective_target(m: &Metric) -> Option<Target> {
+    match m.kind {
+        Kind::Milestone => Some(m.target.unwrap_or(Target::single(100.0))),
+        Kind::Context => None,
+        _ => m.target,
+    }
+}
+
+/// `value` is at least as good as `bound` in direction `dir`.
+pub fn meets(dir: Direction, value: f64, bound: f64) -> bool {
+    dir.sign() * (value - bound) >= -EPS
+}
+
+/// Share of the way from `baseline` to the target's met end; direction comes from the
+/// target's side of the baseline, so 2.5 km → 1 km works like 37 → 48 minutes.
+pub fn progress(dir: Direction, baseline: f64, target: Target, current: f64) -> Result<f64, NotApplicable> {
+    let goal = target.met_at(dir);
+    if (goal - baseline).abs() < EPS {
+        return if meets(dir, current, goal) { Ok(1.0) } else { Err(NotApplicable::TargetEqualsBaseline) };
+    }
+    Ok((current - baseline) / (goal - baseline))
+}
+
+/// Share of the period from `start` to `end` elapsed at `at`, clamped to 0..=1.
+pub fn expected_progress(start: NaiveDate, end: NaiveDate, at: NaiveDate) -> f64 {
+    let total = (end - start).num_days();
+    if total <= 0 {
+        return 1.0;
+    }
+    ((at - start).num_days() as f64 / total as f64).clamp(0.0, 1.0)
+}
+
+/// Status from achieved and expected progress (see the module doc).
+pub fn status_from_ratio(progress: f64, expected: f64) -> Status {
+    if progress >= 1.0 - EPS {
+        return Status::Achieved;
+    }
+    if expected <= EPS {
+        return if progress >= 0.0 { Status::OnTrack } else { Status::OffTrack };
+    }
+    let ratio = progress / expected;
+    if ratio >= ON_TRACK_RATIO {
+        Status::OnTrack
+    } else if ratio >= AT_RISK_RATIO {
+        Status::AtRisk
+    } else {
+        Status::OffTrack
+    }
+}
+
+/// Least-squares line through `(date, value)` points, as (intercept, slope per day) with x
+/// in days from the first point; `None` with fewer than two distinct dates.
+pub fn linear_trend(points: &[(NaiveDate, f64)]) -> Option<(NaiveDate, f64, f64)> {
+    let pts: Vec<(f64, f64)> = points
+        .iter()
+        .filter(|(_, v)| v.is_finite())
+        .map(|(d, v)| ((*d - points[0].0).num_days() as f64, *v))
+        .collect();
+    let n = pts.len() as f64;
+    if pts.len() < 2 {
+        return None;
+    }
+    let mx = pts.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = pts.iter().map(|p| p.1).sum::<f64>() / n;
+    let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    if sxx < EPS {
+        return None;
+    }
+    let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let slope = sxy / sxx;
+    Some((points[0].0, my - slope * mx, slope))
+}
+
+/// Projects the trend of `values` to `target_date` and finds the quarter in which it meets
+/// the target. A target already met is reached in the quarter it was first met.
+pub fn project(values: &[Reported], dir: Direction, target: Option<Target>, target_date: NaiveDate) -> Option<Projection> {
+    let points: Vec<(NaiveDate, f64)> = values.iter().map(|r| (r.quarter.end(), r.value)).collect();
+    let (origin, intercept, slope) = linear_trend(&points)?;
+    let at = |d: NaiveDate| intercept + slope * (d - origin).num_days() as f64;
+    let reach = target.and_then(|t| {
+        let goal = t.met_at(dir);
+        if let Some(first) = values.iter().find(|r| meets(dir, r.value, goal)) {
+            return Some(first.quarter);
+        }
+        if dir.sign() * slope <= EPS {
+            return None;
+        }
+        // Figures stand at quarter ends, so the answer is the first quarter whose end the
+        // trend meets. Quarters differ in length by a day or two, which the slack absorbs.
+        let slack = slope.abs() * 2.0;
+        let first = values.last()?.quarter.next();
+        std::iter::successors(Some(first), |q| Some(q.next()))
+            .take(HORIZON_QUARTERS)
+            .find(|q| meets(dir, at(q.end()) + dir.sign() * slack, goal))
+    });
+    Some(Projection { slope_per_year: slope * 365.25, value_at_target_date: at(target_date), reach })
+}
+
+/// The baseline in use at `as_of`: the plan's, else the first figure reported by then.
+pub fn baseline_point(m: &Metric, default_date: NaiveDate, values: &[Reported]) -> Option<BaselinePoint> {
+    match m.baseline {
+        Some(value) => Some(BaselinePoint { date: m.baseline_date.unwrap_or(default_date), value, from_report: false }),
+        None => values.first().map(|r| BaselinePoint { date: r.quarter.end(), value: r.value, from_report: true }),
+    }
+}
+
+/// Assesses `m` at `as_of` from its `values` (any order; later ones are ignored).
+/// `default_baseline_date` and `default_target_date` come from the plan.
+pub fn assess(
+    m: &Metric,
+    values: &[Reported],
+    as_of: NaiveDate,
+    default_baseline_date: NaiveDate,
+    default_target_date: NaiveDate,
+) -> Assessment {
+    let mut known: Vec<Reported> = values.iter().filter(|r| r.quarter.end() <= as_of).cloned().collect();
+    known.sort_by_key(|r| r.quarter);
+    let baseline = baseline_point(m, default_baseline_date, &known);
+    let latest = known.last().cloned();
+    let target = effective_target(m);
+    let target_date = m.target_date.unwrap_or(default_target_date);
+    let projection = project(&known, m.direction, target, target_date);
+    let expected = match (target, baseline) {
+        (Some(_), Some(b)) => Some(expected_progress(b.date, target_date, as_of)),
+        _ => None,
+    };
+
+    let progress = match (&latest, target, baseline) {
+        (None, _, _) => Err(NotApplicable::NoData),
+        (_, None, _) => Err(NotApplicable::NoTarget),
+        (Some(_), Some(_), None) => Err(NotApplicable::NoBaseline),
+        // One figure standing in as its own baseline says nothing about progress.
+        (Some(_), Some(_), Some(b)) if b.from_report && known.len() < 2 => Err(NotApplicable::NoBaseline),
+        (Some(l), Some(t), Some(b)) => progress(m.direction, b.value, t, l.value),
+    };
+
+    let done = latest.as_ref().and_then(|l| l.done) == Some(true);
+    let met = match (&latest, target) {
+        (Some(l), Some(t)) => done || meets(m.direction, l.value, t.met_at(m.direction)),
+        _ => false,
+    };
+    let exceeded = match (&latest, target) {
+        (Some(l), Some(t)) => t.is_range() && meets(m.direction, l.value, t.exceeded_at(m.direction)),
+        _ => false,
+    };
+
+    let status = if m.kind == Kind::Context {
+        if latest.is_some() || baseline.is_some() { Status::Reference } else { Status::NoData }
+    } else if latest.is_none() {
+        Status::NoData
+    } else if met {
+        Status::Achieved
+    } else {
+        match (progress, expected) {
+            (Ok(p), Some(e)) => status_from_ratio(p, e),
+            // A "keep it up" target that has slipped.
+            (Err(NotApplicable::TargetEqualsBaseline), _) => Status::OffTrack,
+            _ => Status::NoData,
+        }
+    };
+
+    Assessment { as_of, baseline, latest, progress, expected, status, exceeded, projection }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,191 @@
+//! Schema migrations: a static list, applied in order, tracked with `PRAGMA user_version`.
+//! Never edit an applied migration; add a new one.
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+
+/// Migration `i` brings the schema from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: plans, chapters, metrics, reported values and their history.
+    r#"
+CREATE TABLE plan (
+    id              INTEGER PRIMARY KEY,
+    key             TEXT NOT NULL UNIQUE,
+    title           TEXT NOT NULL,
+    issuer          TEXT NOT NULL DEFAULT '',
+    document_number TEXT NOT NULL DEFAULT '',
+    issued_on       TEXT,
+    period_start    TEXT NOT NULL,
+    period_end      TEXT NOT NULL,
+    midterm_on      TEXT,
+    source          TEXT NOT NULL DEFAULT '',
+    created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    CHECK (period_start < period_end)
+) STRICT;
+
+CREATE TABLE chapter (
+    id       INTEGER PRIMARY KEY,
+    plan_id  INTEGER NOT NULL REFERENCES plan(id),
+    ord      INTEGER NOT NULL,
+    title    TEXT NOT NULL,
+    title_en TEXT,
+    UNIQUE (plan_id, title)
+) STRICT;
+
+CREATE TABLE metric (
+    id            INTEGER PRIMARY KEY,
+    plan_id       INTEGER NOT NULL REFERENCES plan(id),
+    chapter_id    INTEGER NOT NULL REFERENCES chapter(id),
+    ord           INTEGER NOT NULL,
+    key           TEXT NOT NULL UNIQUE,
+    name          TEXT NOT NULL,
+    name_en       TEXT,
+    unit          TEXT NOT NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('level', 'count', 'milestone', 'context')),
+    direction     TEXT NOT NULL CHECK (direction IN ('higher', 'lower')),
+    baseline      REAL,
+    baseline_date TEXT,
+    target_low    REAL,
+    target_high   REAL,
+    target_date   TEXT,
+    source        TEXT NOT NULL,
+    notes         TEXT NOT NULL DEFAULT '',
+    CHECK ((target_low IS NULL) = (target_high IS NULL) AND (target_low IS NULL OR target_low <= target_high))
+) STRICT;
+CREATE INDEX metric_by_plan ON metric (plan_id, ord);
+
+CREATE TABLE reported_value (
+    id          INTEGER PRIMARY KEY,
+    metric_id   INTEGER NOT NULL REFERENCES metric(id),
+    quarter     TEXT NOT NULL,
+    value       REAL NOT NULL,
+    done        INTEGER CHECK (done IN (0, 1)),
+    note        TEXT NOT NULL DEFAULT '',
+    recorded_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    recorded_by TEXT NOT NULL DEFAULT '',
+    UNIQUE (metric_id, quarter)
+) STRICT;
+
+-- The audit history is written by triggers, so no code path can change a value
+-- without leaving a row here. Rows are never updated or deleted.
+CREATE TABLE value_history (
+    id        INTEGER PRIMARY KEY,
+    metric_id INTEGER NOT NULL,
+    quarter   TEXT NOT NULL,
+    action    TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete')),
+    old_value REAL,
+    new_value REAL,
+    old_done  INTEGER,
+    new_done  INTEGER,
+    note      TEXT NOT NULL DEFAULT '',
+    actor     TEXT NOT NULL DEFAULT '',
+    at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+) STRICT;
+CREATE INDEX value_history_by_metric ON value_history (metric_id, quarter, id);
+
+CREATE TRIGGER value_created AFTER INSERT ON reported_value BEGIN
+    INSERT INTO value_history (metric_id, quarter, action, new_value, new_done, note, actor)
+    VALUES (NEW.metric_id, NEW.quarter, 'create', NEW.value, NEW.done, NEW.note, NEW.recorded_by);
+END;
+CREATE TRIGGER value_changed AFTER UPDATE ON reported_value BEGIN
+    INSERT INTO value_history (metric_id, quarter, action, old_value, new_value, old_done, new_done, note, actor)
+    VALUES (NEW.metric_id, NEW.quarter, 'update', OLD.value, NEW.value, OLD.done, NEW.done, NEW.note, NEW.recorded_by);
+END;
+CREATE TRIGGER value_deleted AFTER DELETE ON reported_value BEGIN
+    INSERT INTO value_history (metric_id, quarter, action, old_value, old_done, note, actor)
+    VALUES (OLD.metric_id, OLD.quarter, 'delete', OLD.value, OLD.done, OLD.note, OLD.recorded_by);
+END;
+CREATE TRIGGER value_history_is_append_only BEFORE UPDATE ON value_history BEGIN
+    SELECT RAISE(ABORT, 'value_history is append-only');
+END;
+CREATE TRIGGER value_history_is_never_deleted BEFORE DELETE ON value_history BEGIN
+    SELECT RAISE(ABORT, 'value_history is append-only');
+END;
+
+-- Per-database settings: whether it is the demo database, and its default date.
+CREATE TABLE setting (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+"#,
+];
+
+/// The schema version this binary writes.
+pub fn latest() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// Brings `conn` to the latest schema, each step in its own transaction. A database
+/// newer than this binary is refused untouched.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > latest() {
+        return Err(Error::NewerSchema { found, supported: latest() });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_a_new_database_to_the_latest_version_and_again_is_a_no_op() {
+        let mut c = Connection::open_in_memory().unwrap();
+        migrate(&mut c).unwrap();
+        migrate(&mut c).unwrap();
+        let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, latest());
+    }
+
+    #[test]
+    fn refuses_a_newer_database_without_touching_it() {
+        let mut c = Connection::open_in_memory().unwrap();
+        c.pragma_update(None, "user_version", latest() + 1).unwrap();
+        let e = migrate(&mut c).unwrap_err();
+        assert!(matches!(e, Error::NewerSchema { .. }));
+        assert!(e.to_string().contains("请升级"));
+        let tables: i64 = c.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0)).unwrap();
+        assert_eq!(tables, 0);
+    }
+
+    #[test]
+    fn history_records_every_change_and_cannot_be_rewritten() {
+        let mut c = Connection::open_in_memory().unwrap();
+        migrate(&mut c).unwrap();
+        c.execute_batch(
+            "INSERT INTO plan (id, key, title, period_start, period_end) VALUES (1, 'p', 'P', '2021-01-01', '2025-12-31');
+             INSERT INTO chapter (id, plan_id, ord, title) VALUES (1, 1, 0, 'c');
+             INSERT INTO metric (id, plan_id, chapter_id, ord, key, name, unit, kind, direction, source)
+                 VALUES (1, 1, 1, 0, 'm', 'M', '个', 'context', 'higher', 's');
+             INSERT INTO reported_value (metric_id, quarter, value, recorded_by) VALUES (1, '2022Q1', 1, 'a');
+             UPDATE reported_value SET value = 2, recorded_by = 'b';
+             DELETE FROM reported_value;",
+        )
+        .unwrap();
+        let rows: Vec<(String, Option<f64>, Option<f64>)> = c
+            .prepare("SELECT action, old_value, new_value FROM value_history ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                ("create".into(), None, Some(1.0)),
+                ("update".into(), Some(1.0), Some(2.0)),
+                ("delete".into(), Some(2.0), None)
+            ]
+        );
+        assert!(c.execute("DELETE FROM value_history", []).is_err());
+        assert!(c.execute("UPDATE value_history SET actor = 'x'", []).is_err());
+    }
+}

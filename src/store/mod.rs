@@ -1,0 +1,92 @@
+//! SQLite storage. All rusqlite calls live in this module: plain functions taking a
+//! `&Connection`, grouped by table, behind a [`Store`] that runs them off the async workers.
+
+pub mod migrations;
+pub mod plans;
+pub mod seed;
+pub mod settings;
+pub mod values;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+/// Idle connections kept for reuse; more are opened under load and closed after.
+const POOL_IDLE: usize = 8;
+
+/// A handle on the database file, cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    pub fn open(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut conn = connect(path)?;
+        migrations::migrate(&mut conn)?;
+        Ok(Self { inner: Arc::new(Inner { path: path.to_owned(), idle: Mutex::new(vec![conn]) }) })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `f` with a connection, on this thread. For start-up and the CLI.
+    pub fn with_conn<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        let mut conn = match self.inner.idle.lock().expect("pool lock").pop() {
+            Some(c) => c,
+            None => connect(&self.inner.path)?,
+        };
+        let out = f(&mut conn);
+        let mut idle = self.inner.idle.lock().expect("pool lock");
+        if idle.len() < POOL_IDLE {
+            idle.push(conn);
+        }
+        out
+    }
+
+    /// Runs a read on a blocking thread.
+    pub async fn read<T: Send + 'static>(&self, f: impl FnOnce(&Connection) -> Result<T> + Send + 'static) -> Result<T> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.with_conn(|c| f(c)))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))?
+    }
+
+    /// Runs `f` in one `BEGIN IMMEDIATE` transaction on a blocking thread: all or nothing.
+    pub async fn write<T: Send + 'static>(&self, f: impl FnOnce(&Transaction) -> Result<T> + Send + 'static) -> Result<T> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.with_conn(|c| in_transaction(c, f)))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))?
+    }
+}
+
+/// Runs `f` inside an immediate transaction, committing only if it succeeds.
+pub fn in_transaction<T>(conn: &mut Connection, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+fn connect(path: &Path) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
+    Ok(conn)
+}

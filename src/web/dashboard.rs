@@ -1,0 +1,82 @@
+//! `/`: the plan at a glance, every metric grouped by chapter with its bullet graph.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Html;
+use chrono::NaiveDate;
+
+use super::{AppState, Layout, MetricRow, parse_as_of, render};
+use crate::error::{Error, Result};
+use crate::plan::progress::{Status, assess};
+use crate::plan::{Chapter, Plan};
+use crate::store;
+
+#[derive(Template)]
+#[template(path = "pages/dashboard/index.html")]
+pub struct DashboardPage {
+    layout: Layout,
+    plans: Vec<Plan>,
+    plan: Plan,
+    as_of: NaiveDate,
+    counts: Vec<(Status, usize)>,
+    chapters: Vec<(Chapter, Vec<MetricRow>)>,
+}
+
+impl DashboardPage {
+    fn total(&self) -> usize {
+        self.chapters.iter().map(|(_, rows)| rows.len()).sum()
+    }
+}
+
+pub async fn show_dashboard(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Result<Html<String>> {
+    let plan_id = match q.get("plan").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(s.parse::<i64>().map_err(|_| Error::BadRequest(format!("规划编号“{s}”无效")))?),
+    };
+    let as_of = parse_as_of(q.get("as_of"))?;
+    let st = state.clone();
+    state
+        .store
+        .read(move |c| {
+            let plans = store::plans::list(c)?;
+            let plan = match plan_id {
+                Some(id) => store::plans::get(c, id)?,
+                None => default_plan(&plans).ok_or_else(|| Error::not_found("数据库中还没有规划"))?,
+            };
+            let chapters = store::plans::chapters(c, plan.id)?;
+            let metrics = store::plans::metrics(c, plan.id)?;
+            let values = store::values::of_plan(c, plan.id)?;
+            let as_of = as_of.unwrap_or_else(|| st.default_as_of(&plan));
+            let baseline_date = plan.default_baseline_date();
+            let mut groups: Vec<(Chapter, Vec<MetricRow>)> = chapters.into_iter().map(|ch| (ch, Vec::new())).collect();
+            let mut counts: HashMap<Status, usize> = HashMap::new();
+            for m in &metrics {
+                let a = assess(m, values.get(&m.id).map_or(&[][..], |v| v), as_of, baseline_date, plan.period_end);
+                *counts.entry(a.status).or_default() += 1;
+                if let Some((_, rows)) = groups.iter_mut().find(|(ch, _)| ch.id == m.chapter_id) {
+                    rows.push(MetricRow::new(m, &a));
+                }
+            }
+            render(&DashboardPage {
+                layout: Layout::new(&st, plan.title.clone()),
+                counts: Status::ALL.iter().map(|s| (*s, counts.get(s).copied().unwrap_or(0))).collect(),
+                plans,
+                plan,
+                as_of,
+                chapters: groups,
+            })
+        })
+        .await
+}
+
+/// The plan in force today, else the newest.
+fn default_plan(plans: &[Plan]) -> Option<Plan> {
+    let today = chrono::Local::now().date_naive();
+    plans
+        .iter()
+        .find(|p| p.period_start <= today && today <= p.period_end)
+        .or_else(|| plans.first())
+        .cloned()
+}

@@ -1,0 +1,136 @@
+//! How figures read on a page: one row of text per metric, computed once per request.
+
+use crate::charts;
+use crate::plan::progress::{Assessment, NotApplicable, Status, effective_target};
+use crate::plan::{Kind, Metric, Target, fmt_num};
+
+/// A metric as the dashboard and report tables show it.
+pub struct MetricRow {
+    pub key: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub unit: String,
+    pub kind: &'static str,
+    pub direction: &'static str,
+    pub baseline: String,
+    pub target: String,
+    pub latest: String,
+    pub latest_quarter: String,
+    pub progress: String,
+    pub expected: String,
+    pub status: Status,
+    /// 超额, or why progress is n/a.
+    pub status_note: String,
+    pub projection: String,
+    pub bullet: String,
+}
+
+impl MetricRow {
+    pub fn new(m: &Metric, a: &Assessment) -> Self {
+        Self {
+            key: m.key.clone(),
+            name: m.name.clone(),
+            name_en: m.name_en.clone(),
+            unit: m.unit.clone(),
+            kind: m.kind.label_zh(),
+            direction: m.direction.label_zh(),
+            baseline: baseline_text(m, a),
+            target: target_text(m),
+            latest: a.latest.as_ref().map(|l| value_text(m, l.value, l.done)).unwrap_or_else(|| "—".into()),
+            latest_quarter: a.latest.as_ref().map(|l| l.quarter.label_zh()).unwrap_or_default(),
+            progress: match a.progress {
+                Ok(p) => percent(p),
+                Err(_) => "—".into(),
+            },
+            expected: a.expected.map(percent).unwrap_or_else(|| "—".into()),
+            status: a.status,
+            status_note: status_note(a),
+            projection: projection_text(m, a),
+            bullet: bullet(m, a),
+        }
+    }
+}
+
+pub fn percent(p: f64) -> String {
+    format!("{}%", fmt_num((p * 100.0).round()))
+}
+
+pub fn target_text(m: &Metric) -> String {
+    match (m.kind, m.target) {
+        (Kind::Milestone, _) => "完成".into(),
+        (_, None) => "—".into(),
+        (_, Some(t)) => range_text(t),
+    }
+}
+
+fn range_text(t: Target) -> String {
+    if t.is_range() { format!("{}–{}", fmt_num(t.low), fmt_num(t.high)) } else { fmt_num(t.low) }
+}
+
+pub fn baseline_text(m: &Metric, a: &Assessment) -> String {
+    match (m.kind, m.baseline, a.baseline) {
+        (Kind::Milestone, Some(b), _) if b == 0.0 => "未启动".into(),
+        (_, Some(b), _) => fmt_num(b),
+        (_, None, Some(b)) => format!("{}(首次报告值)", fmt_num(b.value)),
+        (_, None, None) => "规划未给出".into(),
+    }
+}
+
+pub fn value_text(m: &Metric, value: f64, done: Option<bool>) -> String {
+    match (m.kind, done) {
+        (Kind::Milestone, Some(true)) => "已完成".into(),
+        (Kind::Milestone, _) => format!("完成 {}%", fmt_num(value)),
+        _ => fmt_num(value),
+    }
+}
+
+fn status_note(a: &Assessment) -> String {
+    if a.exceeded {
+        return "超额".into();
+    }
+    match (a.status, a.progress) {
+        (Status::NoData | Status::OffTrack, Err(na)) if na != NotApplicable::NoData => na.reason_zh().into(),
+        _ => String::new(),
+    }
+}
+
+/// Where the metric is heading, in one phrase.
+pub fn projection_text(m: &Metric, a: &Assessment) -> String {
+    let Some(p) = a.projection else {
+        return if a.latest.is_some() { "数据不足以判断趋势".into() } else { String::new() };
+    };
+    let at_end = format!("预计期末 {}", fmt_num(p.value_at_target_date));
+    if effective_target(m).is_none() {
+        return at_end;
+    }
+    match (a.status, p.reach) {
+        (Status::Achieved, Some(q)) => format!("{}已达标", q.label_zh()),
+        (_, Some(q)) => format!("{at_end},预计{}达标", q.label_zh()),
+        (_, None) => format!("{at_end},按当前趋势无法达标"),
+    }
+}
+
+fn bullet(m: &Metric, a: &Assessment) -> String {
+    let target = effective_target(m);
+    let expected_value = match (target, a.baseline, a.expected) {
+        (Some(t), Some(b), Some(e)) => Some(b.value + (t.met_at(m.direction) - b.value) * e),
+        _ => None,
+    };
+    let label = format!(
+        "基期 {},目标 {},最新 {},预期 {}",
+        baseline_text(m, a),
+        target_text(m),
+        a.latest.as_ref().map(|l| fmt_num(l.value)).unwrap_or_else(|| "无".into()),
+        expected_value.map(fmt_num).unwrap_or_else(|| "无".into()),
+    );
+    charts::bullet(&charts::Bullet {
+        baseline: a.baseline.map(|b| b.value),
+        target: target.map(|t| (t.low, t.high)),
+        expected: expected_value,
+        latest: a.latest.as_ref().map(|l| l.value),
+        lower_is_better: m.direction == crate::plan::Direction::Lower,
+        width: 240,
+        height: 28,
+        label,
+    })
+}

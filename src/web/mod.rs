@@ -1,0 +1,130 @@
+//! The HTML side: routes, page handlers and the response for errors.
+
+mod dashboard;
+mod format;
+mod metrics;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use askama::Template;
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use chrono::NaiveDate;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::error::Error;
+use crate::plan::Plan;
+use crate::setup::DbInfo;
+use crate::store::Store;
+
+pub use format::MetricRow;
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub info: Arc<DbInfo>,
+}
+
+impl AppState {
+    pub fn new(store: Store, info: DbInfo) -> Self {
+        Self { store, info: Arc::new(info) }
+    }
+
+    /// The date a plan is assessed at unless the request names one: today, kept within
+    /// the plan period; a demo database is viewed at the end of its figures.
+    pub fn default_as_of(&self, plan: &Plan) -> NaiveDate {
+        let today = self.info.demo_as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+        today.clamp(plan.period_start, plan.period_end)
+    }
+}
+
+/// The real router, as `serve` runs it.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(dashboard::show_dashboard))
+        .route("/metrics/{key}", get(metrics::show_metric))
+        .route("/metrics/{key}/chart.svg", get(metrics::show_metric_chart))
+        .route("/static/style.css", get(style_css))
+        .nest("/api", crate::api::router())
+        .fallback(|| async { Error::not_found("页面不存在") })
+        .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                 frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .with_state(state)
+}
+
+/// What every page's layout needs.
+pub struct Layout {
+    pub title: String,
+    /// The database holds example figures: a banner on every page says so.
+    pub demo: bool,
+}
+
+impl Layout {
+    pub fn new(state: &AppState, title: impl Into<String>) -> Self {
+        Self { title: title.into(), demo: state.info.demo }
+    }
+}
+
+/// Renders a page, turning a template failure into the error page.
+pub fn render(page: &impl Template) -> Result<Html<String>, Error> {
+    Ok(Html(page.render()?))
+}
+
+#[derive(Template)]
+#[template(path = "pages/error.html")]
+struct ErrorPage {
+    layout: Layout,
+    status: u16,
+    message: String,
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let page = ErrorPage {
+            layout: Layout { title: format!("{} 错误", status.as_u16()), demo: false },
+            status: status.as_u16(),
+            message: self.public_message(),
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, self.public_message()).into_response(),
+        }
+    }
+}
+
+async fn style_css() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../templates/static/style.css"),
+    )
+}
+
+/// Reads an optional `as_of=YYYY-MM-DD` query value.
+pub fn parse_as_of(raw: Option<&String>) -> Result<Option<NaiveDate>, Error> {
+    match raw.map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| Error::BadRequest(format!("日期“{s}”无效,应为 YYYY-MM-DD,例如 2023-06-30"))),
+    }
+}
