@@ -2,23 +2,24 @@
 //! compact bullet graph used on the dashboard.
 //!
 //! Everything here is pure: plain data in, a self-contained `<svg>` string out,
-//! ready to be inlined into a page. Text is emitted as real SVG `<text>` with a
-//! generic `sans-serif` family so the browser picks a CJK font; no font files
-//! are needed at build or run time.
+//! ready to be inlined into a page. Text is real SVG `<text>` in the generic
+//! `sans-serif` family so the browser picks a CJK font: no font files are
+//! needed at build or run time.
 
 use chrono::{Datelike, NaiveDate};
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// Input for the full progress chart of one metric.
 pub struct MetricChart<'a> {
-    /// Chinese metric name, shown as the chart title and used as its accessible name.
+    /// Chinese metric name: the chart title and its accessible name.
     pub title: &'a str,
-    /// Unit shown in the y axis description, e.g. "分钟", "%", "个".
+    /// Unit for the y axis description, e.g. "分钟", "%", "个".
     pub unit: &'a str,
-    /// Only annotates the axis; the scale itself is never reversed here.
+    /// Adds a "越低越好" note; the axis itself stays the usual way up.
     pub lower_is_better: bool,
     /// Plan period; the x axis covers the baseline date (or period start) to period end.
     pub period: (NaiveDate, NaiveDate),
@@ -32,9 +33,9 @@ pub struct MetricChart<'a> {
     pub expected: Option<((NaiveDate, f64), (NaiveDate, f64))>,
     /// Trend projection from the last value to the target date, drawn dashed.
     pub projection: Option<((NaiveDate, f64), (NaiveDate, f64))>,
-    /// Size in pixels; also sets the `viewBox`, so the SVG scales with CSS.
+    /// Size in pixels (clamped to 240..=4000); also the `viewBox`, so CSS can scale it.
     pub width: u32,
-    /// Size in pixels.
+    /// Size in pixels (clamped to 160..=4000).
     pub height: u32,
 }
 
@@ -50,15 +51,15 @@ pub struct Bullet {
     pub latest: Option<f64>,
     /// Reverses the scale so that "better" is always to the right.
     pub lower_is_better: bool,
-    /// Size in pixels, e.g. 240×28.
+    /// Size in pixels, e.g. 240×28 (clamped to 40..=2000).
     pub width: u32,
-    /// Size in pixels.
+    /// Size in pixels (clamped to 8..=400).
     pub height: u32,
     /// Accessible text, e.g. "基期 37,目标 48,最新 44,预期 42".
     pub label: String,
 }
 
-// Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
+// Okabe–Ito hues: distinguishable with the common colour-vision deficiencies.
 const C_VALUES: RGBColor = RGBColor(0x00, 0x72, 0xB2);
 const C_TARGET: RGBColor = RGBColor(0x00, 0x9E, 0x73);
 const C_PROJ: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
@@ -69,24 +70,26 @@ const C_MUTED: RGBColor = RGBColor(0x66, 0x66, 0x66);
 const C_GRID: RGBColor = RGBColor(0xE3, 0xE3, 0xE3);
 const C_AXIS: RGBColor = RGBColor(0x99, 0x99, 0x99);
 
-// Bullet palette.
+// The bullet reuses the chart's hues so both read alike on one page.
 const B_BG: RGBColor = RGBColor(0xE8, 0xEB, 0xEF);
 const B_BAND: RGBColor = RGBColor(0xA8, 0xD8, 0xBF);
-const B_TARGET: RGBColor = RGBColor(0x1B, 0x7F, 0x4C);
-const B_BASE: RGBColor = RGBColor(0x55, 0x55, 0x55);
-const B_GOOD: RGBColor = RGBColor(0x1F, 0x4E, 0x79);
-const B_BAD: RGBColor = RGBColor(0xB3, 0x54, 0x1E);
-const B_EXPECTED: RGBColor = RGBColor(0x11, 0x11, 0x11);
-
-const FAMILY: &str = "sans-serif";
+const B_TARGET: RGBColor = C_TARGET;
+const B_BASE: RGBColor = C_MUTED;
+const B_GOOD: RGBColor = C_VALUES;
+const B_BAD: RGBColor = C_PROJ;
+const B_EXPECTED: RGBColor = C_TEXT;
 
 /// Values beyond this are treated like NaN: padding and plotters' tick search
 /// would otherwise overflow to infinity.
 const MAX_ABS: f64 = 1e12;
 
+type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+type Res<T = ()> = Result<T, Box<dyn std::error::Error>>;
+type Pt = (f64, f64);
+
 /// A font whose rendered size is `px`: the SVG backend writes `size / 1.24`.
 fn font(px: f64) -> FontDesc<'static> {
-    (FAMILY, px * 1.24).into_font()
+    ("sans-serif", px * 1.24).into_font()
 }
 
 /// Rendered text width. plotters' own estimate counts UTF-8 bytes, which
@@ -104,15 +107,19 @@ fn sane(v: f64) -> Option<f64> {
     (v.is_finite() && v.abs() <= MAX_ABS).then_some(v)
 }
 
+/// An ordered (low, high), or the one usable end twice.
+fn sane_range(a: f64, b: f64) -> Option<(f64, f64)> {
+    let (a, b) = (sane(a).or(sane(b))?, sane(b).or(sane(a))?);
+    Some((a.min(b), a.max(b)))
+}
+
 fn day(d: NaiveDate) -> f64 {
     f64::from(d.num_days_from_ce())
 }
 
 fn date_of(x: f64) -> Option<NaiveDate> {
-    if !x.is_finite() || x.abs() > f64::from(i32::MAX) {
-        return None;
-    }
-    NaiveDate::from_num_days_from_ce_opt(x.round() as i32)
+    let ok = x.is_finite() && x.abs() < f64::from(i32::MAX);
+    ok.then(|| NaiveDate::from_num_days_from_ce_opt(x.round() as i32))?
 }
 
 fn escape(s: &str) -> String {
@@ -122,69 +129,60 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Makes the root element an image with an accessible name and, when given,
-/// a `<title>` child (browsers show it as a tooltip).
+/// Makes the root element an image with an accessible name and, if asked,
+/// a `<title>` child (which browsers also show as a tooltip).
 fn finish_svg(svg: String, label: &str, title: bool) -> String {
     let label = escape(label);
-    let Some(open_end) = svg.find('>') else {
-        return svg;
+    let Some(end) = svg.find('>') else { return svg };
+    let (open, rest) = svg.split_at(end + 1);
+    let title = if title {
+        format!("\n<title>{label}</title>")
+    } else {
+        String::new()
     };
-    let mut out = String::with_capacity(svg.len() + 2 * label.len() + 64);
-    out.push_str("<svg role=\"img\" aria-label=\"");
-    out.push_str(&label);
-    out.push('"');
-    out.push_str(svg[..=open_end].trim_start_matches("<svg"));
-    if title {
-        out.push_str("\n<title>");
-        out.push_str(&label);
-        out.push_str("</title>");
-    }
-    out.push_str(&svg[open_end + 1..]);
-    out
+    let attrs = open.trim_start_matches("<svg");
+    format!("<svg role=\"img\" aria-label=\"{label}\"{attrs}{title}{rest}")
 }
 
-/// Number formatting for labels: at most `dec` decimals, no trailing zeros.
+/// At most `dec` decimals, without trailing zeros.
 fn fmt_num(v: f64, dec: usize) -> String {
     let s = format!("{v:.dec$}");
     let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
+        s.trim_end_matches('0').trim_end_matches('.')
     } else {
-        s
+        &s
     };
-    if s == "-0" { "0".into() } else { s }
+    if s == "-0" { "0".into() } else { s.into() }
 }
 
 /// Decimals needed to tell apart ticks spaced `step` apart.
 fn decimals_for(step: f64) -> usize {
-    if !(step > 0.0) {
+    if step.is_nan() || step <= 0.0 {
         return 0;
     }
     (-step.log10().floor()).clamp(0.0, 4.0) as usize
 }
 
-/// Padded y range containing every value; never of zero height.
-fn y_range(vals: &[f64]) -> (f64, f64) {
+/// A range holding every value with `frac` of the span as padding; never of
+/// zero height.
+fn padded(vals: &[f64], frac: f64) -> (f64, f64) {
     let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if lo > hi {
         return (0.0, 1.0);
     }
-    let span = hi - lo;
-    let pad = if span <= hi.abs().max(lo.abs()) * 1e-9 {
+    let flat = hi - lo <= hi.abs().max(lo.abs()) * 1e-9;
+    let pad = if flat {
         (hi.abs() * 0.1).max(1.0)
     } else {
-        span * 0.12
+        (hi - lo) * frac
     };
-    // A count or percentage axis dipping below zero only looks wrong.
-    let bottom = if lo >= 0.0 {
-        (lo - pad).max(0.0)
-    } else {
-        lo - pad
-    };
-    (bottom, hi + pad)
+    // A count or a percentage dipping below zero only looks wrong.
+    (
+        (lo - pad).max(if lo >= 0.0 { 0.0 } else { f64::MIN }),
+        hi + pad,
+    )
 }
-
-type Pt = (f64, f64);
 
 /// The input with bad numbers dropped and dates turned into day numbers.
 struct Clean {
@@ -198,20 +196,10 @@ struct Clean {
 impl Clean {
     fn new(c: &MetricChart) -> Self {
         let pt = |(d, v): (NaiveDate, f64)| sane(v).map(|v| (day(d), v));
-        let seg = |s: Option<((NaiveDate, f64), (NaiveDate, f64))>| {
-            s.and_then(|(a, b)| Some([pt(a)?, pt(b)?]))
-        };
-        let target = c.target.and_then(|(d, a, b)| {
-            let (lo, hi) = match (sane(a), sane(b)) {
-                (Some(a), Some(b)) => (a.min(b), a.max(b)),
-                (Some(v), None) | (None, Some(v)) => (v, v),
-                (None, None) => return None,
-            };
-            Some((day(d), lo, hi))
-        });
+        let seg = |s: Option<(_, _)>| s.and_then(|(a, b)| Some([pt(a)?, pt(b)?]));
         Clean {
             baseline: c.baseline.and_then(pt),
-            target,
+            target: (c.target).and_then(|(d, a, b)| sane_range(a, b).map(|(l, h)| (day(d), l, h))),
             values: c.values.iter().copied().filter_map(pt).collect(),
             expected: seg(c.expected),
             projection: seg(c.projection),
@@ -219,19 +207,17 @@ impl Clean {
     }
 
     fn points(&self) -> Vec<Pt> {
-        let mut all: Vec<Pt> = self.values.clone();
+        let mut all = self.values.clone();
         all.extend(self.baseline);
-        if let Some((d, lo, hi)) = self.target {
-            all.extend([(d, lo), (d, hi)]);
-        }
-        all.extend(self.expected.iter().flatten());
-        all.extend(self.projection.iter().flatten());
+        all.extend(
+            self.target
+                .iter()
+                .flat_map(|&(d, lo, hi)| [(d, lo), (d, hi)]),
+        );
+        all.extend(self.expected.iter().chain(&self.projection).flatten());
         all
     }
 }
-
-type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
-type Res = Result<(), Box<dyn std::error::Error>>;
 
 #[derive(Clone, Copy)]
 enum Swatch {
@@ -243,102 +229,94 @@ enum Swatch {
     Projection,
 }
 
+/// The baseline marker: a square, so it differs from the round reported
+/// values even without colour; white-rimmed to stand out on lines.
+fn square(area: &Area, (x, y): (i32, i32)) -> Res {
+    area.draw(&Rectangle::new(
+        [(x - 5, y - 5), (x + 5, y + 5)],
+        WHITE.filled(),
+    ))?;
+    area.draw(&Rectangle::new(
+        [(x - 4, y - 4), (x + 4, y + 4)],
+        C_BASE.filled(),
+    ))?;
+    Ok(())
+}
+
 /// A 22 px legend sample, vertically centred on `y`.
 fn draw_swatch(area: &Area, kind: Swatch, x: i32, y: i32) -> Res {
-    let line = |c: RGBColor, w: u32| PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(w));
+    let line = |c: RGBColor, w| PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(w));
     match kind {
-        Swatch::Baseline => area.draw(&Rectangle::new(
-            [(x + 6, y - 5), (x + 16, y + 5)],
-            C_BASE.filled(),
-        ))?,
+        Swatch::Baseline => square(area, (x + 11, y))?,
         Swatch::Values => {
             area.draw(&line(C_VALUES, 2))?;
             area.draw(&Circle::new((x + 11, y), 4, C_VALUES.filled()))?;
         }
         Swatch::TargetLine => area.draw(&line(C_TARGET, 2))?,
         Swatch::TargetBand => {
-            let band = Rectangle::new([(x, y - 6), (x + 22, y + 6)], C_TARGET.mix(0.18).filled());
-            area.draw(&band)?;
-            area.draw(&Rectangle::new([(x, y - 6), (x + 22, y + 6)], C_TARGET))?;
+            let corners = [(x, y - 6), (x + 22, y + 6)];
+            area.draw(&Rectangle::new(corners, C_TARGET.mix(0.18).filled()))?;
+            area.draw(&Rectangle::new(corners, C_TARGET))?;
         }
         Swatch::Expected => area.draw(&line(C_EXPECTED, 2))?,
         Swatch::Projection => {
             for dx in [0, 9, 18] {
-                let seg = vec![(x + dx, y), (x + dx + 5, y)];
-                area.draw(&PathElement::new(seg, C_PROJ.stroke_width(2)))?;
+                let dash = vec![(x + dx, y), (x + dx + 5, y)];
+                area.draw(&PathElement::new(dash, C_PROJ.stroke_width(2)))?;
             }
         }
     }
     Ok(())
 }
 
-/// Lays the legend out in rows under the title and returns the header height.
-/// Done by hand because plotters sizes its legend box from byte counts.
-fn draw_header(
-    root: &Area,
-    c: &MetricChart,
-    d: &Clean,
-    width: i32,
-) -> Result<i32, Box<dyn std::error::Error>> {
+/// Draws the title and the legend rows below it; returns the height used.
+/// Laid out by hand because plotters sizes its legend box from byte counts.
+fn draw_header(root: &Area, c: &MetricChart, d: &Clean, width: i32) -> Res<i32> {
     let avail = f64::from(width - 24);
     let tpx = (17.0 * avail / text_width(c.title, 17.0)).clamp(11.0, 17.0);
-    // Too long even when shrunk: cut it; the aria-label keeps the full name.
     let mut title = c.title.to_string();
     if text_width(c.title, tpx) > avail {
+        // Still too long: cut it; the aria-label keeps the full name.
         let mut used = tpx;
-        title = c
-            .title
-            .chars()
-            .take_while(|&ch| {
-                used += char_width(ch) * tpx;
-                used <= avail
-            })
-            .collect::<String>()
-            + "…";
+        let fits = |&ch: &char| {
+            used += char_width(ch) * tpx;
+            used <= avail
+        };
+        title = c.title.chars().take_while(fits).chain(['…']).collect();
     }
-    let title_style = font(tpx)
-        .style(FontStyle::Bold)
-        .color(&C_TEXT)
-        .pos(Pos::new(HPos::Left, VPos::Top));
-    root.draw(&Text::new(title, (12, 10), title_style))?;
+    let bold = font(tpx).style(FontStyle::Bold);
+    let style = bold.color(&C_TEXT).pos(Pos::new(HPos::Left, VPos::Top));
+    root.draw(&Text::new(title, (12, 10), style))?;
 
     let mut entries = Vec::new();
-    if d.baseline.is_some() {
-        entries.push((Some(Swatch::Baseline), "基期值"));
-    }
-    if !d.values.is_empty() {
-        entries.push((Some(Swatch::Values), "报告值"));
-    }
-    if let Some((_, lo, hi)) = d.target {
-        let kind = if hi > lo {
-            Swatch::TargetBand
-        } else {
-            Swatch::TargetLine
-        };
-        entries.push((Some(kind), "目标值"));
-    }
-    if d.expected.is_some() {
-        entries.push((Some(Swatch::Expected), "时序进度"));
-    }
-    if d.projection.is_some() {
-        entries.push((Some(Swatch::Projection), "趋势预测"));
-    }
-    if c.lower_is_better {
-        entries.push((None, "↓ 越低越好"));
-    }
+    let mut add = |present: bool, kind: Option<Swatch>, name| {
+        if present {
+            entries.push((kind, name));
+        }
+    };
+    add(d.baseline.is_some(), Some(Swatch::Baseline), "基期值");
+    add(!d.values.is_empty(), Some(Swatch::Values), "报告值");
+    let band = d.target.is_some_and(|(_, lo, hi)| hi > lo);
+    let target = if band {
+        Swatch::TargetBand
+    } else {
+        Swatch::TargetLine
+    };
+    add(d.target.is_some(), Some(target), "目标值");
+    add(d.expected.is_some(), Some(Swatch::Expected), "时序进度");
+    add(d.projection.is_some(), Some(Swatch::Projection), "趋势预测");
+    add(c.lower_is_better, None, "↓ 越低越好");
 
     let lpx = 12.5;
     let style = font(lpx)
         .color(&C_TEXT)
         .pos(Pos::new(HPos::Left, VPos::Center));
-    let row0 = 10 + tpx.ceil() as i32 + 16;
-    let (mut x, mut y) = (12, row0);
+    let (mut x, mut y) = (12, 10 + tpx.ceil() as i32 + 16);
     for (kind, text) in entries {
         let tw = text_width(text, lpx).ceil() as i32;
         let w = if kind.is_some() { 28 + tw + 18 } else { tw };
         if x > 12 && x + w > width - 12 {
-            x = 12;
-            y += 22;
+            (x, y) = (12, y + 22);
         }
         if let Some(kind) = kind {
             draw_swatch(root, kind, x, y)?;
@@ -364,62 +342,26 @@ fn x_ticks(xa: f64, xb: f64, plot_w: f64) -> (Vec<f64>, Vec<f64>, bool) {
     } else {
         (365.25, 44.0)
     };
-    let stride = (label_px / (plot_w.max(1.0) * unit_days / span))
+    // Skip labels so that neighbours never overlap.
+    let stride = (label_px * span / (plot_w.max(1.0) * unit_days))
         .ceil()
         .max(1.0) as i32;
     let inside = |d: Option<NaiveDate>| d.map(day).filter(|x| (xa..=xb).contains(x));
-    let mut ticks = Vec::new();
-    let mut bounds = Vec::new();
+    let (mut ticks, mut bounds) = (vec![], vec![]);
     for y in da.year()..=db.year() {
         if quarterly {
-            for q in 0..4 {
-                if (y * 4 + q).rem_euclid(stride) == 0 {
-                    ticks.extend(inside(NaiveDate::from_ymd_opt(y, q as u32 * 3 + 2, 15)));
-                }
-            }
+            let qs = (0..4).filter(|q| (y * 4 + q).rem_euclid(stride) == 0);
+            ticks.extend(
+                qs.filter_map(|q| inside(NaiveDate::from_ymd_opt(y, q as u32 * 3 + 2, 15))),
+            );
         } else if y.rem_euclid(stride) == 0 {
             ticks.extend(inside(NaiveDate::from_ymd_opt(y, 7, 2)));
         }
-        if y.rem_euclid(if quarterly { 1 } else { stride }) == 0 {
+        if quarterly || y.rem_euclid(stride) == 0 {
             bounds.extend(inside(NaiveDate::from_ymd_opt(y, 1, 1)));
         }
     }
     (ticks, bounds, quarterly)
-}
-
-/// The time axis in day numbers with our own ticks. `WithKeyPoints` over
-/// `f64` would do, but plotters gives it no label formatter impl.
-struct TimeAxis {
-    start: f64,
-    end: f64,
-    ticks: Vec<f64>,
-}
-
-impl Ranged for TimeAxis {
-    type ValueType = f64;
-    type FormatOption = DefaultFormatting;
-
-    fn map(&self, v: &f64, (p0, p1): (i32, i32)) -> i32 {
-        let t = (v - self.start) / (self.end - self.start);
-        let t = if t.is_finite() {
-            t.clamp(-1.0, 2.0)
-        } else {
-            0.5
-        };
-        p0 + (f64::from(p1 - p0) * t).round() as i32
-    }
-
-    fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
-        if hint.weight().allow_light_points() {
-            vec![]
-        } else {
-            self.ticks.clone()
-        }
-    }
-
-    fn range(&self) -> std::ops::Range<f64> {
-        self.start..self.end
-    }
 }
 
 fn x_label(x: f64, quarterly: bool) -> String {
@@ -430,48 +372,75 @@ fn x_label(x: f64, quarterly: bool) -> String {
     }
 }
 
+/// The time axis in day numbers with our own ticks. `WithKeyPoints` over
+/// `f64` would do, but plotters implements no label formatting for it.
+#[derive(Clone)]
+struct TimeAxis(std::ops::Range<f64>, Vec<f64>);
+
+impl Ranged for TimeAxis {
+    type ValueType = f64;
+    type FormatOption = DefaultFormatting;
+
+    fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
+        RangedCoordf64::from(self.range()).map(v, limit)
+    }
+
+    fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        // No light lines: year boundaries are drawn separately.
+        let light = hint.weight().allow_light_points();
+        if light { vec![] } else { self.1.clone() }
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.0.clone()
+    }
+}
+
 /// Renders the full progress chart of one metric as an SVG document.
 ///
 /// Never panics: non-finite numbers are skipped, and missing series are
-/// simply left out (with their legend entries).
+/// simply left out, with their legend entries.
 pub fn metric_chart(c: &MetricChart) -> String {
     let size = (c.width.clamp(240, 4000), c.height.clamp(160, 4000));
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        // A drawing error still leaves well-formed SVG (the backend closes its
-        // tags on drop), and a partial chart is the best there is to show.
-        let _ = draw_metric(&root, c, size);
-        let _ = root.present();
-    }
+    let svg = render(size, |root| draw_metric(root, c, size));
     finish_svg(svg, c.title, false)
 }
 
+fn render(size: (u32, u32), draw: impl FnOnce(&Area) -> Res) -> String {
+    let mut svg = String::new();
+    let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+    // A drawing error still leaves well-formed SVG (the backend closes its
+    // tags when dropped), and a partial drawing is the best there is to show.
+    let _ = draw(&root);
+    drop(root);
+    svg
+}
+
 fn draw_metric(root: &Area, c: &MetricChart, (w, h): (u32, u32)) -> Res {
+    let (w, h) = (w as i32, h as i32);
     let d = Clean::new(c);
     root.fill(&WHITE)?;
-    let header = draw_header(root, c, &d, w as i32)?;
-    let (_, body) = root.split_vertically(header.min(h as i32 / 2));
+    let header = draw_header(root, c, &d, w)?.min(h / 2);
+    let (_, body) = root.split_vertically(header);
 
     let pts = d.points();
     let (p0, p1) = (day(c.period.0), day(c.period.1));
     let xs = pts.iter().map(|p| p.0);
     let x0 = xs.clone().fold(p0.min(p1), f64::min);
     let x1 = xs.fold(p0.max(p1), f64::max).max(x0 + 60.0);
-    let xpad = (x1 - x0) * 0.03;
-    let (xa, xb) = (x0 - xpad, x1 + xpad);
-    let (ya, yb) = y_range(&pts.iter().map(|p| p.1).collect::<Vec<_>>());
+    let (xa, xb) = (x0 - (x1 - x0) * 0.03, x1 + (x1 - x0) * 0.03);
+    let (ya, yb) = padded(&pts.iter().map(|p| p.1).collect::<Vec<_>>(), 0.12);
 
-    let plot_h = f64::from(h as i32 - header - 36);
-    let y_labels = (plot_h / 40.0).clamp(3.0, 10.0) as usize;
+    let plot_h = f64::from(h - header - 36);
+    let y_labels = (plot_h / 50.0).clamp(3.0, 8.0) as usize;
     // plotters steps ticks by 1, 2 or 5 × 10^k, at least span / count apart,
     // so this many decimals shows every tick exactly.
     let dec = decimals_for((yb - ya) / y_labels as f64);
     let fy = |v: &f64| fmt_num(*v, dec);
-    let label_chars = fy(&ya).len().max(fy(&yb).len());
-    let ylab = 20 + 6 + (text_width(&"0".repeat(label_chars), 12.0) as i32) + 12;
-    let plot_w = f64::from(w as i32 - ylab - 26);
-    let (ticks, bounds, quarterly) = x_ticks(xa, xb, plot_w);
+    let widest = fy(&ya).len().max(fy(&yb).len()) as f64;
+    // The rotated description, a gap, plotters' tick-to-label distance, the labels.
+    let ylab = 20 + 6 + 12 + (widest * 0.6 * 12.0) as i32;
+    let (ticks, bounds, quarterly) = x_ticks(xa, xb, f64::from(w - ylab - 26));
     let fx = |x: &f64| x_label(*x, quarterly);
 
     let mut chart = ChartBuilder::on(&body)
@@ -481,17 +450,9 @@ fn draw_metric(root: &Area, c: &MetricChart, (w, h): (u32, u32)) -> Res {
         .margin_bottom(4)
         .x_label_area_size(26)
         .y_label_area_size(ylab)
-        .build_cartesian_2d(
-            TimeAxis {
-                start: xa,
-                end: xb,
-                ticks,
-            },
-            ya..yb,
-        )?;
-
+        .build_cartesian_2d(TimeAxis(xa..xb, ticks), ya..yb)?;
     let desc = if c.unit.is_empty() {
-        "数值".to_string()
+        "数值".into()
     } else {
         format!("数值({})", c.unit)
     };
@@ -509,99 +470,72 @@ fn draw_metric(root: &Area, c: &MetricChart, (w, h): (u32, u32)) -> Res {
         .axis_desc_style(font(desc_px).color(&C_TEXT))
         .y_desc(desc)
         .draw()?;
-    chart.draw_series(
-        bounds
-            .iter()
-            .map(|&x| PathElement::new(vec![(x, ya), (x, yb)], C_GRID)),
-    )?;
+    let vline = |x: f64| PathElement::new(vec![(x, ya), (x, yb)], C_GRID);
+    chart.draw_series(bounds.into_iter().map(vline))?;
 
-    let note = font(12.0).color(&C_MUTED);
+    // Labels and markers go on the root in pixels: composed plotters elements
+    // cannot be named in a helper's signature.
+    let plot = chart.plotting_area().clone();
+    let px = |p: Pt| plot.map_coordinate(&p);
+    let (top, bottom) = (plot.get_pixel_range().1.start, plot.get_pixel_range().1.end);
+    // A label `gap` px above or below a point, flipped if it would leave the plot.
+    let note = |c: &RGBColor, h, (x, y): (i32, i32), above: bool, gap: i32, text: String| {
+        let above = if above {
+            y - gap - 16 >= top
+        } else {
+            y + gap + 16 > bottom
+        };
+        let (v, y) = if above {
+            (VPos::Bottom, y - gap)
+        } else {
+            (VPos::Top, y + gap)
+        };
+        let style = font(12.0).color(c).pos(Pos::new(h, v));
+        root.draw(&Text::new(text, (x, y), style))
+    };
     if pts.is_empty() {
-        let (px, py) = chart.backend_coord(&((xa + xb) / 2.0, (ya + yb) / 2.0));
         let style = font(14.0)
             .color(&C_MUTED)
             .pos(Pos::new(HPos::Center, VPos::Center));
-        root.draw(&Text::new("暂无数据", (px, py), style))?;
+        let centre = px(((xa + xb) / 2.0, (ya + yb) / 2.0));
+        root.draw(&Text::new("暂无数据", centre, style))?;
     }
+    // Labels go on the side where "better" lies: the data rarely goes there.
+    let up = !c.lower_is_better;
     if let Some((t, lo, hi)) = d.target {
-        if hi > lo {
+        let hline = |v: f64, s: ShapeStyle| PathElement::new(vec![(xa, v), (xb, v)], s);
+        let text = if hi > lo {
             let band = Rectangle::new([(xa, lo), (xb, hi)], C_TARGET.mix(0.15).filled());
             chart.draw_series([band])?;
-            chart.draw_series(
-                [lo, hi].map(|v| PathElement::new(vec![(xa, v), (xb, v)], C_TARGET.mix(0.8))),
-            )?;
-            chart.draw_series([PathElement::new(
-                vec![(t, lo), (t, hi)],
-                C_TARGET.stroke_width(4),
-            )])?;
-        } else {
-            chart.draw_series([PathElement::new(
-                vec![(xa, lo), (xb, lo)],
-                C_TARGET.stroke_width(2),
-            )])?;
-            chart.draw_series([TriangleMarker::new((t, lo), 7, C_TARGET.filled())])?;
-        }
-        // Put the label on the far side of the target, where the data rarely is.
-        let text = if hi > lo {
+            chart.draw_series([lo, hi].map(|v| hline(v, C_TARGET.mix(0.8).into())))?;
+            let tick = PathElement::new(vec![(t, lo), (t, hi)], C_TARGET.stroke_width(4));
+            chart.draw_series([tick])?;
             format!("目标 {}–{}", fmt_num(lo, 2), fmt_num(hi, 2))
         } else {
+            chart.draw_series([hline(lo, C_TARGET.stroke_width(2))])?;
+            chart.draw_series([TriangleMarker::new((t, lo), 7, C_TARGET.filled())])?;
             format!("目标 {}", fmt_num(lo, 2))
         };
-        let (v, vpos, dy) = if c.lower_is_better {
-            (lo, VPos::Top, 4)
-        } else {
-            (hi, VPos::Bottom, -4)
-        };
-        let (px, py) = chart.backend_coord(&(xa, v));
-        let style = note.color(&C_TARGET).pos(Pos::new(HPos::Left, vpos));
-        root.draw(&Text::new(text, (px + 6, py + dy), style))?;
+        let (x, y) = px((xa, if up { hi } else { lo }));
+        note(&C_TARGET, HPos::Left, (x + 6, y), up, 4, text)?;
     }
     if let Some(seg) = d.expected {
-        chart.draw_series([PathElement::new(seg.to_vec(), C_EXPECTED.stroke_width(2))])?;
+        chart.draw_series([PathElement::new(seg, C_EXPECTED.stroke_width(2))])?;
     }
     if let Some(seg) = d.projection {
-        chart.draw_series(DashedLineSeries::new(
-            seg,
-            7,
-            5,
-            C_PROJ.stroke_width(2).into(),
-        ))?;
+        chart.draw_series(DashedLineSeries::new(seg, 7, 5, C_PROJ.stroke_width(2)))?;
     }
-    if !d.values.is_empty() {
-        chart.draw_series(LineSeries::new(d.values.clone(), C_VALUES.stroke_width(2)))?;
-        chart.draw_series(d.values.iter().map(|&p| Circle::new(p, 5, WHITE.filled())))?;
-        chart.draw_series(
-            d.values
-                .iter()
-                .map(|&p| Circle::new(p, 4, C_VALUES.filled())),
-        )?;
-    }
-    if let Some(&(x, v)) = d.values.last() {
-        let (px, py) = chart.backend_coord(&(x, v));
-        let style = note
-            .color(&C_VALUES)
-            .pos(Pos::new(HPos::Center, VPos::Bottom));
-        root.draw(&Text::new(fmt_num(v, 2), (px, py - 8), style))?;
+    let values = &d.values;
+    chart.draw_series(LineSeries::new(values.clone(), C_VALUES.stroke_width(2)))?;
+    chart.draw_series(values.iter().map(|&p| Circle::new(p, 5, WHITE.filled())))?;
+    chart.draw_series(values.iter().map(|&p| Circle::new(p, 4, C_VALUES.filled())))?;
+    if let Some(&(x, v)) = values.last() {
+        note(&C_VALUES, HPos::Center, px((x, v)), true, 8, fmt_num(v, 2))?;
     }
     if let Some((x, v)) = d.baseline {
-        // A square keeps the baseline apart from the round reported values
-        // even without colour.
-        let (px, py) = chart.backend_coord(&(x, v));
-        root.draw(&Rectangle::new(
-            [(px - 5, py - 5), (px + 5, py + 5)],
-            WHITE.filled(),
-        ))?;
-        root.draw(&Rectangle::new(
-            [(px - 4, py - 4), (px + 4, py + 4)],
-            C_BASE.filled(),
-        ))?;
-        let (vpos, dy) = if c.lower_is_better {
-            (VPos::Bottom, -9)
-        } else {
-            (VPos::Top, 9)
-        };
-        let style = note.color(&C_BASE).pos(Pos::new(HPos::Left, vpos));
-        root.draw(&Text::new(fmt_num(v, 2), (px - 4, py + dy), style))?;
+        let (x, y) = px((x, v));
+        square(root, (x, y))?;
+        note(&C_BASE, HPos::Left, (x - 4, y), !up, 9, fmt_num(v, 2))?;
     }
     Ok(())
 }
@@ -612,14 +546,11 @@ fn draw_metric(root: &Area, c: &MetricChart, (w, h): (u32, u32)) -> Res {
 /// lower is better. With nothing to show it is just the muted background.
 pub fn bullet(b: &Bullet) -> String {
     let size = (b.width.clamp(40, 2000), b.height.clamp(8, 400));
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        // See metric_chart: a partial drawing is still valid SVG.
-        let _ = draw_bullet(&root, b, size);
-        let _ = root.present();
-    }
-    finish_svg(svg, &b.label, true)
+    finish_svg(
+        render(size, |root| draw_bullet(root, b, size)),
+        &b.label,
+        true,
+    )
 }
 
 fn draw_bullet(root: &Area, b: &Bullet, (w, h): (u32, u32)) -> Res {
@@ -627,62 +558,450 @@ fn draw_bullet(root: &Area, b: &Bullet, (w, h): (u32, u32)) -> Res {
     let base = b.baseline.and_then(sane);
     let latest = b.latest.and_then(sane);
     let expected = b.expected.and_then(sane);
-    let target = b.target.and_then(|(a, c)| match (sane(a), sane(c)) {
-        (Some(a), Some(c)) => Some((a.min(c), a.max(c))),
-        (Some(v), None) | (None, Some(v)) => Some((v, v)),
-        (None, None) => None,
-    });
+    let target = b.target.and_then(|(lo, hi)| sane_range(lo, hi));
     let mut vals: Vec<f64> = base.into_iter().chain(latest).chain(expected).collect();
     vals.extend(target.iter().flat_map(|&(lo, hi)| [lo, hi]));
     if vals.is_empty() {
         return Ok(());
     }
-    let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let pad = if hi - lo <= hi.abs().max(lo.abs()) * 1e-9 {
-        (hi.abs() * 0.1).max(1.0)
-    } else {
-        (hi - lo) * 0.08
-    };
-    let (lo, hi) = (lo - pad, hi + pad);
-    let (wf, hf) = (f64::from(w), f64::from(h));
+    let (lo, hi) = padded(&vals, 0.08);
+    let (wf, hf, h) = (f64::from(w), f64::from(h), h as i32);
     let x = |v: f64| {
         let t = (v - lo) / (hi - lo);
         let t = if b.lower_is_better { 1.0 - t } else { t };
         (3.0 + t * (wf - 6.0)).round() as i32
     };
     let y = |f: f64| (hf * f).round() as i32;
-    let h = h as i32;
     let bar = |x0: i32, x1: i32, y0: i32, y1: i32, c: RGBColor| {
-        Rectangle::new([(x0.min(x1), y0), (x0.max(x1), y1)], c.filled())
+        root.draw(&Rectangle::new(
+            [(x0.min(x1), y0), (x0.max(x1), y1)],
+            c.filled(),
+        ))
     };
 
     if let Some((tl, th)) = target {
         let (a, c) = (x(tl).min(x(th)), x(tl).max(x(th)));
         if c - a >= 3 {
-            root.draw(&bar(a, c, 0, h, B_BAND))?;
+            bar(a, c, 0, h, B_BAND)?;
         } else {
-            root.draw(&bar(a - 1, a + 2, 0, h, B_TARGET))?;
+            bar(a - 1, a + 2, 0, h, B_TARGET)?;
         }
     }
     if let Some(v) = latest {
         // From the baseline when known, so the bar's length is the progress made.
         let from = base.map_or(3, x);
         let to = x(v);
-        let worse = base.is_some_and(|bv| if b.lower_is_better { v > bv } else { v < bv });
-        let color = if worse { B_BAD } else { B_GOOD };
         let to = if (to - from).abs() < 2 { from + 2 } else { to };
-        root.draw(&bar(from, to, y(0.3), y(0.7), color))?;
+        let worse = base.is_some_and(|bv| if b.lower_is_better { v > bv } else { v < bv });
+        bar(from, to, y(0.3), y(0.7), if worse { B_BAD } else { B_GOOD })?;
     }
-    if let Some(v) = base {
-        // Split in two so it stays visible where the latest bar starts.
-        let bx = x(v);
-        root.draw(&bar(bx - 1, bx + 1, 0, y(0.28), B_BASE))?;
-        root.draw(&bar(bx - 1, bx + 1, y(0.72), h, B_BASE))?;
+    if let Some(bx) = base.map(x) {
+        // In two halves, so it stays visible where the latest bar starts.
+        bar(bx - 1, bx + 1, 0, y(0.28), B_BASE)?;
+        bar(bx - 1, bx + 1, y(0.72), h, B_BASE)?;
     }
-    if let Some(v) = expected {
-        let ex = x(v);
-        root.draw(&bar(ex - 1, ex + 1, y(0.12), y(0.88), B_EXPECTED))?;
+    if let Some(ex) = expected.map(x) {
+        bar(ex - 1, ex + 1, y(0.12), y(0.88), B_EXPECTED)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, dd: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, dd).unwrap()
+    }
+
+    const TITLE: &str = "强对流天气预警时间提前量";
+
+    fn sample(values: &[(NaiveDate, f64)]) -> MetricChart<'_> {
+        MetricChart {
+            title: TITLE,
+            unit: "分钟",
+            lower_is_better: false,
+            period: (d(2021, 1, 1), d(2025, 12, 31)),
+            baseline: Some((d(2020, 12, 31), 37.0)),
+            target: Some((d(2025, 12, 31), 48.0, 48.0)),
+            values,
+            expected: Some(((d(2020, 12, 31), 37.0), (d(2025, 12, 31), 48.0))),
+            projection: Some(((d(2023, 9, 30), 44.0), (d(2025, 12, 31), 49.5))),
+            width: 720,
+            height: 380,
+        }
+    }
+
+    fn values() -> Vec<(NaiveDate, f64)> {
+        vec![
+            (d(2021, 3, 31), 37.5),
+            (d(2021, 12, 31), 39.0),
+            (d(2022, 12, 31), 41.8),
+            (d(2023, 9, 30), 44.0),
+        ]
+    }
+
+    /// Value of attribute `name` in one emitted element (plotters writes one per line).
+    fn attr<'s>(line: &'s str, name: &str) -> Option<&'s str> {
+        let start = line.find(&format!(" {name}=\""))? + name.len() + 3;
+        line[start..].split('"').next()
+    }
+
+    fn num(line: &str, name: &str) -> i32 {
+        attr(line, name).unwrap().parse().unwrap()
+    }
+
+    fn elements<'s>(svg: &'s str, tag: &str, fill_or_stroke: &str) -> Vec<&'s str> {
+        svg.lines()
+            .filter(|l| l.starts_with(&format!("<{tag} ")))
+            .filter(|l| {
+                attr(l, "fill") == Some(fill_or_stroke) || attr(l, "stroke") == Some(fill_or_stroke)
+            })
+            .collect()
+    }
+
+    /// Contents of every `<text>` element.
+    fn texts(svg: &str) -> Vec<String> {
+        svg.split("<text ")
+            .skip(1)
+            .filter_map(|t| {
+                Some(
+                    t.split_once('>')?
+                        .1
+                        .split_once("</text>")?
+                        .0
+                        .trim()
+                        .to_string(),
+                )
+            })
+            .collect()
+    }
+
+    fn hex(c: RGBColor) -> String {
+        format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
+    }
+
+    fn assert_valid(svg: &str) {
+        assert!(svg.starts_with("<svg role=\"img\" aria-label=\""), "{svg}");
+        assert!(svg.trim_end().ends_with("</svg>"));
+        assert!(svg.contains("viewBox=\"0 0 "));
+        assert_eq!(svg.matches("<svg").count(), 1);
+        assert_eq!(svg.matches("<text").count(), svg.matches("</text>").count());
+        assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
+    }
+
+    #[test]
+    fn title_is_real_text_and_accessible_name() {
+        let v = values();
+        let svg = metric_chart(&sample(&v));
+        assert_valid(&svg);
+        assert!(texts(&svg).iter().any(|t| t == TITLE));
+        assert!(svg.contains(&format!("aria-label=\"{TITLE}\"")));
+        let all = texts(&svg);
+        for name in [
+            "基期值",
+            "报告值",
+            "目标值",
+            "时序进度",
+            "趋势预测",
+            "数值(分钟)",
+        ] {
+            assert!(all.iter().any(|t| t == name), "missing {name} in {all:?}");
+        }
+        for year in ["2021", "2022", "2025"] {
+            assert!(all.iter().any(|t| t == year), "missing x label {year}");
+        }
+        assert!(!all.iter().any(|t| t.contains("越低越好")));
+    }
+
+    #[test]
+    fn legend_lists_only_present_series_and_notes_direction() {
+        let mut c = sample(&[]);
+        c.expected = None;
+        c.projection = None;
+        c.lower_is_better = true;
+        let all = texts(&metric_chart(&c));
+        assert!(all.iter().any(|t| t == "基期值"));
+        assert!(all.iter().any(|t| t.contains("越低越好")));
+        for absent in ["报告值", "时序进度", "趋势预测"] {
+            assert!(
+                !all.iter().any(|t| t == absent),
+                "{absent} should be absent"
+            );
+        }
+    }
+
+    #[test]
+    fn range_target_is_a_filled_band_single_target_is_not() {
+        let v = values();
+        let band_rects = |svg: &str| {
+            elements(svg, "rect", &hex(C_TARGET))
+                .into_iter()
+                .filter(|l| attr(l, "opacity") == Some("0.15"))
+                .filter(|l| num(l, "width") > 200 && num(l, "height") > 5)
+                .count()
+        };
+        let mut c = sample(&v);
+        c.target = Some((d(2025, 12, 31), 50.0, 45.0)); // reversed on purpose
+        let svg = metric_chart(&c);
+        assert_valid(&svg);
+        assert_eq!(band_rects(&svg), 1);
+        assert!(texts(&svg).iter().any(|t| t == "目标 45–50"));
+        assert_eq!(band_rects(&metric_chart(&sample(&v))), 0);
+    }
+
+    #[test]
+    fn projection_is_dashed() {
+        let v = values();
+        let proj = hex(C_PROJ);
+        let with = metric_chart(&sample(&v));
+        let dashes = elements(&with, "polyline", &proj);
+        // The legend sample is 3 dashes; the projection across two years many more.
+        assert!(dashes.len() > 10, "{} dashes", dashes.len());
+        for l in &dashes {
+            let pts: Vec<(f64, f64)> = attr(l, "points")
+                .unwrap()
+                .split_whitespace()
+                .map(|p| {
+                    let (x, y) = p.split_once(',').unwrap();
+                    (x.parse().unwrap(), y.parse().unwrap())
+                })
+                .collect();
+            let (a, b) = (pts[0], pts[pts.len() - 1]);
+            assert!((b.0 - a.0).hypot(b.1 - a.1) <= 9.0, "dash too long: {l}");
+        }
+        let mut c = sample(&v);
+        c.projection = None;
+        assert!(elements(&metric_chart(&c), "polyline", &proj).is_empty());
+    }
+
+    #[test]
+    fn degenerate_inputs_give_valid_svg() {
+        let v = values();
+        let one = [(d(2022, 6, 30), 40.0)];
+        let flat = [(d(2021, 12, 31), 12.0), (d(2022, 12, 31), 12.0)];
+        let tiny = [(d(2021, 12, 31), 0.0), (d(2022, 12, 31), 1e-300)];
+        let bad = [
+            (d(2021, 12, 31), f64::NAN),
+            (d(2022, 12, 31), f64::INFINITY),
+            (d(2023, 12, 31), -1e300),
+        ];
+        let s = || sample(&v);
+        let (t, period_end) = (d(2025, 12, 31), d(2025, 12, 31));
+        let cases = [
+            MetricChart { values: &[], ..s() },
+            MetricChart {
+                values: &[],
+                baseline: None,
+                target: None,
+                expected: None,
+                projection: None,
+                ..s()
+            },
+            MetricChart {
+                baseline: None,
+                ..s()
+            },
+            MetricChart {
+                target: None,
+                ..s()
+            },
+            MetricChart {
+                values: &one,
+                ..s()
+            },
+            MetricChart {
+                values: &flat,
+                baseline: None,
+                target: None,
+                ..s()
+            },
+            MetricChart {
+                values: &bad,
+                baseline: Some((d(2020, 12, 31), f64::NAN)),
+                target: Some((t, f64::NEG_INFINITY, f64::NAN)),
+                expected: Some(((d(2020, 12, 31), f64::NAN), (t, 1.0))),
+                ..s()
+            },
+            MetricChart {
+                period: (period_end, d(2021, 1, 1)),
+                ..s()
+            },
+            MetricChart {
+                period: (t, t),
+                ..s()
+            },
+            MetricChart {
+                values: &tiny,
+                baseline: None,
+                target: None,
+                expected: None,
+                projection: None,
+                ..s()
+            },
+            MetricChart {
+                width: 0,
+                height: 0,
+                ..s()
+            },
+            MetricChart {
+                width: u32::MAX,
+                height: 1,
+                ..s()
+            },
+            MetricChart {
+                lower_is_better: true,
+                ..s()
+            },
+            MetricChart {
+                title: "",
+                unit: "",
+                ..s()
+            },
+            MetricChart {
+                target: Some((t, 1e11, -1e11)),
+                ..s()
+            },
+            MetricChart {
+                baseline: Some((NaiveDate::MIN, 1.0)),
+                ..s()
+            },
+            MetricChart {
+                projection: Some(((NaiveDate::MIN, 1.0), (NaiveDate::MAX, 2.0))),
+                ..s()
+            },
+        ];
+        for c in &cases {
+            assert_valid(&metric_chart(c));
+        }
+        let empty = metric_chart(&cases[1]);
+        assert!(texts(&empty).iter().any(|t| t == "暂无数据"));
+        // A lone value still gets its point and label.
+        assert!(texts(&metric_chart(&cases[4])).iter().any(|t| t == "40"));
+    }
+
+    #[test]
+    fn inserted_text_is_escaped() {
+        let mut c = sample(&[]);
+        c.title = "A&B <\"x\">";
+        let svg = metric_chart(&c);
+        assert_valid(&svg);
+        assert!(svg.starts_with("<svg role=\"img\" aria-label=\"A&amp;B &lt;&quot;x&quot;&gt;\" "));
+        let b = Bullet {
+            label: "<&\">".into(),
+            ..bullet_input(None, None, false)
+        };
+        assert!(bullet(&b).contains("<title>&lt;&amp;&quot;&gt;</title>"));
+    }
+
+    #[test]
+    fn ranges_pad_and_never_collapse() {
+        let (lo, hi) = padded(&[37.0, 48.0, 49.5], 0.12);
+        assert!(lo < 37.0 && hi > 49.5);
+        let (lo, hi) = padded(&[12.0, 12.0], 0.12);
+        assert!(lo < 12.0 && hi > 12.0);
+        assert_eq!(padded(&[], 0.12), (0.0, 1.0));
+        // Non-negative data keeps a non-negative axis.
+        assert_eq!(padded(&[0.0, 0.5], 0.12).0, 0.0);
+        assert!(padded(&[-3.0, -3.0], 0.12).1 > -3.0);
+        assert_eq!(fmt_num(40.0, 1), "40");
+        assert_eq!(fmt_num(0.30000000000000004, 2), "0.3");
+        assert_eq!(fmt_num(-0.0001, 2), "0");
+    }
+
+    fn bullet_input(baseline: Option<f64>, latest: Option<f64>, lower: bool) -> Bullet {
+        Bullet {
+            baseline,
+            target: Some(if lower { (82.0, 86.5) } else { (48.0, 48.0) }),
+            expected: Some(if lower { 93.0 } else { 42.0 }),
+            latest,
+            lower_is_better: lower,
+            width: 240,
+            height: 28,
+            label: "基期 37,目标 48,最新 44,预期 42".into(),
+        }
+    }
+
+    /// (left x, right x) of the only rect filled with `c`.
+    fn span(svg: &str, c: RGBColor) -> (i32, i32) {
+        let rects = elements(svg, "rect", &hex(c));
+        assert_eq!(rects.len(), 1, "{svg}");
+        let x = num(rects[0], "x");
+        (x, x + num(rects[0], "width"))
+    }
+
+    /// x of the baseline tick (drawn as two short rects).
+    fn base_x(svg: &str) -> i32 {
+        let ticks = elements(svg, "rect", &hex(B_BASE));
+        assert_eq!(ticks.len(), 2);
+        num(ticks[0], "x") + 1
+    }
+
+    #[test]
+    fn bullet_improvement_points_right_in_both_directions() {
+        for (baseline, latest, lower) in [(37.0, 44.0, false), (100.0, 89.0, true)] {
+            let svg = bullet(&bullet_input(Some(baseline), Some(latest), lower));
+            assert_valid(&svg);
+            let bx = base_x(&svg);
+            let (l, r) = span(&svg, B_GOOD);
+            assert!((l - bx).abs() <= 1, "bar starts at baseline: {l} vs {bx}");
+            assert!(r > bx + 20, "improvement goes right: {r} vs {bx}");
+            assert!(elements(&svg, "rect", &hex(B_BAD)).is_empty());
+            // Target lies further right still.
+            let target = elements(&svg, "rect", &hex(if lower { B_BAND } else { B_TARGET }));
+            assert!(num(target[0], "x") > r);
+        }
+        for (baseline, latest, lower) in [(37.0, 35.0, false), (100.0, 104.0, true)] {
+            let svg = bullet(&bullet_input(Some(baseline), Some(latest), lower));
+            let (l, r) = span(&svg, B_BAD);
+            assert!(l < base_x(&svg) - 5 && (r - base_x(&svg)).abs() <= 1);
+        }
+    }
+
+    #[test]
+    fn bullet_handles_missing_pieces() {
+        // No baseline: the bar starts at the worse end of the scale.
+        let svg = bullet(&bullet_input(None, Some(44.0), false));
+        assert!(span(&svg, B_GOOD).0 <= 3);
+        let svg = bullet(&bullet_input(None, Some(89.0), true));
+        assert!(span(&svg, B_GOOD).0 <= 3);
+        // No latest: baseline, target and expected only.
+        let svg = bullet(&bullet_input(Some(37.0), None, false));
+        assert_valid(&svg);
+        assert!(elements(&svg, "rect", &hex(B_GOOD)).is_empty());
+        assert_eq!(elements(&svg, "rect", &hex(B_BASE)).len(), 2);
+        assert_eq!(elements(&svg, "rect", &hex(B_EXPECTED)).len(), 1);
+        // Nothing at all, or only garbage: background and title only.
+        for b in [
+            Bullet {
+                target: None,
+                expected: None,
+                ..bullet_input(None, None, false)
+            },
+            Bullet {
+                baseline: Some(f64::NAN),
+                target: Some((f64::INFINITY, f64::NAN)),
+                expected: Some(f64::NEG_INFINITY),
+                latest: Some(f64::NAN),
+                width: 0,
+                height: 0,
+                ..bullet_input(None, None, true)
+            },
+        ] {
+            let svg = bullet(&b);
+            assert_valid(&svg);
+            assert!(svg.contains("<title>"));
+            assert_eq!(svg.matches("<rect").count(), 1, "{svg}");
+        }
+        // All values equal: still a valid, non-degenerate scale.
+        let b = Bullet {
+            target: Some((5.0, 5.0)),
+            expected: Some(5.0),
+            ..bullet_input(Some(5.0), Some(5.0), false)
+        };
+        let svg = bullet(&b);
+        assert_valid(&svg);
+        let (l, r) = span(&svg, B_GOOD);
+        assert!(r > l);
+    }
 }

@@ -8,6 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use askama::Template;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -53,6 +55,7 @@ pub fn app(state: AppState) -> Router {
         .route("/static/style.css", get(style_css))
         .nest("/api", crate::api::router())
         .fallback(|| async { Error::not_found("页面不存在") })
+        .layer(middleware::from_fn_with_state(state.clone(), render_error_pages))
         .layer(RequestBodyLimitLayer::new(1024 * 1024))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -94,21 +97,35 @@ struct ErrorPage {
     message: String,
 }
 
+/// Carried by an error response until [`render_error_pages`] turns it into a page with
+/// the full layout, which needs the state that `IntoResponse` does not have.
+#[derive(Clone)]
+struct ErrorMessage(String);
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        let page = ErrorPage {
-            layout: Layout { title: format!("{} 错误", status.as_u16()), demo: false },
-            status: status.as_u16(),
-            message: self.public_message(),
-        };
-        match page.render() {
-            Ok(html) => (status, Html(html)).into_response(),
-            Err(_) => (status, self.public_message()).into_response(),
-        }
+        let message = self.public_message();
+        let mut res = (status, message.clone()).into_response();
+        res.extensions_mut().insert(ErrorMessage(message));
+        res
+    }
+}
+
+/// Renders the error page for any response that carries an [`ErrorMessage`].
+async fn render_error_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let Some(ErrorMessage(message)) = res.extensions().get::<ErrorMessage>().cloned() else {
+        return res;
+    };
+    let status = res.status();
+    let page = ErrorPage { layout: Layout::new(&state, format!("{} 错误", status.as_u16())), status: status.as_u16(), message };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => res,
     }
 }
 

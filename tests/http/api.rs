@@ -1,0 +1,66 @@
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn api_gives_the_seeded_baseline_and_target_of_the_convective_warning_lead_time() {
+    let app = TestApp::spawn().await;
+    let (status, m) = app.json("/api/metrics/severe-convection-warning-lead-time").await;
+    assert_eq!(status, 200);
+    assert_eq!(m["name"], "强对流天气预警时间提前量");
+    assert_eq!(m["unit"], "分钟");
+    assert_eq!(m["baseline"], 37.0);
+    assert_eq!(m["target"]["low"], 48.0);
+    assert_eq!(m["target"]["high"], 48.0);
+    assert_eq!(m["direction"], "higher");
+    assert_eq!(m["status"], "no_data");
+    assert_eq!(m["values"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn api_computes_progress_status_and_projection() {
+    let app = TestApp::spawn().await;
+    for (q, v) in [("2021Q4", 39.0), ("2022Q2", 40.0), ("2022Q4", 41.0), ("2023Q2", 42.0)] {
+        app.put_value("severe-convection-warning-lead-time", q, v);
+    }
+    let (_, m) = app.json("/api/metrics/severe-convection-warning-lead-time?as_of=2023-06-30").await;
+    // 5 of 11 minutes = 0.4545 against 0.4997 expected: ratio 0.91, at risk.
+    let p = m["progress"].as_f64().unwrap();
+    assert!((p - 5.0 / 11.0).abs() < 1e-9, "{p}");
+    assert_eq!(m["status"], "at_risk");
+    assert_eq!(m["status_label"], "存在风险");
+    // +2 minutes a year from 42 in mid-2023: 47 at the end of 2025, 48 in 2026Q2.
+    assert!((m["projection"]["value_at_target_date"].as_f64().unwrap() - 47.0).abs() < 0.1, "{m}");
+    assert_eq!(m["projection"]["reach"], "2026Q2");
+    assert_eq!(m["values"][0]["quarter"], "2021Q4");
+}
+
+#[tokio::test]
+async fn api_lists_plans_and_their_metrics() {
+    let app = TestApp::spawn().await;
+    let (status, plans) = app.json("/api/plans").await;
+    assert_eq!(status, 200);
+    let plan = &plans[0];
+    assert_eq!(plan["document_number"], "綦江府办发〔2021〕49号");
+    assert_eq!(plan["period_start"], "2021-01-01");
+    let (status, body) = app.json(&format!("/api/plans/{}/metrics", plan["id"])).await;
+    assert_eq!(status, 200);
+    let metrics = body["metrics"].as_array().unwrap();
+    assert_eq!(metrics.len(), 36);
+    let resolution = metrics.iter().find(|m| m["key"] == "forecast-grid-resolution").unwrap();
+    assert_eq!(resolution["direction"], "lower");
+    assert_eq!(resolution["baseline"], 2.5);
+}
+
+#[tokio::test]
+async fn api_errors_are_json_with_a_message() {
+    let app = TestApp::spawn().await;
+    let (status, body) = app.json("/api/metrics/no-such-metric").await;
+    assert_eq!(status, 404);
+    assert!(body["error"].as_str().unwrap().contains("no-such-metric"));
+    let (status, body) = app.json("/api/plans/abc/metrics").await;
+    assert_eq!(status, 400);
+    assert!(body["error"].as_str().unwrap().contains("规划编号"));
+    let (status, _) = app.json("/api/plans/999/metrics").await;
+    assert_eq!(status, 404);
+    let (status, _) = app.json("/api/nothing-here").await;
+    assert_eq!(status, 404);
+}

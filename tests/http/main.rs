@@ -1,0 +1,8 @@
+//! Integration tests: each starts the real server on a temporary database and speaks
+//! HTTP to it. One binary, so the crate links once.
+
+mod api;
+mod dashboard;
+mod helpers;
+mod metrics;
+mod startup;
