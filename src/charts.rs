@@ -123,10 +123,7 @@ fn date_of(x: f64) -> Option<NaiveDate> {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// Makes the root element an image with an accessible name and, if asked,
@@ -135,11 +132,7 @@ fn finish_svg(svg: String, label: &str, title: bool) -> String {
     let label = escape(label);
     let Some(end) = svg.find('>') else { return svg };
     let (open, rest) = svg.split_at(end + 1);
-    let title = if title {
-        format!("\n<title>{label}</title>")
-    } else {
-        String::new()
-    };
+    let title = if title { format!("\n<title>{label}</title>") } else { String::new() };
     let attrs = open.trim_start_matches("<svg");
     format!("<svg role=\"img\" aria-label=\"{label}\"{attrs}{title}{rest}")
 }
@@ -147,11 +140,7 @@ fn finish_svg(svg: String, label: &str, title: bool) -> String {
 /// At most `dec` decimals, without trailing zeros.
 fn fmt_num(v: f64, dec: usize) -> String {
     let s = format!("{v:.dec$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        &s
-    };
+    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { &s };
     if s == "-0" { "0".into() } else { s.into() }
 }
 
@@ -172,16 +161,9 @@ fn padded(vals: &[f64], frac: f64) -> (f64, f64) {
         return (0.0, 1.0);
     }
     let flat = hi - lo <= hi.abs().max(lo.abs()) * 1e-9;
-    let pad = if flat {
-        (hi.abs() * 0.1).max(1.0)
-    } else {
-        (hi - lo) * frac
-    };
+    let pad = if flat { (hi.abs() * 0.1).max(1.0) } else { (hi - lo) * frac };
     // A count or a percentage dipping below zero only looks wrong.
-    (
-        (lo - pad).max(if lo >= 0.0 { 0.0 } else { f64::MIN }),
-        hi + pad,
-    )
+    ((lo - pad).max(if lo >= 0.0 { 0.0 } else { f64::MIN }), hi + pad)
 }
 
 /// The input with bad numbers dropped and dates turned into day numbers.
@@ -209,11 +191,7 @@ impl Clean {
     fn points(&self) -> Vec<Pt> {
         let mut all = self.values.clone();
         all.extend(self.baseline);
-        all.extend(
-            self.target
-                .iter()
-                .flat_map(|&(d, lo, hi)| [(d, lo), (d, hi)]),
-        );
+        all.extend(self.target.iter().flat_map(|&(d, lo, hi)| [(d, lo), (d, hi)]));
         all.extend(self.expected.iter().chain(&self.projection).flatten());
         all
     }
@@ -232,14 +210,8 @@ enum Swatch {
 /// The baseline marker: a square, so it differs from the round reported
 /// values even without colour; white-rimmed to stand out on lines.
 fn square(area: &Area, (x, y): (i32, i32)) -> Res {
-    area.draw(&Rectangle::new(
-        [(x - 5, y - 5), (x + 5, y + 5)],
-        WHITE.filled(),
-    ))?;
-    area.draw(&Rectangle::new(
-        [(x - 4, y - 4), (x + 4, y + 4)],
-        C_BASE.filled(),
-    ))?;
+    area.draw(&Rectangle::new([(x - 5, y - 5), (x + 5, y + 5)], WHITE.filled()))?;
+    area.draw(&Rectangle::new([(x - 4, y - 4), (x + 4, y + 4)], C_BASE.filled()))?;
     Ok(())
 }
 
@@ -297,20 +269,14 @@ fn draw_header(root: &Area, c: &MetricChart, d: &Clean, width: i32) -> Res<i32> 
     add(d.baseline.is_some(), Some(Swatch::Baseline), "基期值");
     add(!d.values.is_empty(), Some(Swatch::Values), "报告值");
     let band = d.target.is_some_and(|(_, lo, hi)| hi > lo);
-    let target = if band {
-        Swatch::TargetBand
-    } else {
-        Swatch::TargetLine
-    };
+    let target = if band { Swatch::TargetBand } else { Swatch::TargetLine };
     add(d.target.is_some(), Some(target), "目标值");
     add(d.expected.is_some(), Some(Swatch::Expected), "时序进度");
     add(d.projection.is_some(), Some(Swatch::Projection), "趋势预测");
     add(c.lower_is_better, None, "↓ 越低越好");
 
     let lpx = 12.5;
-    let style = font(lpx)
-        .color(&C_TEXT)
-        .pos(Pos::new(HPos::Left, VPos::Center));
+    let style = font(lpx).color(&C_TEXT).pos(Pos::new(HPos::Left, VPos::Center));
     let (mut x, mut y) = (12, 10 + tpx.ceil() as i32 + 16);
     for (kind, text) in entries {
         let tw = text_width(text, lpx).ceil() as i32;
@@ -337,23 +303,15 @@ fn x_ticks(xa: f64, xb: f64, plot_w: f64) -> (Vec<f64>, Vec<f64>, bool) {
     };
     let span = (xb - xa).max(1.0);
     let quarterly = span < 800.0;
-    let (unit_days, label_px) = if quarterly {
-        (91.3, 60.0)
-    } else {
-        (365.25, 44.0)
-    };
+    let (unit_days, label_px) = if quarterly { (91.3, 60.0) } else { (365.25, 44.0) };
     // Skip labels so that neighbours never overlap.
-    let stride = (label_px * span / (plot_w.max(1.0) * unit_days))
-        .ceil()
-        .max(1.0) as i32;
+    let stride = (label_px * span / (plot_w.max(1.0) * unit_days)).ceil().max(1.0) as i32;
     let inside = |d: Option<NaiveDate>| d.map(day).filter(|x| (xa..=xb).contains(x));
     let (mut ticks, mut bounds) = (vec![], vec![]);
     for y in da.year()..=db.year() {
         if quarterly {
             let qs = (0..4).filter(|q| (y * 4 + q).rem_euclid(stride) == 0);
-            ticks.extend(
-                qs.filter_map(|q| inside(NaiveDate::from_ymd_opt(y, q as u32 * 3 + 2, 15))),
-            );
+            ticks.extend(qs.filter_map(|q| inside(NaiveDate::from_ymd_opt(y, q as u32 * 3 + 2, 15))));
         } else if y.rem_euclid(stride) == 0 {
             ticks.extend(inside(NaiveDate::from_ymd_opt(y, 7, 2)));
         }
@@ -451,11 +409,7 @@ fn draw_metric(root: &Area, c: &MetricChart, (w, h): (u32, u32)) -> Res {
         .x_label_area_size(26)
         .y_label_area_size(ylab)
         .build_cartesian_2d(TimeAxis(xa..xb, ticks), ya..yb)?;
-    let desc = if c.unit.is_empty() {
-        "数值".into()
-    } else {
-        format!("数值({})", c.unit)
-    };
+    let desc = if c.unit.is_empty() { "数值".into() } else { format!("数值({})", c.unit) };
     let desc_px = (0.9 * plot_h / text_width(&desc, 1.0)).clamp(9.0, 12.5);
     chart
         .configure_mesh()
@@ -480,23 +434,13 @@ fn draw_metric(root: &Area, c: &MetricChart, (w, h): (u32, u32)) -> Res {
     let (top, bottom) = (plot.get_pixel_range().1.start, plot.get_pixel_range().1.end);
     // A label `gap` px above or below a point, flipped if it would leave the plot.
     let note = |c: &RGBColor, h, (x, y): (i32, i32), above: bool, gap: i32, text: String| {
-        let above = if above {
-            y - gap - 16 >= top
-        } else {
-            y + gap + 16 > bottom
-        };
-        let (v, y) = if above {
-            (VPos::Bottom, y - gap)
-        } else {
-            (VPos::Top, y + gap)
-        };
+        let above = if above { y - gap - 16 >= top } else { y + gap + 16 > bottom };
+        let (v, y) = if above { (VPos::Bottom, y - gap) } else { (VPos::Top, y + gap) };
         let style = font(12.0).color(c).pos(Pos::new(h, v));
         root.draw(&Text::new(text, (x, y), style))
     };
     if pts.is_empty() {
-        let style = font(14.0)
-            .color(&C_MUTED)
-            .pos(Pos::new(HPos::Center, VPos::Center));
+        let style = font(14.0).color(&C_MUTED).pos(Pos::new(HPos::Center, VPos::Center));
         let centre = px(((xa + xb) / 2.0, (ya + yb) / 2.0));
         root.draw(&Text::new("暂无数据", centre, style))?;
     }
@@ -546,11 +490,7 @@ fn draw_metric(root: &Area, c: &MetricChart, (w, h): (u32, u32)) -> Res {
 /// lower is better. With nothing to show it is just the muted background.
 pub fn bullet(b: &Bullet) -> String {
     let size = (b.width.clamp(40, 2000), b.height.clamp(8, 400));
-    finish_svg(
-        render(size, |root| draw_bullet(root, b, size)),
-        &b.label,
-        true,
-    )
+    finish_svg(render(size, |root| draw_bullet(root, b, size)), &b.label, true)
 }
 
 fn draw_bullet(root: &Area, b: &Bullet, (w, h): (u32, u32)) -> Res {
@@ -573,10 +513,7 @@ fn draw_bullet(root: &Area, b: &Bullet, (w, h): (u32, u32)) -> Res {
     };
     let y = |f: f64| (hf * f).round() as i32;
     let bar = |x0: i32, x1: i32, y0: i32, y1: i32, c: RGBColor| {
-        root.draw(&Rectangle::new(
-            [(x0.min(x1), y0), (x0.max(x1), y1)],
-            c.filled(),
-        ))
+        root.draw(&Rectangle::new([(x0.min(x1), y0), (x0.max(x1), y1)], c.filled()))
     };
 
     if let Some((tl, th)) = target {
@@ -633,12 +570,7 @@ mod tests {
     }
 
     fn values() -> Vec<(NaiveDate, f64)> {
-        vec![
-            (d(2021, 3, 31), 37.5),
-            (d(2021, 12, 31), 39.0),
-            (d(2022, 12, 31), 41.8),
-            (d(2023, 9, 30), 44.0),
-        ]
+        vec![(d(2021, 3, 31), 37.5), (d(2021, 12, 31), 39.0), (d(2022, 12, 31), 41.8), (d(2023, 9, 30), 44.0)]
     }
 
     /// Value of attribute `name` in one emitted element (plotters writes one per line).
@@ -654,9 +586,7 @@ mod tests {
     fn elements<'s>(svg: &'s str, tag: &str, fill_or_stroke: &str) -> Vec<&'s str> {
         svg.lines()
             .filter(|l| l.starts_with(&format!("<{tag} ")))
-            .filter(|l| {
-                attr(l, "fill") == Some(fill_or_stroke) || attr(l, "stroke") == Some(fill_or_stroke)
-            })
+            .filter(|l| attr(l, "fill") == Some(fill_or_stroke) || attr(l, "stroke") == Some(fill_or_stroke))
             .collect()
     }
 
@@ -664,16 +594,7 @@ mod tests {
     fn texts(svg: &str) -> Vec<String> {
         svg.split("<text ")
             .skip(1)
-            .filter_map(|t| {
-                Some(
-                    t.split_once('>')?
-                        .1
-                        .split_once("</text>")?
-                        .0
-                        .trim()
-                        .to_string(),
-                )
-            })
+            .filter_map(|t| Some(t.split_once('>')?.1.split_once("</text>")?.0.trim().to_string()))
             .collect()
     }
 
@@ -698,14 +619,7 @@ mod tests {
         assert!(texts(&svg).iter().any(|t| t == TITLE));
         assert!(svg.contains(&format!("aria-label=\"{TITLE}\"")));
         let all = texts(&svg);
-        for name in [
-            "基期值",
-            "报告值",
-            "目标值",
-            "时序进度",
-            "趋势预测",
-            "数值(分钟)",
-        ] {
+        for name in ["基期值", "报告值", "目标值", "时序进度", "趋势预测", "数值(分钟)"] {
             assert!(all.iter().any(|t| t == name), "missing {name} in {all:?}");
         }
         for year in ["2021", "2022", "2025"] {
@@ -724,10 +638,7 @@ mod tests {
         assert!(all.iter().any(|t| t == "基期值"));
         assert!(all.iter().any(|t| t.contains("越低越好")));
         for absent in ["报告值", "时序进度", "趋势预测"] {
-            assert!(
-                !all.iter().any(|t| t == absent),
-                "{absent} should be absent"
-            );
+            assert!(!all.iter().any(|t| t == absent), "{absent} should be absent");
         }
     }
 
@@ -781,41 +692,16 @@ mod tests {
         let one = [(d(2022, 6, 30), 40.0)];
         let flat = [(d(2021, 12, 31), 12.0), (d(2022, 12, 31), 12.0)];
         let tiny = [(d(2021, 12, 31), 0.0), (d(2022, 12, 31), 1e-300)];
-        let bad = [
-            (d(2021, 12, 31), f64::NAN),
-            (d(2022, 12, 31), f64::INFINITY),
-            (d(2023, 12, 31), -1e300),
-        ];
+        let bad = [(d(2021, 12, 31), f64::NAN), (d(2022, 12, 31), f64::INFINITY), (d(2023, 12, 31), -1e300)];
         let s = || sample(&v);
         let (t, period_end) = (d(2025, 12, 31), d(2025, 12, 31));
         let cases = [
             MetricChart { values: &[], ..s() },
-            MetricChart {
-                values: &[],
-                baseline: None,
-                target: None,
-                expected: None,
-                projection: None,
-                ..s()
-            },
-            MetricChart {
-                baseline: None,
-                ..s()
-            },
-            MetricChart {
-                target: None,
-                ..s()
-            },
-            MetricChart {
-                values: &one,
-                ..s()
-            },
-            MetricChart {
-                values: &flat,
-                baseline: None,
-                target: None,
-                ..s()
-            },
+            MetricChart { values: &[], baseline: None, target: None, expected: None, projection: None, ..s() },
+            MetricChart { baseline: None, ..s() },
+            MetricChart { target: None, ..s() },
+            MetricChart { values: &one, ..s() },
+            MetricChart { values: &flat, baseline: None, target: None, ..s() },
             MetricChart {
                 values: &bad,
                 baseline: Some((d(2020, 12, 31), f64::NAN)),
@@ -823,53 +709,16 @@ mod tests {
                 expected: Some(((d(2020, 12, 31), f64::NAN), (t, 1.0))),
                 ..s()
             },
-            MetricChart {
-                period: (period_end, d(2021, 1, 1)),
-                ..s()
-            },
-            MetricChart {
-                period: (t, t),
-                ..s()
-            },
-            MetricChart {
-                values: &tiny,
-                baseline: None,
-                target: None,
-                expected: None,
-                projection: None,
-                ..s()
-            },
-            MetricChart {
-                width: 0,
-                height: 0,
-                ..s()
-            },
-            MetricChart {
-                width: u32::MAX,
-                height: 1,
-                ..s()
-            },
-            MetricChart {
-                lower_is_better: true,
-                ..s()
-            },
-            MetricChart {
-                title: "",
-                unit: "",
-                ..s()
-            },
-            MetricChart {
-                target: Some((t, 1e11, -1e11)),
-                ..s()
-            },
-            MetricChart {
-                baseline: Some((NaiveDate::MIN, 1.0)),
-                ..s()
-            },
-            MetricChart {
-                projection: Some(((NaiveDate::MIN, 1.0), (NaiveDate::MAX, 2.0))),
-                ..s()
-            },
+            MetricChart { period: (period_end, d(2021, 1, 1)), ..s() },
+            MetricChart { period: (t, t), ..s() },
+            MetricChart { values: &tiny, baseline: None, target: None, expected: None, projection: None, ..s() },
+            MetricChart { width: 0, height: 0, ..s() },
+            MetricChart { width: u32::MAX, height: 1, ..s() },
+            MetricChart { lower_is_better: true, ..s() },
+            MetricChart { title: "", unit: "", ..s() },
+            MetricChart { target: Some((t, 1e11, -1e11)), ..s() },
+            MetricChart { baseline: Some((NaiveDate::MIN, 1.0)), ..s() },
+            MetricChart { projection: Some(((NaiveDate::MIN, 1.0), (NaiveDate::MAX, 2.0))), ..s() },
         ];
         for c in &cases {
             assert_valid(&metric_chart(c));
@@ -887,10 +736,7 @@ mod tests {
         let svg = metric_chart(&c);
         assert_valid(&svg);
         assert!(svg.starts_with("<svg role=\"img\" aria-label=\"A&amp;B &lt;&quot;x&quot;&gt;\" "));
-        let b = Bullet {
-            label: "<&\">".into(),
-            ..bullet_input(None, None, false)
-        };
+        let b = Bullet { label: "<&\">".into(), ..bullet_input(None, None, false) };
         assert!(bullet(&b).contains("<title>&lt;&amp;&quot;&gt;</title>"));
     }
 
@@ -973,11 +819,7 @@ mod tests {
         assert_eq!(elements(&svg, "rect", &hex(B_EXPECTED)).len(), 1);
         // Nothing at all, or only garbage: background and title only.
         for b in [
-            Bullet {
-                target: None,
-                expected: None,
-                ..bullet_input(None, None, false)
-            },
+            Bullet { target: None, expected: None, ..bullet_input(None, None, false) },
             Bullet {
                 baseline: Some(f64::NAN),
                 target: Some((f64::INFINITY, f64::NAN)),
@@ -994,11 +836,7 @@ mod tests {
             assert_eq!(svg.matches("<rect").count(), 1, "{svg}");
         }
         // All values equal: still a valid, non-degenerate scale.
-        let b = Bullet {
-            target: Some((5.0, 5.0)),
-            expected: Some(5.0),
-            ..bullet_input(Some(5.0), Some(5.0), false)
-        };
+        let b = Bullet { target: Some((5.0, 5.0)), expected: Some(5.0), ..bullet_input(Some(5.0), Some(5.0), false) };
         let svg = bullet(&b);
         assert_valid(&svg);
         let (l, r) = span(&svg, B_GOOD);

@@ -11,7 +11,13 @@ const PACES: [f64; 6] = [1.25, 1.05, 0.98, 0.8, 0.45, 1.1];
 
 /// Figures for `metrics` from the plan's first quarter to `last`, each quarter's figure at
 /// its end. One metric in eleven is left unreported, to show what missing data looks like.
-pub fn figures(metrics: &[Metric], period_start: NaiveDate, default_baseline: NaiveDate, default_target: NaiveDate, last: Quarter) -> Vec<(i64, Reported)> {
+pub fn figures(
+    metrics: &[Metric],
+    period_start: NaiveDate,
+    default_baseline: NaiveDate,
+    default_target: NaiveDate,
+    last: Quarter,
+) -> Vec<(i64, Reported)> {
     let mut out = Vec::new();
     for m in metrics {
         let h = fnv(&m.key);
@@ -43,6 +49,8 @@ pub fn figures(metrics: &[Metric], period_start: NaiveDate, default_baseline: Na
                 }
                 // Cumulative totals never fall.
                 Kind::Count => (raw.max(prev.unwrap_or(0.0)).max(0.0).round(), None),
+                // A whole-number baseline (16 projects) stays whole.
+                Kind::Context if start.fract() == 0.0 && !m.unit.contains('%') => (raw.round(), None),
                 Kind::Level | Kind::Context => {
                     let v = (raw * 10.0).round() / 10.0;
                     (if m.unit.contains('%') { v.min(100.0) } else { v }, None)
@@ -109,6 +117,9 @@ mod tests {
     fn the_same_plan_gets_the_same_figures() {
         let metrics = [m("c", Kind::Level, Some(37.0), Some(Target::single(48.0)))];
         let args = (d(2021, 1, 1), d(2020, 12, 31), d(2025, 12, 31), "2023Q2".parse().unwrap());
-        assert_eq!(figures(&metrics, args.0, args.1, args.2, args.3), figures(&metrics, args.0, args.1, args.2, args.3));
+        assert_eq!(
+            figures(&metrics, args.0, args.1, args.2, args.3),
+            figures(&metrics, args.0, args.1, args.2, args.3)
+        );
     }
 }

@@ -41,14 +41,21 @@ impl Error {
             Error::NotFound(_) => 404,
             Error::BadRequest(_) => 400,
             Error::Refused(_) => 409,
-            Error::Seed(_) | Error::NewerSchema { .. } | Error::Db(_) | Error::Template(_) | Error::Io(_) | Error::Internal(_) => {
-                500
-            }
+            Error::Seed(_)
+            | Error::NewerSchema { .. }
+            | Error::Db(_)
+            | Error::Template(_)
+            | Error::Io(_)
+            | Error::Internal(_) => 500,
         }
     }
 
     /// What the user may be told: internals stay in the log.
     pub fn public_message(&self) -> String {
-        if self.status() >= 500 { "服务器内部错误,请稍后重试或联系管理员。".to_owned() } else { self.to_string() }
+        if self.status() >= 500 {
+            "服务器内部错误,请稍后重试或联系管理员。".to_owned()
+        } else {
+            self.to_string()
+        }
     }
 }

@@ -4,8 +4,6 @@
 //! `api` the HTTP side, `charts` the plotters SVGs. [`app`] builds the real router, so the
 //! integration tests drive exactly what `serve` runs.
 
-#![forbid(unsafe_code)]
-
 pub mod api;
 pub mod charts;
 pub mod demo;

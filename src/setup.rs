@@ -71,7 +71,8 @@ fn fill_demo(conn: &mut rusqlite::Connection) -> Result<()> {
         for plan in store::plans::list(tx)? {
             let metrics = store::plans::metrics(tx, plan.id)?;
             let last = last.min(Quarter::containing(plan.period_end));
-            let figures = crate::demo::figures(&metrics, plan.period_start, plan.default_baseline_date(), plan.period_end, last);
+            let figures =
+                crate::demo::figures(&metrics, plan.period_start, plan.default_baseline_date(), plan.period_end, last);
             for (metric_id, v) in figures {
                 store::values::put(tx, metric_id, &v, "示例数据")?;
             }

@@ -84,7 +84,7 @@ impl MetricOut {
 }
 
 async fn list_plans(State(state): State<AppState>) -> ApiResult<Vec<Plan>> {
-    Ok(Json(state.store.read(|c| store::plans::list(c)).await?))
+    Ok(Json(state.store.read(store::plans::list).await?))
 }
 
 #[derive(Serialize)]
@@ -105,16 +105,15 @@ async fn list_metrics(
     let out = state
         .store
         .read(move |c| {
-            let plan = store::plans::get(c, id)?;
-            let metrics = store::plans::metrics(c, id)?;
-            let mut values = store::values::of_plan(c, id)?;
+            let snap = store::plans::snapshot(c, id)?;
+            let plan = snap.plan.clone();
             let as_of = as_of.unwrap_or_else(|| st.default_as_of(&plan));
-            let metrics = metrics
-                .into_iter()
+            let metrics = snap
+                .metrics
+                .iter()
                 .map(|m| {
-                    let v = values.remove(&m.id).unwrap_or_default();
-                    let a = assess(&m, &v, as_of, plan.default_baseline_date(), plan.period_end);
-                    MetricOut::new(m, a)
+                    let a = assess(m, snap.values_of(m.id), as_of, plan.default_baseline_date(), plan.period_end);
+                    MetricOut::new(m.clone(), a)
                 })
                 .collect();
             Ok(PlanMetrics { plan, as_of, metrics })
@@ -156,7 +155,13 @@ async fn show_metric(
             let a = assess(&metric, &values, as_of, plan.default_baseline_date(), plan.period_end);
             let values = values
                 .into_iter()
-                .map(|r| ValueOut { quarter_end: r.quarter.end(), quarter: r.quarter, value: r.value, done: r.done, note: r.note })
+                .map(|r| ValueOut {
+                    quarter_end: r.quarter.end(),
+                    quarter: r.quarter,
+                    value: r.value,
+                    done: r.done,
+                    note: r.note,
+                })
                 .collect();
             Ok(MetricDetail { metric: MetricOut::new(metric, a), values })
         })

@@ -38,14 +38,8 @@ pub enum Status {
 
 impl Status {
     /// Order for summaries: best first.
-    pub const ALL: [Status; 6] = [
-        Status::Achieved,
-        Status::OnTrack,
-        Status::AtRisk,
-        Status::OffTrack,
-        Status::NoData,
-        Status::Reference,
-    ];
+    pub const ALL: [Status; 6] =
+        [Status::Achieved, Status::OnTrack, Status::AtRisk, Status::OffTrack, Status::NoData, Status::Reference];
 
     pub fn label_zh(self) -> &'static str {
         match self {
@@ -195,11 +189,8 @@ pub fn status_from_ratio(progress: f64, expected: f64) -> Status {
 /// Least-squares line through `(date, value)` points, as (intercept, slope per day) with x
 /// in days from the first point; `None` with fewer than two distinct dates.
 pub fn linear_trend(points: &[(NaiveDate, f64)]) -> Option<(NaiveDate, f64, f64)> {
-    let pts: Vec<(f64, f64)> = points
-        .iter()
-        .filter(|(_, v)| v.is_finite())
-        .map(|(d, v)| ((*d - points[0].0).num_days() as f64, *v))
-        .collect();
+    let pts: Vec<(f64, f64)> =
+        points.iter().filter(|(_, v)| v.is_finite()).map(|(d, v)| ((*d - points[0].0).num_days() as f64, *v)).collect();
     let n = pts.len() as f64;
     if pts.len() < 2 {
         return None;
@@ -217,7 +208,12 @@ pub fn linear_trend(points: &[(NaiveDate, f64)]) -> Option<(NaiveDate, f64, f64)
 
 /// Projects the trend of `values` to `target_date` and finds the quarter in which it meets
 /// the target. A target already met is reached in the quarter it was first met.
-pub fn project(values: &[Reported], dir: Direction, target: Option<Target>, target_date: NaiveDate) -> Option<Projection> {
+pub fn project(
+    values: &[Reported],
+    dir: Direction,
+    target: Option<Target>,
+    target_date: NaiveDate,
+) -> Option<Projection> {
     let points: Vec<(NaiveDate, f64)> = values.iter().map(|r| (r.quarter.end(), r.value)).collect();
     let (origin, intercept, slope) = linear_trend(&points)?;
     let at = |d: NaiveDate| intercept + slope * (d - origin).num_days() as f64;

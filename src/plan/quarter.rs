@@ -27,10 +27,7 @@ impl Quarter {
 
     /// The quarter that holds `date`.
     pub fn containing(date: NaiveDate) -> Self {
-        Self {
-            year: date.year(),
-            q: (date.month0() / 3 + 1) as u8,
-        }
+        Self { year: date.year(), q: (date.month0() / 3 + 1) as u8 }
     }
 
     pub fn year(self) -> i32 {
@@ -52,19 +49,11 @@ impl Quarter {
     }
 
     pub fn next(self) -> Self {
-        if self.q == 4 {
-            Self { year: self.year + 1, q: 1 }
-        } else {
-            Self { year: self.year, q: self.q + 1 }
-        }
+        if self.q == 4 { Self { year: self.year + 1, q: 1 } } else { Self { year: self.year, q: self.q + 1 } }
     }
 
     pub fn prev(self) -> Self {
-        if self.q == 1 {
-            Self { year: self.year - 1, q: 4 }
-        } else {
-            Self { year: self.year, q: self.q - 1 }
-        }
+        if self.q == 1 { Self { year: self.year - 1, q: 4 } } else { Self { year: self.year, q: self.q - 1 } }
     }
 
     /// Every quarter from `first` to `last`, both included.

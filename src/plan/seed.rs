@@ -234,7 +234,12 @@ impl Checker<'_> {
         })
     }
 
-    fn metric_def(&self, m: RawMetric, default_baseline: NaiveDate, default_target: NaiveDate) -> Result<MetricDef, SeedError> {
+    fn metric_def(
+        &self,
+        m: RawMetric,
+        default_baseline: NaiveDate,
+        default_target: NaiveDate,
+    ) -> Result<MetricDef, SeedError> {
         if !is_slug(&m.key) {
             return Err(self.err("key", "指标代码应为小写字母、数字和连字符"));
         }

@@ -59,7 +59,10 @@ impl Store {
     }
 
     /// Runs a read on a blocking thread.
-    pub async fn read<T: Send + 'static>(&self, f: impl FnOnce(&Connection) -> Result<T> + Send + 'static) -> Result<T> {
+    pub async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
         let store = self.clone();
         tokio::task::spawn_blocking(move || store.with_conn(|c| f(c)))
             .await
@@ -67,7 +70,10 @@ impl Store {
     }
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction on a blocking thread: all or nothing.
-    pub async fn write<T: Send + 'static>(&self, f: impl FnOnce(&Transaction) -> Result<T> + Send + 'static) -> Result<T> {
+    pub async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Transaction) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
         let store = self.clone();
         tokio::task::spawn_blocking(move || store.with_conn(|c| in_transaction(c, f)))
             .await

@@ -20,13 +20,12 @@ pub fn list(conn: &Connection) -> Result<Vec<Plan>> {
 
 pub fn get(conn: &Connection, id: i64) -> Result<Plan> {
     let sql = format!("SELECT {PLAN_COLS} FROM plan WHERE id = ?1");
-    conn.query_row(&sql, [id], plan_row)
-        .optional()?
-        .ok_or_else(|| Error::not_found(format!("没有编号为 {id} 的规划")))
+    conn.query_row(&sql, [id], plan_row).optional()?.ok_or_else(|| Error::not_found(format!("没有编号为 {id} 的规划")))
 }
 
 pub fn chapters(conn: &Connection, plan_id: i64) -> Result<Vec<Chapter>> {
-    let mut stmt = conn.prepare_cached("SELECT id, plan_id, ord, title, title_en FROM chapter WHERE plan_id = ?1 ORDER BY ord")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT id, plan_id, ord, title, title_en FROM chapter WHERE plan_id = ?1 ORDER BY ord")?;
     let rows = stmt.query_map([plan_id], |r| {
         Ok(Chapter { id: r.get(0)?, plan_id: r.get(1)?, ord: r.get(2)?, title: r.get(3)?, title_en: r.get(4)? })
     })?;
@@ -100,4 +99,95 @@ fn metric_row(r: &Row) -> rusqlite::Result<Metric> {
         source: r.get(14)?,
         notes: r.get(15)?,
     })
+}
+
+/// A plan with everything its pages need, read in a fixed number of queries.
+pub struct Snapshot {
+    pub plan: Plan,
+    pub chapters: Vec<Chapter>,
+    pub metrics: Vec<Metric>,
+    pub values: std::collections::HashMap<i64, Vec<crate::plan::Reported>>,
+}
+
+impl Snapshot {
+    /// The values of one metric, oldest first.
+    pub fn values_of(&self, metric_id: i64) -> &[crate::plan::Reported] {
+        self.values.get(&metric_id).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Reads plan `id` whole: four queries, however many metrics and quarters it has.
+pub fn snapshot(conn: &Connection, id: i64) -> Result<Snapshot> {
+    Ok(Snapshot {
+        plan: get(conn, id)?,
+        chapters: chapters(conn, id)?,
+        metrics: metrics(conn, id)?,
+        values: super::values::of_plan(conn, id)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use rusqlite::trace::{TraceEvent, TraceEventCodes};
+
+    use super::*;
+    use crate::plan::seed;
+    use crate::store::{migrations, seed as seed_store, values};
+
+    const PLAN: &str = r#"
+[plan]
+key = "p"
+title = "P"
+period_start = 2021-01-01
+period_end = 2025-12-31
+[[chapters]]
+title = "c"
+"#;
+
+    fn metric_toml(i: usize) -> String {
+        format!(
+            "[[chapters.metrics]]\nkey = \"m{i}\"\nname = \"指标{i}\"\nunit = \"个\"\nkind = \"count\"\n\
+             direction = \"higher\"\nbaseline = 0\ntarget = 10\nsource = \"原文\"\n"
+        )
+    }
+
+    /// Statements run by `snapshot` for a plan of `n` metrics with 20 quarters each.
+    fn statements_for(n: usize) -> usize {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrations::migrate(&mut conn).unwrap();
+        let text = PLAN.to_owned() + &(0..n).map(metric_toml).collect::<String>();
+        let def = seed::parse("t.toml", &text).unwrap();
+        seed_store::load_all(&mut conn, &[def]).unwrap();
+        for m in metrics(&conn, 1).unwrap() {
+            for (i, q) in crate::plan::Quarter::range("2021Q1".parse().unwrap(), "2025Q4".parse().unwrap()).enumerate()
+            {
+                let r = crate::plan::Reported { quarter: q, value: i as f64, done: None, note: String::new() };
+                values::put(&conn, m.id, &r, "t").unwrap();
+            }
+        }
+        let count = Arc::new(AtomicUsize::new(0));
+        let c = count.clone();
+        conn.trace_v2(
+            TraceEventCodes::SQLITE_TRACE_STMT,
+            Some(move |e: TraceEvent<'_>| {
+                if matches!(e, TraceEvent::Stmt(..)) {
+                    c.fetch_add(1, Ordering::Relaxed);
+                }
+            }),
+        )
+        .unwrap();
+        let snap = snapshot(&conn, 1).unwrap();
+        assert_eq!(snap.metrics.len(), n);
+        assert!(snap.metrics.iter().all(|m| snap.values_of(m.id).len() == 20));
+        count.load(Ordering::Relaxed)
+    }
+
+    #[test]
+    fn snapshot_runs_the_same_queries_for_two_metrics_as_for_two_hundred() {
+        assert_eq!(statements_for(2), statements_for(200));
+        assert_eq!(statements_for(2), 4);
+    }
 }

@@ -36,10 +36,7 @@ pub fn read_dir(dir: &Path) -> Result<Vec<(String, String)>> {
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     names.sort();
-    names
-        .into_iter()
-        .map(|p| Ok((p.display().to_string(), std::fs::read_to_string(&p)?)))
-        .collect()
+    names.into_iter().map(|p| Ok((p.display().to_string(), std::fs::read_to_string(&p)?))).collect()
 }
 
 /// The embedded seeds as `(file name, text)` pairs.
@@ -54,7 +51,8 @@ pub fn load_all(conn: &mut Connection, plans: &[PlanDef]) -> Result<Vec<Loaded>>
 
 /// Adds what is missing of `def` to the database.
 pub fn load(conn: &Connection, def: &PlanDef) -> Result<Loaded> {
-    let existing: Option<i64> = conn.query_row("SELECT id FROM plan WHERE key = ?1", [&def.key], |r| r.get(0)).optional()?;
+    let existing: Option<i64> =
+        conn.query_row("SELECT id FROM plan WHERE key = ?1", [&def.key], |r| r.get(0)).optional()?;
     let plan_created = existing.is_none();
     let plan_id = match existing {
         Some(id) => id,
@@ -79,14 +77,17 @@ pub fn load(conn: &Connection, def: &PlanDef) -> Result<Loaded> {
     };
 
     let mut loaded = Loaded { plan_key: def.key.clone(), plan_created, metrics_added: 0, metrics_kept: 0 };
-    let mut ord: i64 = conn.query_row("SELECT coalesce(max(ord) + 1, 0) FROM metric WHERE plan_id = ?1", [plan_id], |r| r.get(0))?;
+    let mut ord: i64 =
+        conn.query_row("SELECT coalesce(max(ord) + 1, 0) FROM metric WHERE plan_id = ?1", [plan_id], |r| r.get(0))?;
     for (c_ord, chapter) in def.chapters.iter().enumerate() {
         let chapter_id = chapter_id(conn, plan_id, c_ord as i64, &chapter.title, chapter.title_en.as_deref())?;
         for m in &chapter.metrics {
             let owner: Option<(i64, String)> = conn
-                .query_row("SELECT m.plan_id, p.key FROM metric m JOIN plan p ON p.id = m.plan_id WHERE m.key = ?1", [&m.key], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
+                .query_row(
+                    "SELECT m.plan_id, p.key FROM metric m JOIN plan p ON p.id = m.plan_id WHERE m.key = ?1",
+                    [&m.key],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
                 .optional()?;
             match owner {
                 Some((owner_id, _)) if owner_id == plan_id => loaded.metrics_kept += 1,

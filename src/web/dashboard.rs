@@ -30,7 +30,10 @@ impl DashboardPage {
     }
 }
 
-pub async fn show_dashboard(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Result<Html<String>> {
+pub async fn show_dashboard(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Html<String>> {
     let plan_id = match q.get("plan").map(|s| s.trim()).filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(s.parse::<i64>().map_err(|_| Error::BadRequest(format!("规划编号“{s}”无效")))?),
@@ -41,19 +44,19 @@ pub async fn show_dashboard(State(state): State<AppState>, Query(q): Query<HashM
         .store
         .read(move |c| {
             let plans = store::plans::list(c)?;
-            let plan = match plan_id {
-                Some(id) => store::plans::get(c, id)?,
-                None => default_plan(&plans).ok_or_else(|| Error::not_found("数据库中还没有规划"))?,
+            let plan_id = match plan_id {
+                Some(id) => id,
+                None => default_plan(&plans).ok_or_else(|| Error::not_found("数据库中还没有规划"))?.id,
             };
-            let chapters = store::plans::chapters(c, plan.id)?;
-            let metrics = store::plans::metrics(c, plan.id)?;
-            let values = store::values::of_plan(c, plan.id)?;
+            let snap = store::plans::snapshot(c, plan_id)?;
+            let plan = snap.plan.clone();
             let as_of = as_of.unwrap_or_else(|| st.default_as_of(&plan));
             let baseline_date = plan.default_baseline_date();
-            let mut groups: Vec<(Chapter, Vec<MetricRow>)> = chapters.into_iter().map(|ch| (ch, Vec::new())).collect();
+            let mut groups: Vec<(Chapter, Vec<MetricRow>)> =
+                snap.chapters.iter().map(|ch| (ch.clone(), Vec::new())).collect();
             let mut counts: HashMap<Status, usize> = HashMap::new();
-            for m in &metrics {
-                let a = assess(m, values.get(&m.id).map_or(&[][..], |v| v), as_of, baseline_date, plan.period_end);
+            for m in &snap.metrics {
+                let a = assess(m, snap.values_of(m.id), as_of, baseline_date, plan.period_end);
                 *counts.entry(a.status).or_default() += 1;
                 if let Some((_, rows)) = groups.iter_mut().find(|(ch, _)| ch.id == m.chapter_id) {
                     rows.push(MetricRow::new(m, &a));
@@ -72,11 +75,7 @@ pub async fn show_dashboard(State(state): State<AppState>, Query(q): Query<HashM
 }
 
 /// The plan in force today, else the newest.
-fn default_plan(plans: &[Plan]) -> Option<Plan> {
+fn default_plan(plans: &[Plan]) -> Option<&Plan> {
     let today = chrono::Local::now().date_naive();
-    plans
-        .iter()
-        .find(|p| p.period_start <= today && today <= p.period_end)
-        .or_else(|| plans.first())
-        .cloned()
+    plans.iter().find(|p| p.period_start <= today && today <= p.period_end).or_else(|| plans.first())
 }

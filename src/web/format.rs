@@ -31,7 +31,8 @@ impl MetricRow {
             key: m.key.clone(),
             name: m.name.clone(),
             name_en: m.name_en.clone(),
-            unit: m.unit.clone(),
+            // A milestone's cells are words (未启动, 完成 65%), which carry no unit.
+            unit: if m.kind == Kind::Milestone { String::new() } else { m.unit.clone() },
             kind: m.kind.label_zh(),
             direction: m.direction.label_zh(),
             baseline: baseline_text(m, a),
@@ -69,7 +70,7 @@ fn range_text(t: Target) -> String {
 
 pub fn baseline_text(m: &Metric, a: &Assessment) -> String {
     match (m.kind, m.baseline, a.baseline) {
-        (Kind::Milestone, Some(b), _) if b == 0.0 => "未启动".into(),
+        (Kind::Milestone, Some(0.0), _) => "未启动".into(),
         (_, Some(b), _) => fmt_num(b),
         (_, None, Some(b)) => format!("{}(首次报告值)", fmt_num(b.value)),
         (_, None, None) => "规划未给出".into(),

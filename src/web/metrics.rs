@@ -98,9 +98,8 @@ pub async fn show_metric_chart(
 ) -> Result<Response> {
     let as_of = parse_as_of(q.get("as_of"))?;
     let l = load(&state, key, as_of).await?;
-    let svg = tokio::task::spawn_blocking(move || chart_svg(&l))
-        .await
-        .map_err(|e| crate::Error::Internal(e.to_string()))?;
+    let svg =
+        tokio::task::spawn_blocking(move || chart_svg(&l)).await.map_err(|e| crate::Error::Internal(e.to_string()))?;
     let etag = format!("\"{:016x}\"", crate::fnv64(svg.as_bytes()));
     let fresh = headers
         .get(header::IF_NONE_MATCH)
@@ -128,7 +127,10 @@ fn chart_svg(l: &Loaded) -> String {
     let projection = match (a.projection, points.last()) {
         (Some(p), Some(&(last_date, _))) if last_date < target_date => {
             let years = (target_date - last_date).num_days() as f64 / 365.25;
-            Some(((last_date, p.value_at_target_date - p.slope_per_year * years), (target_date, p.value_at_target_date)))
+            Some((
+                (last_date, p.value_at_target_date - p.slope_per_year * years),
+                (target_date, p.value_at_target_date),
+            ))
         }
         _ => None,
     };

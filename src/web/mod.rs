@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use askama::Template;
-use axum::extract::{Request, State};
-use axum::middleware::{self, Next};
 use axum::Router;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
@@ -65,7 +65,10 @@ pub fn app(state: AppState) -> Router {
                  frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
             ),
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .with_state(state)
@@ -122,7 +125,11 @@ async fn render_error_pages(State(state): State<AppState>, req: Request, next: N
         return res;
     };
     let status = res.status();
-    let page = ErrorPage { layout: Layout::new(&state, format!("{} 错误", status.as_u16())), status: status.as_u16(), message };
+    let page = ErrorPage {
+        layout: Layout::new(&state, format!("{} 错误", status.as_u16())),
+        status: status.as_u16(),
+        message,
+    };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => res,

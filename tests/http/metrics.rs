@@ -31,13 +31,25 @@ async fn chart_svg_stands_alone_and_is_cached_by_etag() {
     let body = res.text().await.unwrap();
     assert!(body.starts_with("<svg") && body.contains("强对流天气预警时间提前量"));
 
-    let again = app.client.get(app.url(&format!("/metrics/{LEAD}/chart.svg"))).header("if-none-match", &etag).send().await.unwrap();
+    let again = app
+        .client
+        .get(app.url(&format!("/metrics/{LEAD}/chart.svg")))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(again.status(), 304);
     assert!(again.text().await.unwrap().is_empty());
 
     // A new figure changes the chart, so the old tag no longer matches.
     app.put_value(LEAD, "2023Q2", 45.0);
-    let changed = app.client.get(app.url(&format!("/metrics/{LEAD}/chart.svg"))).header("if-none-match", &etag).send().await.unwrap();
+    let changed = app
+        .client
+        .get(app.url(&format!("/metrics/{LEAD}/chart.svg")))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(changed.status(), 200);
     assert_ne!(changed.headers()["etag"].to_str().unwrap(), etag);
 }

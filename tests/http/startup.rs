@@ -71,7 +71,11 @@ async fn the_demo_database_has_figures_to_2023q2_and_says_so_on_every_page() {
     let app = TestApp::spawn_with(Seeds::Embedded, true).await;
     let (first, last): (String, String) = app
         .store
-        .with_conn(|c| Ok(c.query_row("SELECT min(quarter), max(quarter) FROM reported_value", [], |r| Ok((r.get(0)?, r.get(1)?)))?))
+        .with_conn(|c| {
+            Ok(c.query_row("SELECT min(quarter), max(quarter) FROM reported_value", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?)
+        })
         .unwrap();
     assert_eq!((first.as_str(), last.as_str()), ("2021Q1", "2023Q2"));
     let with_figures = count(&app, "SELECT count(DISTINCT metric_id) FROM reported_value");
@@ -91,7 +95,8 @@ async fn the_demo_database_has_figures_to_2023q2_and_says_so_on_every_page() {
 async fn demo_figures_are_never_written_into_a_database_with_real_figures() {
     let app = TestApp::spawn().await;
     app.put_value("fibre-bandwidth", "2022Q4", 100.0);
-    let err = setup::prepare(&app.dir.path().join("test.db"), &Seeds::Embedded, true).err().expect("refused").to_string();
+    let err =
+        setup::prepare(&app.dir.path().join("test.db"), &Seeds::Embedded, true).err().expect("refused").to_string();
     assert!(err.contains("示例数据"), "{err}");
     assert_eq!(count(&app, "SELECT count(*) FROM reported_value"), 1);
 }

@@ -29,9 +29,7 @@ fn metric(kind: Kind, direction: Direction, baseline: Option<f64>, target: Optio
 }
 
 fn vals(v: &[(&str, f64)]) -> Vec<Reported> {
-    v.iter()
-        .map(|(qs, x)| Reported { quarter: q(qs), value: *x, done: None, note: String::new() })
-        .collect()
+    v.iter().map(|(qs, x)| Reported { quarter: q(qs), value: *x, done: None, note: String::new() }).collect()
 }
 
 const BASE: (i32, u32, u32) = (2020, 12, 31);
