@@ -47,8 +47,20 @@ struct ServeArgs {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("PLANTRACK_LOG").unwrap_or_else(|_| "info".into()))
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            eprintln!("plantrack:命令行参数有误,说明如下(完整用法见 plantrack --help)");
+            let _ = e.print();
+            return ExitCode::from(2);
+        }
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+    };
     let result = match cli.command {
         Command::Serve(args) => serve(args),
         Command::Demo(args) => serve(ServeArgs { demo: true, ..args }),
@@ -70,7 +82,9 @@ fn serve(args: ServeArgs) -> plantrack::Result<()> {
     let state = plantrack::AppState::new(store, info);
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(args.addr).await?;
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .map_err(|e| plantrack::Error::BadRequest(format!("无法监听地址 {}:{e}", args.addr)))?;
         tracing::info!("plantrack serving {} on http://{}", db.display(), listener.local_addr()?);
         axum::serve(listener, plantrack::app(state)).with_graceful_shutdown(shutdown()).await?;
         Ok(())

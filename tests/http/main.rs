@@ -2,6 +2,7 @@
 //! HTTP to it. One binary, so the crate links once.
 
 mod api;
+mod cli;
 mod dashboard;
 mod helpers;
 mod metrics;

@@ -276,3 +276,31 @@ fn projection_far_beyond_any_horizon_is_none() {
     let p = project(&v, Direction::Higher, Some(Target::single(381.0)), d(2025, 12, 31)).unwrap();
     assert_eq!(p.reach, None);
 }
+
+#[test]
+fn every_kind_in_both_directions_with_and_without_baseline() {
+    // Each target kind: a figure at the target is achieved, one that moved away from the
+    // start is off track, whichever way is better and whether or not the plan gave a baseline.
+    for kind in [Kind::Level, Kind::Count, Kind::Milestone] {
+        for dir in [Direction::Higher, Direction::Lower] {
+            if kind == Kind::Milestone && dir == Direction::Lower {
+                continue; // percent complete only rises
+            }
+            let (start, goal) = match (kind, dir) {
+                (Kind::Milestone, _) => (0.0, 100.0),
+                (_, Direction::Higher) => (10.0, 20.0),
+                (_, Direction::Lower) => (20.0, 10.0),
+            };
+            let target = (kind != Kind::Milestone).then_some(Target::single(goal));
+            for baseline in [Some(start), None] {
+                let m = metric(kind, dir, baseline, target);
+                let away = start - dir.sign() * 1.0;
+                let hit = at(&m, &vals(&[("2021Q4", start), ("2023Q2", goal)]), d(2023, 6, 30));
+                assert_eq!(hit.status, Status::Achieved, "{kind:?} {dir:?} baseline {baseline:?}");
+                let worse = at(&m, &vals(&[("2021Q4", start), ("2023Q2", away)]), d(2023, 6, 30));
+                assert_eq!(worse.status, Status::OffTrack, "{kind:?} {dir:?} baseline {baseline:?}");
+                assert!(worse.progress.unwrap() < 0.0);
+            }
+        }
+    }
+}
