@@ -73,23 +73,7 @@ mod tests {
     use crate::plan::Target;
 
     fn m(key: &str, kind: Kind, baseline: Option<f64>, target: Option<Target>) -> Metric {
-        Metric {
-            id: 7,
-            plan_id: 1,
-            chapter_id: 1,
-            key: key.into(),
-            name: "x".into(),
-            name_en: None,
-            unit: "个".into(),
-            kind,
-            direction: Direction::Higher,
-            baseline,
-            baseline_date: None,
-            target,
-            target_date: None,
-            source: String::new(),
-            notes: String::new(),
-        }
+        Metric { key: key.into(), id: 7, ..Metric::sample(kind, Direction::Higher, baseline, target) }
     }
 
     fn d(y: i32, mo: u32, day: u32) -> NaiveDate {

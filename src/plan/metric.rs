@@ -158,6 +158,30 @@ pub struct Reported {
     pub note: String,
 }
 
+impl Metric {
+    /// A bare metric for unit tests: key `m`, unit 个, default dates.
+    #[cfg(test)]
+    pub fn sample(kind: Kind, direction: Direction, baseline: Option<f64>, target: Option<Target>) -> Self {
+        Metric {
+            id: 1,
+            plan_id: 1,
+            chapter_id: 1,
+            key: "m".into(),
+            name: "指标".into(),
+            name_en: None,
+            unit: "个".into(),
+            kind,
+            direction,
+            baseline,
+            baseline_date: None,
+            target,
+            target_date: None,
+            source: String::new(),
+            notes: String::new(),
+        }
+    }
+}
+
 /// Formats a figure without trailing zeros: `48`, `81.2`, `0.35`.
 pub fn fmt_num(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {

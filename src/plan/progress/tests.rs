@@ -9,23 +9,7 @@ fn q(s: &str) -> Quarter {
 }
 
 fn metric(kind: Kind, direction: Direction, baseline: Option<f64>, target: Option<Target>) -> Metric {
-    Metric {
-        id: 1,
-        plan_id: 1,
-        chapter_id: 1,
-        key: "m".into(),
-        name: "指标".into(),
-        name_en: None,
-        unit: "个".into(),
-        kind,
-        direction,
-        baseline,
-        baseline_date: None,
-        target,
-        target_date: None,
-        source: String::new(),
-        notes: String::new(),
-    }
+    Metric::sample(kind, direction, baseline, target)
 }
 
 fn vals(v: &[(&str, f64)]) -> Vec<Reported> {
