@@ -12,6 +12,12 @@ pub enum Error {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    TooManyRequests(String),
     #[error(transparent)]
     Seed(#[from] SeedError),
     #[error("数据库版本 {found} 比本程序支持的版本 {supported} 新:请升级 plantrack 后再打开,数据库未被修改")]
@@ -40,6 +46,9 @@ impl Error {
         match self {
             Error::NotFound(_) => 404,
             Error::BadRequest(_) => 400,
+            Error::Unauthorized(_) => 401,
+            Error::Forbidden(_) => 403,
+            Error::TooManyRequests(_) => 429,
             Error::Refused(_) => 409,
             Error::Seed(_)
             | Error::NewerSchema { .. }

@@ -5,6 +5,7 @@
 //! integration tests drive exactly what `serve` runs.
 
 pub mod api;
+pub mod auth;
 pub mod charts;
 pub mod demo;
 pub mod error;

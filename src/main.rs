@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use plantrack::setup::{self, Seeds};
 
+mod users;
+
 #[derive(Parser)]
 #[command(name = "plantrack", version, about = "五年规划量化指标跟踪 / tracks a five-year plan's targets")]
 struct Cli {
@@ -20,12 +22,55 @@ enum Command {
     Serve(ServeArgs),
     /// Serve a separate database filled with example figures (示例数据).
     Demo(ServeArgs),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Check seed files without touching any database.
     CheckSeeds {
         /// A directory of `*.toml` seed files.
         #[arg(default_value = "seeds")]
         dir: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user; the password is read from the terminal, or from the first line of stdin.
+    Add {
+        name: String,
+        /// admin (管理员), editor (填报员), reviewer (审核人) or viewer (查看者).
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Set a new password for a user (ends their sessions); read like `add`.
+    Passwd {
+        name: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Issue an API token for a user and print it (shown only this once).
+    Token {
+        name: String,
+        /// What the token is for.
+        #[arg(long, default_value = "命令行签发")]
+        label: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// List users.
+    List {
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Args)]
+struct DbArg {
+    /// SQLite database file.
+    #[arg(long, env = "PLANTRACK_DB", default_value = "plantrack.db")]
+    db: PathBuf,
 }
 
 #[derive(Args)]
@@ -42,6 +87,18 @@ struct ServeArgs {
     /// Serve the demo database (same as the `demo` command).
     #[arg(long)]
     demo: bool,
+    /// Let anonymous visitors read dashboards, charts, reports and the read API.
+    #[arg(long, env = "PLANTRACK_PUBLIC_READ")]
+    public_read: bool,
+    /// The server is behind HTTPS: mark cookies `Secure`.
+    #[arg(long, env = "PLANTRACK_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// Sign a user out after this many minutes without a request.
+    #[arg(long, env = "PLANTRACK_SESSION_IDLE_MINUTES", default_value_t = 120, value_parser = clap::value_parser!(u32).range(1..=10080))]
+    session_idle_minutes: u32,
+    /// Sign a user out this many hours after sign-in, whatever happens.
+    #[arg(long, env = "PLANTRACK_SESSION_MAX_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=720))]
+    session_max_hours: u32,
 }
 
 fn main() -> ExitCode {
@@ -65,6 +122,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(args),
         Command::Demo(args) => serve(ServeArgs { demo: true, ..args }),
         Command::CheckSeeds { dir } => check_seeds(&dir),
+        Command::User(cmd) => users::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -79,14 +137,26 @@ fn serve(args: ServeArgs) -> plantrack::Result<()> {
     let db = args.db.unwrap_or_else(|| if args.demo { "plantrack-demo.db" } else { "plantrack.db" }.into());
     let seeds = args.seeds.map_or(Seeds::Embedded, Seeds::Dir);
     let (store, info) = setup::prepare(&db, &seeds, args.demo)?;
-    let state = plantrack::AppState::new(store, info);
+    if store.with_conn(|c| plantrack::store::accounts::count(c))? == 0 {
+        let hint = format!("plantrack user add --role admin 用户名 --db {}", db.display());
+        println!("尚无任何用户:请先创建管理员账户,再登录。 No users yet: create the first admin with\n    {hint}");
+        tracing::warn!("no user accounts: run `{hint}`");
+    }
+    let config = plantrack::web::Config {
+        public_read: args.public_read,
+        secure_cookies: args.secure_cookies,
+        session_idle_secs: i64::from(args.session_idle_minutes) * 60,
+        session_max_secs: i64::from(args.session_max_hours) * 3600,
+    };
+    let state = plantrack::AppState::new(store, info, config);
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .map_err(|e| plantrack::Error::BadRequest(format!("无法监听地址 {}:{e}", args.addr)))?;
         tracing::info!("plantrack serving {} on http://{}", db.display(), listener.local_addr()?);
-        axum::serve(listener, plantrack::app(state)).with_graceful_shutdown(shutdown()).await?;
+        let app = plantrack::app(state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
         Ok(())
     })
 }

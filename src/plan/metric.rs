@@ -158,6 +158,26 @@ pub struct Reported {
     pub note: String,
 }
 
+/// Whether `kind` may have this baseline and target; `Err((field, message))` says which
+/// field is wrong and why. Shared by seed files and the definition editor.
+pub fn check_target(kind: Kind, baseline: Option<f64>, target: Option<Target>) -> Result<(), (&'static str, String)> {
+    if let Some(t) = target
+        && t.low > t.high
+    {
+        return Err(("target", format!("区间下限 {} 大于上限 {}", fmt_num(t.low), fmt_num(t.high))));
+    }
+    match (kind, target) {
+        (Kind::Level | Kind::Count, None) => Err(("target", "缺少目标值".into())),
+        (Kind::Context, Some(_)) => Err(("target", "参考指标(context)不设目标值".into())),
+        (Kind::Context, None) if baseline.is_none() => Err(("baseline", "参考指标必须有基期值".into())),
+        (Kind::Milestone, Some(t)) if t != Target::single(100.0) => {
+            Err(("target", "里程碑的目标固定为 100(%完成)".into()))
+        }
+        (Kind::Count, _) if baseline.is_some_and(|b| b < 0.0) => Err(("baseline", "累计数不能为负".into())),
+        _ => Ok(()),
+    }
+}
+
 impl Metric {
     /// A bare metric for unit tests: key `m`, unit 个, default dates.
     #[cfg(test)]

@@ -3,6 +3,7 @@
 //! Nothing here touches the database or HTTP, so every rule is unit-tested beside it.
 
 pub mod metric;
+pub mod number;
 pub mod progress;
 pub mod quarter;
 pub mod seed;

@@ -169,11 +169,7 @@ impl Checker<'_> {
                 let [low, high] = items.as_slice() else {
                     return Err(self.err("target", "区间目标应写成 [下限, 上限] 两个数"));
                 };
-                let (low, high) = (self.number("target", low)?, self.number("target", high)?);
-                if low > high {
-                    return Err(self.err("target", format!("区间下限 {low} 大于上限 {high}")));
-                }
-                Ok(Target { low, high })
+                Ok(Target { low: self.number("target", low)?, high: self.number("target", high)? })
             }
             v => self.number("target", v).map(Target::single),
         }
@@ -252,17 +248,10 @@ impl Checker<'_> {
             .ok_or_else(|| self.err("direction", format!("未知方向“{}”,应为 higher 或 lower", m.direction)))?;
         let baseline = m.baseline.as_ref().map(|v| self.number("baseline", v)).transpose()?;
         let target = m.target.as_ref().map(|v| self.target(v)).transpose()?;
-        match (kind, &target) {
-            (Kind::Level | Kind::Count, None) => return Err(self.err("target", "缺少目标值")),
-            (Kind::Context, Some(_)) => return Err(self.err("target", "参考指标(context)不设目标值")),
-            (Kind::Context, None) if baseline.is_none() => return Err(self.err("baseline", "参考指标必须有基期值")),
-            (Kind::Milestone, Some(t)) if *t != Target::single(100.0) => {
-                return Err(self.err("target", "里程碑的目标固定为 100(%完成),请删去该行"));
-            }
-            _ => {}
-        }
-        if kind == Kind::Count && baseline.is_some_and(|b| b < 0.0) {
-            return Err(self.err("baseline", "累计数不能为负"));
+        if let Err((field, message)) = super::metric::check_target(kind, baseline, target) {
+            let message =
+                if field == "target" && kind == Kind::Milestone { message + ",请删去该行" } else { message };
+            return Err(self.err(field, message));
         }
         if m.unit.trim().is_empty() {
             return Err(self.err("unit", "单位不能为空"));

@@ -109,6 +109,66 @@ CREATE TABLE setting (
     value TEXT NOT NULL
 ) STRICT;
 "#,
+    // 2: accounts, sessions, API tokens, sign-in attempts and the audit log.
+    r#"
+CREATE TABLE account (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    role          TEXT NOT NULL CHECK (role IN ('admin', 'editor', 'reviewer', 'viewer')),
+    password_hash TEXT NOT NULL,
+    disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+    created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+) STRICT;
+
+-- Times in Unix seconds, so expiry is one comparison.
+CREATE TABLE session (
+    id         INTEGER PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    account_id INTEGER NOT NULL REFERENCES account(id),
+    csrf       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_seen  INTEGER NOT NULL,
+    addr       TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX session_by_account ON session (account_id);
+
+CREATE TABLE api_token (
+    id           INTEGER PRIMARY KEY,
+    token_hash   TEXT NOT NULL UNIQUE,
+    account_id   INTEGER NOT NULL REFERENCES account(id),
+    label        TEXT NOT NULL DEFAULT '',
+    created_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    created_by   TEXT NOT NULL DEFAULT '',
+    revoked_at   TEXT
+) STRICT;
+
+CREATE TABLE login_attempt (
+    id      INTEGER PRIMARY KEY,
+    name    TEXT NOT NULL COLLATE NOCASE,
+    addr    TEXT NOT NULL,
+    success INTEGER NOT NULL CHECK (success IN (0, 1)),
+    at      INTEGER NOT NULL
+) STRICT;
+CREATE INDEX login_attempt_by_name ON login_attempt (name, at);
+CREATE INDEX login_attempt_by_addr ON login_attempt (addr, at);
+
+CREATE TABLE audit (
+    id      INTEGER PRIMARY KEY,
+    at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    actor   TEXT NOT NULL,
+    action  TEXT NOT NULL,
+    subject TEXT NOT NULL DEFAULT '',
+    detail  TEXT NOT NULL DEFAULT '',
+    addr    TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX audit_by_at ON audit (at);
+CREATE TRIGGER audit_is_append_only BEFORE UPDATE ON audit BEGIN
+    SELECT RAISE(ABORT, 'audit is append-only');
+END;
+CREATE TRIGGER audit_is_never_deleted BEFORE DELETE ON audit BEGIN
+    SELECT RAISE(ABORT, 'audit is append-only');
+END;
+"#,
 ];
 
 /// The schema version this binary writes.

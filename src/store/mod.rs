@@ -1,6 +1,8 @@
 //! SQLite storage. All rusqlite calls live in this module: plain functions taking a
 //! `&Connection`, grouped by table, behind a [`Store`] that runs them off the async workers.
 
+pub mod accounts;
+pub mod audit;
 pub mod migrations;
 pub mod plans;
 pub mod seed;

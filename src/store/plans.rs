@@ -126,6 +126,80 @@ pub fn snapshot(conn: &Connection, id: i64) -> Result<Snapshot> {
     })
 }
 
+/// The editable part of a metric's definition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Definition {
+    pub name: String,
+    pub name_en: Option<String>,
+    pub unit: String,
+    pub baseline: Option<f64>,
+    pub baseline_date: Option<NaiveDate>,
+    pub target: Option<Target>,
+    pub target_date: Option<NaiveDate>,
+    pub source: String,
+    pub notes: String,
+}
+
+impl Definition {
+    pub fn of(m: &Metric) -> Self {
+        Self {
+            name: m.name.clone(),
+            name_en: m.name_en.clone(),
+            unit: m.unit.clone(),
+            baseline: m.baseline,
+            baseline_date: m.baseline_date,
+            target: m.target,
+            target_date: m.target_date,
+            source: m.source.clone(),
+            notes: m.notes.clone(),
+        }
+    }
+
+    /// `字段: 旧 → 新` for every field that differs, for the audit log.
+    pub fn changes(&self, new: &Definition) -> Vec<String> {
+        let num = |v: Option<f64>| v.map_or("—".to_owned(), crate::plan::fmt_num);
+        let date = |v: Option<NaiveDate>| v.map_or("—".to_owned(), |d| d.to_string());
+        let target = |t: Option<Target>| match t {
+            None => "—".to_owned(),
+            Some(t) if t.is_range() => format!("{}–{}", crate::plan::fmt_num(t.low), crate::plan::fmt_num(t.high)),
+            Some(t) => crate::plan::fmt_num(t.low),
+        };
+        let pairs = [
+            ("名称", self.name.clone(), new.name.clone()),
+            ("英文名称", self.name_en.clone().unwrap_or_default(), new.name_en.clone().unwrap_or_default()),
+            ("单位", self.unit.clone(), new.unit.clone()),
+            ("基期值", num(self.baseline), num(new.baseline)),
+            ("基期日期", date(self.baseline_date), date(new.baseline_date)),
+            ("目标值", target(self.target), target(new.target)),
+            ("目标日期", date(self.target_date), date(new.target_date)),
+            ("规划原文", self.source.clone(), new.source.clone()),
+            ("说明", self.notes.clone(), new.notes.clone()),
+        ];
+        pairs.into_iter().filter(|(_, a, b)| a != b).map(|(f, a, b)| format!("{f}:{a} → {b}")).collect()
+    }
+}
+
+pub fn update_definition(conn: &Connection, id: i64, d: &Definition) -> Result<()> {
+    conn.execute(
+        "UPDATE metric SET name = ?2, name_en = ?3, unit = ?4, baseline = ?5, baseline_date = ?6, target_low = ?7, \
+         target_high = ?8, target_date = ?9, source = ?10, notes = ?11 WHERE id = ?1",
+        rusqlite::params![
+            id,
+            d.name,
+            d.name_en,
+            d.unit,
+            d.baseline,
+            d.baseline_date.map(|x| x.to_string()),
+            d.target.map(|t| t.low),
+            d.target.map(|t| t.high),
+            d.target_date.map(|x| x.to_string()),
+            d.source,
+            d.notes
+        ],
+    )?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;

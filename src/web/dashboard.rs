@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use axum::response::Html;
 use chrono::NaiveDate;
 
+use super::auth::CurrentUser;
 use super::{AppState, Layout, MetricRow, parse_as_of, render};
 use crate::error::{Error, Result};
 use crate::plan::progress::{Status, assess};
@@ -32,6 +33,7 @@ impl DashboardPage {
 
 pub async fn show_dashboard(
     State(state): State<AppState>,
+    user: CurrentUser,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Html<String>> {
     let plan_id = match q.get("plan").map(|s| s.trim()).filter(|s| !s.is_empty()) {
@@ -63,7 +65,7 @@ pub async fn show_dashboard(
                 }
             }
             render(&DashboardPage {
-                layout: Layout::new(&st, plan.title.clone()),
+                layout: Layout::new(&st, &user, plan.title.clone()),
                 counts: Status::ALL.iter().map(|s| (*s, counts.get(s).copied().unwrap_or(0))).collect(),
                 plans,
                 plan,

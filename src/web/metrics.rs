@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
 
+use super::auth::CurrentUser;
 use super::format::{percent, value_text};
 use super::{AppState, Layout, MetricRow, parse_as_of, render};
 use crate::charts;
@@ -65,12 +66,13 @@ async fn load(state: &AppState, key: String, as_of: Option<NaiveDate>) -> Result
 
 pub async fn show_metric(
     State(state): State<AppState>,
+    user: CurrentUser,
     Path(key): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Html<String>> {
     let as_of = parse_as_of(q.get("as_of"))?;
     let l = load(&state, key, as_of).await?;
-    let layout = Layout::new(&state, l.metric.name.clone());
+    let layout = Layout::new(&state, &user, l.metric.name.clone());
     tokio::task::spawn_blocking(move || {
         let chart = chart_svg(&l);
         let values = value_rows(&l);

@@ -1,5 +1,8 @@
 //! The HTML side: routes, page handlers and the response for errors.
 
+mod account;
+mod admin;
+pub mod auth;
 mod dashboard;
 mod format;
 mod metrics;
@@ -13,7 +16,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use chrono::NaiveDate;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -26,16 +29,39 @@ use crate::store::Store;
 
 pub use format::MetricRow;
 
+/// Largest request body accepted (imports included).
+pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+/// How the operator runs the server.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Dashboards, charts, reports and the read API are public (still read-only).
+    pub public_read: bool,
+    /// The server is behind TLS: cookies get `Secure`.
+    pub secure_cookies: bool,
+    /// A session ends after this long without a request…
+    pub session_idle_secs: i64,
+    /// …and this long after sign-in, whatever happens.
+    pub session_max_secs: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self { public_read: false, secure_cookies: false, session_idle_secs: 2 * 3600, session_max_secs: 12 * 3600 }
+    }
+}
+
 /// Shared by every handler.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
     pub info: Arc<DbInfo>,
+    pub config: Arc<Config>,
 }
 
 impl AppState {
-    pub fn new(store: Store, info: DbInfo) -> Self {
-        Self { store, info: Arc::new(info) }
+    pub fn new(store: Store, info: DbInfo, config: Config) -> Self {
+        Self { store, info: Arc::new(info), config: Arc::new(config) }
     }
 
     /// The date a plan is assessed at unless the request names one: today, kept within
@@ -53,10 +79,15 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics/{key}", get(metrics::show_metric))
         .route("/metrics/{key}/chart.svg", get(metrics::show_metric_chart))
         .route("/static/style.css", get(style_css))
+        .route("/login", get(auth::show_login).post(auth::sign_in))
+        .route("/logout", post(auth::sign_out))
+        .route("/account/password", get(account::show_password_form).post(account::change_password))
+        .merge(admin::router())
         .nest("/api", crate::api::router())
         .fallback(|| async { Error::not_found("页面不存在") })
+        .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(middleware::from_fn_with_state(state.clone(), render_error_pages))
-        .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -79,11 +110,29 @@ pub struct Layout {
     pub title: String,
     /// The database holds example figures: a banner on every page says so.
     pub demo: bool,
+    /// The signed-in user: name, role label, CSRF token for the sign-out form, admin or not.
+    pub user: Option<LayoutUser>,
+}
+
+pub struct LayoutUser {
+    pub name: String,
+    pub role: &'static str,
+    pub csrf: String,
+    pub admin: bool,
 }
 
 impl Layout {
-    pub fn new(state: &AppState, title: impl Into<String>) -> Self {
-        Self { title: title.into(), demo: state.info.demo }
+    pub fn new(state: &AppState, user: &auth::CurrentUser, title: impl Into<String>) -> Self {
+        Self {
+            title: title.into(),
+            demo: state.info.demo,
+            user: user.0.as_ref().map(|p| LayoutUser {
+                name: p.account.name.clone(),
+                role: p.account.role.label_zh(),
+                csrf: p.csrf().to_owned(),
+                admin: p.account.role == crate::auth::Role::Admin,
+            }),
+        }
     }
 }
 
@@ -125,8 +174,9 @@ async fn render_error_pages(State(state): State<AppState>, req: Request, next: N
         return res;
     };
     let status = res.status();
+    let user = auth::CurrentUser(res.extensions().get::<auth::Principal>().cloned());
     let page = ErrorPage {
-        layout: Layout::new(&state, format!("{} 错误", status.as_u16())),
+        layout: Layout::new(&state, &user, format!("{} 错误", status.as_u16())),
         status: status.as_u16(),
         message,
     };

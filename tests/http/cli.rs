@@ -38,7 +38,7 @@ async fn serve_takes_address_and_database_from_flags() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("flags.db");
     let (_server, url) =
-        serve(Command::new(BIN).args(["serve", "--addr", "127.0.0.1:0", "--db"]).arg(&db).env("NO_COLOR", "1"));
+        serve(Command::new(BIN).args(["serve", "--public-read", "--addr", "127.0.0.1:0", "--db"]).arg(&db));
     let body = reqwest::get(&url).await.unwrap().text().await.unwrap();
     assert!(body.contains("强对流天气预警时间提前量"));
     assert!(db.exists());
@@ -53,7 +53,7 @@ async fn serve_takes_address_and_database_from_the_environment() {
             .arg("serve")
             .env("PLANTRACK_ADDR", "127.0.0.1:0")
             .env("PLANTRACK_DB", &db)
-            .env("NO_COLOR", "1"),
+            .env("PLANTRACK_PUBLIC_READ", "true"),
     );
     let status = reqwest::get(format!("{url}/api/plans")).await.unwrap().status();
     assert_eq!(status, 200);
@@ -80,4 +80,61 @@ fn check_seeds_reports_the_plan_and_refuses_a_broken_directory() {
     let out = Command::new(BIN).arg("check-seeds").arg(dir.path()).output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad.toml"));
+}
+
+/// Runs `plantrack` with `stdin` as its standard input.
+fn run_with_stdin(args: &[&str], db: &std::path::Path, stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(BIN)
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn a_server_with_no_user_says_how_to_add_the_first_admin_and_lets_nobody_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("empty.db");
+    let (_server, url) = serve(Command::new(BIN).args(["serve", "--addr", "127.0.0.1:0", "--db"]).arg(&db));
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = client.get(&url).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/login?next=%2F");
+    assert_eq!(client.get(format!("{url}/api/plans")).send().await.unwrap().status(), 401);
+}
+
+#[tokio::test]
+async fn the_first_admin_is_added_from_the_command_line_and_can_sign_in_and_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("users.db");
+    let out = run_with_stdin(&["user", "add", "--role", "admin", "chief"], &db, "a-long-secret-pass\n");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("已添加用户 chief(管理员)"));
+
+    let short = run_with_stdin(&["user", "add", "--role", "viewer", "shorty"], &db, "short\n");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("密码至少需要 10 个字符"));
+
+    let token = run_with_stdin(&["user", "token", "chief"], &db, "");
+    assert!(token.status.success());
+    let token = String::from_utf8(token.stdout).unwrap().trim().to_owned();
+    assert_eq!(token.len(), 64);
+
+    let list = run_with_stdin(&["user", "list"], &db, "");
+    let list = String::from_utf8_lossy(&list.stdout).into_owned();
+    assert!(list.contains("chief") && !list.contains("shorty"), "{list}");
+
+    let (_server, url) = serve(Command::new(BIN).args(["serve", "--addr", "127.0.0.1:0", "--db"]).arg(&db));
+    let client = reqwest::Client::new();
+    let res = client.get(format!("{url}/api/plans")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let wrong = client.get(format!("{url}/api/plans")).bearer_auth("0".repeat(64)).send().await.unwrap();
+    assert_eq!(wrong.status(), 401);
 }

@@ -3,19 +3,25 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use plantrack::auth::Role;
 use plantrack::plan::seed::{self, PlanDef};
 use plantrack::setup::{self, Seeds};
 use plantrack::store::Store;
+use plantrack::web::Config;
 use reqwest::StatusCode;
 use scraper::{Html, Selector};
 use tempfile::TempDir;
 
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// Signed in as the viewer: most tests only read.
     pub client: reqwest::Client,
     pub store: Store,
     pub dir: TempDir,
 }
+
+/// Every test database has one user per role, named after it, with this password.
+pub const PASSWORD: &str = "correct-horse-battery";
 
 impl TestApp {
     /// The server with the built-in seed plan and no figures.
@@ -24,14 +30,47 @@ impl TestApp {
     }
 
     pub async fn spawn_with(seeds: Seeds, demo: bool) -> Self {
+        Self::spawn_full(seeds, demo, Config::default()).await
+    }
+
+    pub async fn spawn_with_config(config: Config) -> Self {
+        Self::spawn_full(Seeds::Embedded, false, config).await
+    }
+
+    async fn spawn_full(seeds: Seeds, demo: bool, config: Config) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let (store, info) = setup::prepare(&dir.path().join("test.db"), &seeds, demo).expect("start-up");
+        store
+            .with_conn(|c| {
+                let hash = plantrack::auth::hash_password(PASSWORD)?;
+                for role in Role::ALL {
+                    plantrack::store::accounts::create(c, role.as_str(), role, &hash)?;
+                }
+                Ok(())
+            })
+            .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let app = plantrack::app(plantrack::AppState::new(store.clone(), info));
+        let app = plantrack::app(plantrack::AppState::new(store.clone(), info, config))
+            .into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Self { addr, client, store, dir }
+        let mut app = Self { addr, client: anonymous(), store, dir };
+        app.client = app.sign_in(Role::Viewer).await.client;
+        app
+    }
+
+    /// A fresh client signed in as the user of `role`.
+    pub async fn sign_in(&self, role: Role) -> User {
+        let user = User { client: anonymous(), csrf: String::new(), base: self.url("") };
+        let res = user.login(role.as_str(), PASSWORD).await;
+        assert_eq!(res.status(), 303, "sign-in as {role} failed");
+        let page = user.client.get(self.url("/account/password")).send().await.unwrap().text().await.unwrap();
+        User { csrf: hidden_csrf(&page).expect("signed-in pages carry a CSRF token"), ..user }
+    }
+
+    /// A client with no session.
+    pub fn anonymous(&self) -> User {
+        User { client: anonymous(), csrf: String::new(), base: self.url("") }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -101,5 +140,54 @@ impl TestApp {
                 plantrack::store::values::put(c, m.id, &v, "test")
             })
             .unwrap();
+    }
+}
+
+fn anonymous() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build().unwrap()
+}
+
+/// The value of the first hidden `csrf` input of a page.
+pub fn hidden_csrf(html: &str) -> Option<String> {
+    let doc = Html::parse_document(html);
+    let sel = Selector::parse("input[name=csrf]").unwrap();
+    doc.select(&sel).next().and_then(|e| e.value().attr("value")).map(str::to_owned)
+}
+
+/// A browser-like client: its own cookies, and the CSRF token of its session.
+pub struct User {
+    pub client: reqwest::Client,
+    pub csrf: String,
+    base: String,
+}
+
+impl User {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.base)).send().await.unwrap()
+    }
+
+    pub async fn html(&self, path: &str) -> (StatusCode, Html) {
+        let res = self.get(path).await;
+        let status = res.status();
+        (status, Html::parse_document(&res.text().await.unwrap()))
+    }
+
+    /// Posts a form with this session's CSRF token added.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf", &self.csrf));
+        self.client.post(format!("{}{path}", self.base)).form(&form).send().await.unwrap()
+    }
+
+    /// Posts a form exactly as given: no CSRF token added.
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client.post(format!("{}{path}", self.base)).form(fields).send().await.unwrap()
+    }
+
+    /// Fetches the sign-in form (for its CSRF cookie and field) and submits it.
+    pub async fn login(&self, name: &str, password: &str) -> reqwest::Response {
+        let page = self.get("/login").await.text().await.unwrap();
+        let csrf = hidden_csrf(&page).unwrap();
+        self.post_raw("/login", &[("name", name), ("password", password), ("csrf", &csrf), ("next", "/")]).await
     }
 }

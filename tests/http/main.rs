@@ -1,9 +1,12 @@
 //! Integration tests: each starts the real server on a temporary database and speaks
 //! HTTP to it. One binary, so the crate links once.
 
+mod admin;
 mod api;
+mod auth;
 mod cli;
 mod dashboard;
 mod helpers;
 mod metrics;
+mod roles;
 mod startup;

@@ -1,0 +1,98 @@
+//! `/account/password`: a user changes their own password, which ends their other sessions.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, Form, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::auth::{CurrentUser, SignedIn};
+use super::{AppState, Layout, render};
+use crate::auth;
+use crate::error::Result;
+use crate::store::{self, audit};
+
+#[derive(Template)]
+#[template(path = "pages/auth/password.html")]
+struct PasswordPage {
+    layout: Layout,
+    csrf: String,
+    done: bool,
+    message: String,
+    min_chars: usize,
+}
+
+#[derive(Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+pub async fn show_password_form(
+    State(state): State<AppState>,
+    SignedIn(p): SignedIn,
+    Query(q): Query<Done>,
+) -> Result<Response> {
+    let page = PasswordPage {
+        csrf: p.csrf().to_owned(),
+        layout: Layout::new(&state, &CurrentUser(Some(p)), "修改密码"),
+        done: q.done.is_some(),
+        message: String::new(),
+        min_chars: auth::MIN_PASSWORD_CHARS,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    current: String,
+    new: String,
+    confirm: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    SignedIn(p): SignedIn,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response> {
+    let (id, name) = (p.account.id, p.account.name.clone());
+    let keep = p.session.as_ref().map(|(s, _)| *s);
+    let problem = if form.new != form.confirm {
+        Some("两次输入的新密码不一致".to_owned())
+    } else {
+        auth::password_problem(&name, &form.new)
+    };
+    let problem = match problem {
+        Some(m) => Some(m),
+        None => {
+            let (current, new, addr) = (form.current, form.new, peer.ip().to_string());
+            state
+                .store
+                .write(move |tx| {
+                    let (_, hash) = store::accounts::with_hash_by_name(tx, &name)?.expect("signed-in account exists");
+                    if !auth::verify_password(&current, &hash) {
+                        return Ok(Some("当前密码不正确".to_owned()));
+                    }
+                    store::accounts::set_password_hash(tx, id, &auth::hash_password(&new)?, keep)?;
+                    audit::record(tx, &name, "password_changed", &name, "其他会话已结束", &addr)?;
+                    Ok(None)
+                })
+                .await?
+        }
+    };
+    match problem {
+        None => Ok(Redirect::to("/account/password?done=1").into_response()),
+        Some(message) => {
+            let page = PasswordPage {
+                csrf: p.csrf().to_owned(),
+                layout: Layout::new(&state, &CurrentUser(Some(p)), "修改密码"),
+                done: false,
+                message,
+                min_chars: auth::MIN_PASSWORD_CHARS,
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+    }
+}

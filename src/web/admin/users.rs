@@ -1,0 +1,231 @@
+//! User accounts: add, change role, disable or enable, reset password.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::done_message;
+use crate::auth::{self, Role};
+use crate::error::{Error, Result};
+use crate::store::{self, accounts::Account, audit};
+use crate::web::auth::{Admin, CurrentUser, Principal};
+use crate::web::{AppState, Layout, render};
+
+#[derive(Template)]
+#[template(path = "pages/admin/users.html")]
+struct UsersPage {
+    layout: Layout,
+    csrf: String,
+    me: i64,
+    users: Vec<Account>,
+    roles: [Role; 4],
+    done: &'static str,
+    error: String,
+    form: NewUserForm,
+    field_errors: HashMap<&'static str, String>,
+    min_chars: usize,
+}
+
+impl UsersPage {
+    fn field_error(&self, field: &str) -> &str {
+        self.field_errors.get(field).map_or("", String::as_str)
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct NewUserForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn page(
+    state: &AppState,
+    p: Principal,
+    done: &'static str,
+    error: String,
+    form: NewUserForm,
+) -> Result<UsersPage> {
+    let users = state.store.read(store::accounts::list).await?;
+    Ok(UsersPage {
+        csrf: p.csrf().to_owned(),
+        me: p.account.id,
+        layout: Layout::new(state, &CurrentUser(Some(p)), "用户管理"),
+        users,
+        roles: Role::ALL,
+        done,
+        error,
+        form,
+        field_errors: HashMap::new(),
+        min_chars: auth::MIN_PASSWORD_CHARS,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+pub async fn list_users(
+    State(state): State<AppState>,
+    Admin(p): Admin,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response> {
+    let page = page(&state, p, done_message(q.done.as_deref()), String::new(), NewUserForm::default()).await?;
+    Ok(render(&page)?.into_response())
+}
+
+pub async fn add_user(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Admin(p): Admin,
+    Form(form): Form<NewUserForm>,
+) -> Result<Response> {
+    let mut errors = HashMap::new();
+    let name = form.name.trim().to_owned();
+    if let Some(m) = auth::name_problem(&name) {
+        errors.insert("name", m);
+    }
+    let role = Role::parse(&form.role);
+    if role.is_none() {
+        errors.insert("role", "请选择角色".to_owned());
+    }
+    if let Some(m) = auth::password_problem(&name, &form.password) {
+        errors.insert("password", m);
+    }
+    if let (true, Some(role)) = (errors.is_empty(), role) {
+        let (actor, addr, password) = (p.account.name.clone(), peer.ip().to_string(), form.password.clone());
+        let n = name.clone();
+        let created = state
+            .store
+            .write(move |tx| {
+                let account = store::accounts::create(tx, &n, role, &auth::hash_password(&password)?)?;
+                audit::record(tx, &actor, "user_created", &account.name, &format!("角色:{}", role.label_zh()), &addr)
+            })
+            .await;
+        match created {
+            Ok(()) => return Ok(Redirect::to("/admin/users?done=added").into_response()),
+            Err(Error::Refused(m)) => {
+                errors.insert("name", m);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let form = NewUserForm { password: String::new(), ..form };
+    let mut page = page(&state, p, "", "新用户未添加,请修改标出的字段。".into(), form).await?;
+    page.field_errors = errors;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct RoleForm {
+    role: String,
+}
+
+pub async fn change_role(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Admin(p): Admin,
+    Path(id): Path<i64>,
+    Form(form): Form<RoleForm>,
+) -> Result<Response> {
+    let role = Role::parse(&form.role).ok_or_else(|| Error::BadRequest(format!("未知角色“{}”", form.role)))?;
+    let (actor, addr) = (p.account.name.clone(), peer.ip().to_string());
+    let outcome = state
+        .store
+        .write(move |tx| {
+            let target = store::accounts::get(tx, id)?;
+            if target.role == Role::Admin && role != Role::Admin && store::accounts::other_active_admins(tx, id)? == 0 {
+                return Ok(Some("不能取消最后一位管理员的管理员角色".to_owned()));
+            }
+            store::accounts::set_role(tx, id, role)?;
+            let detail = format!("{} → {}", target.role.label_zh(), role.label_zh());
+            audit::record(tx, &actor, "role_changed", &target.name, &detail, &addr)?;
+            Ok(None)
+        })
+        .await?;
+    finish(&state, p, outcome, "role").await
+}
+
+pub async fn disable_user(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Admin(p): Admin,
+    Path(id): Path<i64>,
+) -> Result<Response> {
+    set_disabled(state, peer, p, id, true).await
+}
+
+pub async fn enable_user(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Admin(p): Admin,
+    Path(id): Path<i64>,
+) -> Result<Response> {
+    set_disabled(state, peer, p, id, false).await
+}
+
+async fn set_disabled(state: AppState, peer: SocketAddr, p: Principal, id: i64, disabled: bool) -> Result<Response> {
+    let (actor, addr, me) = (p.account.name.clone(), peer.ip().to_string(), p.account.id);
+    let outcome = state
+        .store
+        .write(move |tx| {
+            let target = store::accounts::get(tx, id)?;
+            if disabled && target.id == me {
+                return Ok(Some("不能停用自己的账户".to_owned()));
+            }
+            store::accounts::set_disabled(tx, id, disabled)?;
+            let action = if disabled { "user_disabled" } else { "user_enabled" };
+            audit::record(tx, &actor, action, &target.name, "", &addr)?;
+            Ok(None)
+        })
+        .await?;
+    finish(&state, p, outcome, if disabled { "disabled" } else { "enabled" }).await
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    password: String,
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Admin(p): Admin,
+    Path(id): Path<i64>,
+    Form(form): Form<ResetForm>,
+) -> Result<Response> {
+    let (actor, addr) = (p.account.name.clone(), peer.ip().to_string());
+    let outcome = state
+        .store
+        .write(move |tx| {
+            let target = store::accounts::get(tx, id)?;
+            if let Some(m) = auth::password_problem(&target.name, &form.password) {
+                return Ok(Some(format!("{} 的新密码未设置:{m}", target.name)));
+            }
+            store::accounts::set_password_hash(tx, id, &auth::hash_password(&form.password)?, None)?;
+            audit::record(tx, &actor, "password_reset", &target.name, "该用户的会话已全部结束", &addr)?;
+            Ok(None)
+        })
+        .await?;
+    finish(&state, p, outcome, "password").await
+}
+
+/// Redirects after a good POST; re-renders the page with the reason after a refused one.
+async fn finish(state: &AppState, p: Principal, refused: Option<String>, done: &str) -> Result<Response> {
+    match refused {
+        None => Ok(Redirect::to(&format!("/admin/users?done={done}")).into_response()),
+        Some(reason) => {
+            let page = page(state, p, "", reason, NewUserForm::default()).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+    }
+}

@@ -1,0 +1,404 @@
+//! Who is asking: sessions and API tokens, CSRF checks, and the sign-in pages.
+//!
+//! [`authenticate`] runs before every handler. It resolves the principal from a Bearer
+//! token or the session cookie, refuses any state-changing request whose CSRF token does
+//! not match, and sends anonymous visitors to the sign-in page (401 under `/api`) unless
+//! the server runs with `--public-read` and the request only reads.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Form, FromRequestParts, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use serde::Deserialize;
+
+use super::{AppState, Layout, render};
+use crate::auth::{self, Role};
+use crate::error::{Error, Result};
+use crate::store::{self, accounts::Account, audit};
+
+pub const SESSION_COOKIE: &str = "plantrack_session";
+/// Double-submit token for forms shown before sign-in (the sign-in form itself).
+pub const CSRF_COOKIE: &str = "plantrack_csrf";
+/// Failures older than this no longer count toward throttling.
+const THROTTLE_WINDOW_SECS: i64 = 24 * 3600;
+/// `last_seen` is written at most this often, so reading pages costs no write each time.
+const TOUCH_EVERY_SECS: i64 = 60;
+
+/// The signed-in user of a request.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub account: Account,
+    /// The session and its CSRF token; `None` for an API token.
+    pub session: Option<(i64, String)>,
+}
+
+impl Principal {
+    pub fn csrf(&self) -> &str {
+        self.session.as_ref().map_or("", |(_, c)| c.as_str())
+    }
+}
+
+/// The principal if any: every handler can take it.
+pub struct CurrentUser(pub Option<Principal>);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
+        Ok(CurrentUser(parts.extensions.get::<Principal>().cloned()))
+    }
+}
+
+/// A signed-in administrator, or 403.
+pub struct Admin(pub Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for Admin {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
+        match parts.extensions.get::<Principal>() {
+            Some(p) if p.account.role == Role::Admin => Ok(Admin(p.clone())),
+            Some(_) => Err(Error::Forbidden("此操作需要管理员权限".into())),
+            None => Err(Error::Unauthorized("请先登录".into())),
+        }
+    }
+}
+
+/// A signed-in user of any role, or 401.
+pub struct SignedIn(pub Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
+        parts.extensions.get::<Principal>().cloned().map(SignedIn).ok_or_else(|| Error::Unauthorized("请先登录".into()))
+    }
+}
+
+/// The client's address, as recorded with sign-ins.
+pub fn client_addr(parts_ext: &axum::http::Extensions) -> String {
+    parts_ext.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default()
+}
+
+pub fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// See the module doc.
+pub async fn authenticate(State(state): State<AppState>, jar: CookieJar, req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    match check(&state, &jar, req).await {
+        Ok((req, principal)) => {
+            let mut res = next.run(req).await;
+            if let Some(p) = principal {
+                res.extensions_mut().insert(p);
+            }
+            res
+        }
+        Err(Refusal::Redirect(to)) => Redirect::to(&to).into_response(),
+        Err(Refusal::Error(e)) if api => crate::api::ApiError(e).into_response(),
+        Err(Refusal::Error(e)) => e.into_response(),
+    }
+}
+
+enum Refusal {
+    Redirect(String),
+    Error(Error),
+}
+
+impl From<Error> for Refusal {
+    fn from(e: Error) -> Self {
+        Refusal::Error(e)
+    }
+}
+
+async fn check(state: &AppState, jar: &CookieJar, req: Request) -> Result<(Request, Option<Principal>), Refusal> {
+    let path = req.uri().path().to_owned();
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_owned());
+    let principal = match bearer {
+        Some(token) => {
+            let account = state
+                .store
+                .read(move |c| store::accounts::account_by_token(c, &auth::token_hash(&token)))
+                .await?
+                .filter(|a| !a.disabled)
+                .ok_or_else(|| Error::Unauthorized("API 令牌无效或已吊销".into()))?;
+            Some(Principal { account, session: None })
+        }
+        None => match jar.get(SESSION_COOKIE) {
+            Some(c) => session_principal(state, c.value().to_owned()).await?,
+            None => None,
+        },
+    };
+
+    let mut req = req;
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        let expected = match &principal {
+            Some(Principal { session: None, .. }) => None, // a Bearer token is no ambient credential
+            Some(p) => Some(p.csrf().to_owned()),
+            None => Some(jar.get(CSRF_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default()),
+        };
+        if let Some(expected) = expected {
+            let (given, rebuilt) = csrf_of(req).await?;
+            req = rebuilt;
+            if expected.is_empty() || !constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+                return Err(Error::Forbidden("表单已过期或来源无效(CSRF 校验失败),请刷新页面后重试".into()).into());
+            }
+        }
+    }
+
+    let public = path == "/login" || path.starts_with("/static/");
+    if principal.is_none() && !public {
+        let reads = matches!(*req.method(), Method::GET | Method::HEAD);
+        let private = path.starts_with("/admin") || path.starts_with("/account");
+        if !(state.config.public_read && reads && !private) {
+            if path.starts_with("/api/") {
+                return Err(Error::Unauthorized("需要登录或 API 令牌(Authorization: Bearer …)".into()).into());
+            }
+            let next = req.uri().path_and_query().map_or("/".to_owned(), |p| p.to_string());
+            return Err(Refusal::Redirect(format!("/login?next={}", urlencode(&next))));
+        }
+    }
+    if let Some(p) = &principal {
+        req.extensions_mut().insert(p.clone());
+    }
+    Ok((req, principal))
+}
+
+/// The principal of a session cookie, ending the session if it expired or its user was
+/// disabled.
+async fn session_principal(state: &AppState, token: String) -> Result<Option<Principal>> {
+    let (idle, max) = (state.config.session_idle_secs, state.config.session_max_secs);
+    state
+        .store
+        .read(move |c| {
+            let Some(s) = store::accounts::session_by_token(c, &auth::token_hash(&token))? else {
+                return Ok(None);
+            };
+            let t = now();
+            if s.account.disabled || t - s.last_seen > idle || t - s.created_at > max {
+                store::accounts::end_session(c, s.id)?;
+                return Ok(None);
+            }
+            if t - s.last_seen >= TOUCH_EVERY_SECS {
+                store::accounts::touch_session(c, s.id, t)?;
+            }
+            Ok(Some(Principal { account: s.account, session: Some((s.id, s.csrf)) }))
+        })
+        .await
+}
+
+/// The CSRF token a request carries: the `X-CSRF-Token` header, a `csrf` query parameter
+/// (for multipart uploads), or the `csrf` field of a urlencoded form. The body is read and
+/// put back.
+async fn csrf_of(req: Request) -> Result<(String, Request)> {
+    let header_token = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    if let Some(t) = header_token {
+        return Ok((t, req));
+    }
+    if let Some(t) = req.uri().query().and_then(|q| form_field(q.as_bytes(), "csrf")) {
+        return Ok((t, req));
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Ok((String::new(), req));
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, super::BODY_LIMIT)
+        .await
+        .map_err(|_| Error::BadRequest("请求内容过大或不完整".into()))?;
+    let token = form_field(&bytes, "csrf").unwrap_or_default();
+    Ok((token, Request::from_parts(parts, Body::from(bytes))))
+}
+
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    form_urlencoded::parse(body).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Only same-site paths are followed after sign-in.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/auth/login.html")]
+pub struct LoginPage {
+    layout: Layout,
+    csrf: String,
+    next: String,
+    name: String,
+    message: String,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+}
+
+pub async fn show_login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Query(q): Query<LoginQuery>,
+) -> Result<Response> {
+    let (jar, csrf) = pre_session_csrf(&state, jar);
+    let page = LoginPage {
+        layout: Layout::new(&state, &CurrentUser(None), "登录"),
+        csrf,
+        next: safe_next(q.next.as_deref()),
+        name: String::new(),
+        message: String::new(),
+    };
+    Ok((jar, render(&page)?).into_response())
+}
+
+fn pre_session_csrf(state: &AppState, jar: CookieJar) -> (CookieJar, String) {
+    if let Some(c) = jar.get(CSRF_COOKIE).filter(|c| c.value().len() == 64) {
+        let v = c.value().to_owned();
+        return (jar, v);
+    }
+    let token = auth::new_token();
+    let cookie = base_cookie(state, CSRF_COOKIE, token.clone());
+    (jar.add(cookie), token)
+}
+
+fn base_cookie(state: &AppState, name: &'static str, value: String) -> Cookie<'static> {
+    let mut c = Cookie::new(name, value);
+    c.set_http_only(true);
+    c.set_same_site(SameSite::Lax);
+    c.set_path("/");
+    c.set_secure(state.config.secure_cookies);
+    c
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    name: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    jar: CookieJar,
+    Form(form): Form<LoginForm>,
+) -> Result<Response> {
+    let addr = peer.ip().to_string();
+    let name = form.name.trim().to_owned();
+    let password = form.password;
+    let outcome = {
+        let (name, addr) = (name.clone(), addr.clone());
+        state
+            .store
+            .write(move |tx| {
+                let t = now();
+                let by_name = store::accounts::recent_failures(tx, true, &name, t, THROTTLE_WINDOW_SECS)?;
+                let by_addr = store::accounts::recent_failures(tx, false, &addr, t, THROTTLE_WINDOW_SECS)?;
+                let wait = auth::throttle_wait(by_name.0, auth::ACCOUNT_FREE_FAILURES, t - by_name.1)
+                    .max(auth::throttle_wait(by_addr.0, auth::ADDRESS_FREE_FAILURES, t - by_addr.1));
+                if let Some(wait) = wait {
+                    audit::record(tx, &name, "login_throttled", &name, &format!("需等待 {wait} 秒"), &addr)?;
+                    return Ok(Outcome::Throttled(wait));
+                }
+                let found = store::accounts::with_hash_by_name(tx, &name)?;
+                let hash = found.as_ref().map_or(auth::dummy_hash(), |(_, h)| h.as_str());
+                let good = auth::verify_password(&password, hash);
+                match found {
+                    Some((account, _)) if good && !account.disabled => {
+                        store::accounts::record_attempt(tx, &name, &addr, true, t)?;
+                        let (token, csrf) = (auth::new_token(), auth::new_token());
+                        store::accounts::create_session(tx, account.id, &auth::token_hash(&token), &csrf, t, &addr)?;
+                        audit::record(tx, &account.name, "login", &account.name, "", &addr)?;
+                        Ok(Outcome::SignedIn(token))
+                    }
+                    found => {
+                        store::accounts::record_attempt(tx, &name, &addr, false, t)?;
+                        let why = match found {
+                            Some((a, _)) if good && a.disabled => "账户已停用",
+                            Some(_) => "密码错误",
+                            None => "无此用户",
+                        };
+                        audit::record(tx, &name, "login_failed", &name, why, &addr)?;
+                        Ok(Outcome::Failed)
+                    }
+                }
+            })
+            .await?
+    };
+    let next = safe_next(Some(&form.next));
+    match outcome {
+        Outcome::SignedIn(token) => {
+            let jar = jar.add(base_cookie(&state, SESSION_COOKIE, token)).remove(Cookie::from(CSRF_COOKIE));
+            Ok((jar, Redirect::to(&next)).into_response())
+        }
+        Outcome::Failed | Outcome::Throttled(_) => {
+            let (status, message) = match outcome {
+                Outcome::Throttled(wait) => {
+                    (StatusCode::TOO_MANY_REQUESTS, format!("登录失败次数过多,请 {} 后再试", wait_text(wait)))
+                }
+                _ => (StatusCode::UNAUTHORIZED, "用户名或密码错误,或账户已停用".to_owned()),
+            };
+            let (jar, csrf) = pre_session_csrf(&state, jar);
+            let page =
+                LoginPage { layout: Layout::new(&state, &CurrentUser(None), "登录"), csrf, next, name, message };
+            Ok((status, jar, render(&page)?).into_response())
+        }
+    }
+}
+
+enum Outcome {
+    SignedIn(String),
+    Failed,
+    Throttled(i64),
+}
+
+fn wait_text(secs: i64) -> String {
+    if secs < 60 { format!("{secs} 秒") } else { format!("{} 分钟", (secs + 59) / 60) }
+}
+
+pub async fn sign_out(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    SignedIn(p): SignedIn,
+    jar: CookieJar,
+) -> Result<Response> {
+    if let Some((id, _)) = p.session {
+        let addr = peer.ip().to_string();
+        state
+            .store
+            .write(move |tx| {
+                store::accounts::end_session(tx, id)?;
+                audit::record(tx, &p.account.name, "logout", &p.account.name, "", &addr)
+            })
+            .await?;
+    }
+    Ok((jar.remove(Cookie::from(SESSION_COOKIE)), Redirect::to("/login")).into_response())
+}

@@ -1,0 +1,69 @@
+//! What each role may and may not do.
+
+use plantrack::auth::Role;
+
+use crate::helpers::TestApp;
+
+const READ_PAGES: &[&str] =
+    &["/", "/metrics/fibre-bandwidth", "/metrics/fibre-bandwidth/chart.svg", "/api/plans", "/account/password"];
+const ADMIN_PAGES: &[&str] =
+    &["/admin/users", "/admin/tokens", "/admin/metrics", "/admin/metrics/fibre-bandwidth", "/admin/audit"];
+
+#[tokio::test]
+async fn every_role_reads_dashboards_only_admins_reach_admin_pages() {
+    let app = TestApp::spawn().await;
+    for role in Role::ALL {
+        let user = app.sign_in(role).await;
+        for path in READ_PAGES {
+            assert_eq!(user.get(path).await.status(), 200, "{role} GET {path}");
+        }
+        let admin_status = if role == Role::Admin { 200 } else { 403 };
+        for path in ADMIN_PAGES {
+            assert_eq!(user.get(path).await.status(), admin_status, "{role} GET {path}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn only_admins_change_users_definitions_and_tokens() {
+    let app = TestApp::spawn().await;
+    let viewer_id: i64 = app
+        .store
+        .with_conn(|c| Ok(c.query_row("SELECT id FROM account WHERE name = 'viewer'", [], |r| r.get(0))?))
+        .unwrap();
+    let posts: Vec<(String, Vec<(&str, &str)>)> = vec![
+        ("/admin/users".into(), vec![("name", "x1"), ("role", "viewer"), ("password", "a-long-secret-pass")]),
+        (format!("/admin/users/{viewer_id}/role"), vec![("role", "editor")]),
+        (format!("/admin/users/{viewer_id}/disable"), vec![]),
+        (format!("/admin/users/{viewer_id}/password"), vec![("password", "a-new-long-password")]),
+        ("/admin/tokens".into(), vec![("user", "viewer"), ("label", "t")]),
+        (
+            "/admin/metrics/fibre-bandwidth".into(),
+            vec![("name", "改名"), ("unit", "Mbps"), ("baseline", "60"), ("target_low", "300"), ("source", "原文")],
+        ),
+    ];
+    for role in [Role::Editor, Role::Reviewer, Role::Viewer] {
+        let user = app.sign_in(role).await;
+        for (path, form) in &posts {
+            assert_eq!(user.post(path, form).await.status(), 403, "{role} POST {path}");
+        }
+    }
+    let unchanged: (String, i64, i64) = app
+        .store
+        .with_conn(|c| {
+            Ok(c.query_row(
+                "SELECT (SELECT role FROM account WHERE name = 'viewer'), (SELECT count(*) FROM api_token), \
+                 (SELECT count(*) FROM metric WHERE name = '改名')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(unchanged, ("viewer".to_owned(), 0, 0));
+
+    let admin = app.sign_in(Role::Admin).await;
+    for (path, form) in &posts {
+        let status = admin.post(path, form).await.status();
+        assert!(status == 303 || status == 200, "admin POST {path}: {status}");
+    }
+}
