@@ -24,6 +24,9 @@ pub enum Error {
     NewerSchema { found: i64, supported: i64 },
     #[error("{0}")]
     Refused(String),
+    /// A request axum refused before any handler ran (malformed form, wrong method, …).
+    #[error("{1}")]
+    Rejected(u16, String),
     #[error("数据库错误:{0}")]
     Db(#[from] rusqlite::Error),
     #[error("页面渲染错误:{0}")]
@@ -41,6 +44,19 @@ impl Error {
         Error::NotFound(what.into())
     }
 
+    /// The error for a response refused with `status` before any handler ran.
+    pub fn from_status(status: axum::http::StatusCode, message: String) -> Self {
+        match status.as_u16() {
+            401 => Error::Unauthorized(message),
+            403 => Error::Forbidden(message),
+            404 => Error::NotFound(message),
+            409 => Error::Refused(message),
+            429 => Error::TooManyRequests(message),
+            400..=499 => Error::Rejected(status.as_u16(), message),
+            _ => Error::Internal(message),
+        }
+    }
+
     /// HTTP status this error becomes.
     pub fn status(&self) -> u16 {
         match self {
@@ -50,6 +66,7 @@ impl Error {
             Error::Forbidden(_) => 403,
             Error::TooManyRequests(_) => 429,
             Error::Refused(_) => 409,
+            Error::Rejected(status, _) => *status,
             Error::Seed(_)
             | Error::NewerSchema { .. }
             | Error::Db(_)

@@ -167,13 +167,23 @@ impl IntoResponse for Error {
     }
 }
 
-/// Renders the error page for any response that carries an [`ErrorMessage`].
+/// Renders the error page for any response that carries an [`ErrorMessage`], and gives
+/// axum's own plain-text rejections (a malformed form, a wrong method, a body too large)
+/// the same page, or JSON under `/api`, with a message in Chinese.
 async fn render_error_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
     let res = next.run(req).await;
-    let Some(ErrorMessage(message)) = res.extensions().get::<ErrorMessage>().cloned() else {
-        return res;
-    };
     let status = res.status();
+    let message = match res.extensions().get::<ErrorMessage>() {
+        Some(ErrorMessage(m)) => m.clone(),
+        None if (status.is_client_error() || status.is_server_error()) && is_plain_text(&res) => {
+            rejection_message(status).to_owned()
+        }
+        None => return res,
+    };
+    if api {
+        return crate::api::ApiError(Error::from_status(status, message)).into_response();
+    }
     let user = auth::CurrentUser(res.extensions().get::<auth::Principal>().cloned());
     let page = ErrorPage {
         layout: Layout::new(&state, &user, format!("{} 错误", status.as_u16())),
@@ -183,6 +193,24 @@ async fn render_error_pages(State(state): State<AppState>, req: Request, next: N
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => res,
+    }
+}
+
+fn is_plain_text(res: &Response) -> bool {
+    res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_none_or(|v| v.starts_with("text/plain"))
+}
+
+/// What to tell the user when axum refused a request before any handler ran.
+fn rejection_message(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        404 => "页面不存在",
+        405 => "不支持此请求方法",
+        408 => "请求超时,请重试",
+        413 => "提交的内容过大",
+        415 => "提交的内容类型不受支持",
+        422 => "提交的内容不完整或格式错误",
+        400..=499 => "请求格式有误",
+        _ => "服务器内部错误,请稍后重试或联系管理员。",
     }
 }
 

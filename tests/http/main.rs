@@ -6,6 +6,7 @@ mod api;
 mod auth;
 mod cli;
 mod dashboard;
+mod hardening;
 mod helpers;
 mod metrics;
 mod roles;
