@@ -57,7 +57,7 @@ pub fn figures(
                 }
             };
             prev = Some(value);
-            out.push((m.id, Reported { quarter: q, value, done, note: "示例数据".into() }));
+            out.push((m.id, Reported { quarter: q, value, done, note: "示例数据".into(), pending: false }));
         }
     }
     out

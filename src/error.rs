@@ -24,6 +24,9 @@ pub enum Error {
     NewerSchema { found: i64, supported: i64 },
     #[error("{0}")]
     Refused(String),
+    /// Figures refused item by item; the batch was not saved.
+    #[error("{} 项数值未通过检查,全部未保存", .0.len())]
+    Invalid(Vec<crate::store::entry::ItemError>),
     /// A request axum refused before any handler ran (malformed form, wrong method, …).
     #[error("{1}")]
     Rejected(u16, String),
@@ -66,6 +69,7 @@ impl Error {
             Error::Forbidden(_) => 403,
             Error::TooManyRequests(_) => 429,
             Error::Refused(_) => 409,
+            Error::Invalid(_) => 422,
             Error::Rejected(status, _) => *status,
             Error::Seed(_)
             | Error::NewerSchema { .. }

@@ -74,7 +74,7 @@ fn fill_demo(conn: &mut rusqlite::Connection) -> Result<()> {
             let figures =
                 crate::demo::figures(&metrics, plan.period_start, plan.default_baseline_date(), plan.period_end, last);
             for (metric_id, v) in figures {
-                store::values::put(tx, metric_id, &v, "示例数据")?;
+                store::values::put_approved(tx, metric_id, &v, "示例数据", "create")?;
             }
         }
         settings::set(tx, settings::DEMO, "1")?;

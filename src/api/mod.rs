@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::plan::progress::{Assessment, BaselinePoint, NotApplicable, Projection, Status, assess};
 use crate::plan::{Metric, Plan, Quarter, Reported};
 use crate::store;
-use crate::web::{AppState, parse_as_of};
+use crate::web::{AppState, parse_as_of, view_of};
 
 /// [`Error`] rendered as JSON.
 pub struct ApiError(pub Error);
@@ -101,11 +101,12 @@ async fn list_metrics(
 ) -> ApiResult<PlanMetrics> {
     let id: i64 = id.parse().map_err(|_| Error::BadRequest(format!("规划编号“{id}”无效")))?;
     let as_of = parse_as_of(q.get("as_of"))?;
+    let view = view_of(&q);
     let st = state.clone();
     let out = state
         .store
         .read(move |c| {
-            let snap = store::plans::snapshot(c, id)?;
+            let snap = store::plans::snapshot(c, id, view)?;
             let plan = snap.plan.clone();
             let as_of = as_of.unwrap_or_else(|| st.default_as_of(&plan));
             let metrics = snap
@@ -136,6 +137,7 @@ struct ValueOut {
     value: f64,
     done: Option<bool>,
     note: String,
+    pending: bool,
 }
 
 async fn show_metric(
@@ -144,13 +146,14 @@ async fn show_metric(
     Query(q): Query<HashMap<String, String>>,
 ) -> ApiResult<MetricDetail> {
     let as_of = parse_as_of(q.get("as_of"))?;
+    let view = view_of(&q);
     let st = state.clone();
     let out = state
         .store
         .read(move |c| {
             let metric = store::plans::metric_by_key(c, &key)?;
             let plan = store::plans::get(c, metric.plan_id)?;
-            let values = store::values::of_metric(c, metric.id)?;
+            let values = store::values::of_metric(c, metric.id, view)?;
             let as_of = as_of.unwrap_or_else(|| st.default_as_of(&plan));
             let a = assess(&metric, &values, as_of, plan.default_baseline_date(), plan.period_end);
             let values = values
@@ -161,6 +164,7 @@ async fn show_metric(
                     value: r.value,
                     done: r.done,
                     note: r.note,
+                    pending: r.pending,
                 })
                 .collect();
             Ok(MetricDetail { metric: MetricOut::new(metric, a), values })

@@ -156,6 +156,8 @@ pub struct Reported {
     /// Milestones only: whether it is done.
     pub done: Option<bool>,
     pub note: String,
+    /// Entered but not yet approved: shown only when pending figures are asked for.
+    pub pending: bool,
 }
 
 /// Whether `kind` may have this baseline and target; `Err((field, message))` says which

@@ -2,6 +2,7 @@
 //!
 //! Nothing here touches the database or HTTP, so every rule is unit-tested beside it.
 
+pub mod entry;
 pub mod metric;
 pub mod number;
 pub mod progress;

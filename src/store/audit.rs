@@ -31,6 +31,9 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("token_issued", "签发令牌"),
     ("token_revoked", "吊销令牌"),
     ("metric_changed", "修改指标定义"),
+    ("quarter_locked", "锁定季度"),
+    ("quarter_unlocked", "解锁季度"),
+    ("import_applied", "导入数据"),
 ];
 
 pub fn action_label(action: &str) -> &str {

@@ -55,15 +55,25 @@ CREATE TABLE metric (
 ) STRICT;
 CREATE INDEX metric_by_plan ON metric (plan_id, ord);
 
+-- One figure per metric and quarter. `value`/`done` are the latest entered; until a
+-- reviewer approves them (`status`), dashboards show `approved_value`/`approved_done`,
+-- the figure last approved. `version` counts writes, so a form saved over someone
+-- else's change is caught. `action` names what the last write did, for the history.
 CREATE TABLE reported_value (
-    id          INTEGER PRIMARY KEY,
-    metric_id   INTEGER NOT NULL REFERENCES metric(id),
-    quarter     TEXT NOT NULL,
-    value       REAL NOT NULL,
-    done        INTEGER CHECK (done IN (0, 1)),
-    note        TEXT NOT NULL DEFAULT '',
-    recorded_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
-    recorded_by TEXT NOT NULL DEFAULT '',
+    id             INTEGER PRIMARY KEY,
+    metric_id      INTEGER NOT NULL REFERENCES metric(id),
+    quarter        TEXT NOT NULL,
+    value          REAL NOT NULL,
+    done           INTEGER CHECK (done IN (0, 1)),
+    note           TEXT NOT NULL DEFAULT '',
+    status         TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'returned')),
+    approved_value REAL,
+    approved_done  INTEGER CHECK (approved_done IN (0, 1)),
+    review_note    TEXT NOT NULL DEFAULT '',
+    version        INTEGER NOT NULL DEFAULT 1,
+    action         TEXT NOT NULL DEFAULT 'create',
+    recorded_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    recorded_by    TEXT NOT NULL DEFAULT '',
     UNIQUE (metric_id, quarter)
 ) STRICT;
 
@@ -73,11 +83,12 @@ CREATE TABLE value_history (
     id        INTEGER PRIMARY KEY,
     metric_id INTEGER NOT NULL,
     quarter   TEXT NOT NULL,
-    action    TEXT NOT NULL CHECK (action IN ('create', 'update', 'delete')),
+    action    TEXT NOT NULL CHECK (action IN ('create', 'update', 'import', 'approve', 'return', 'restore', 'delete')),
     old_value REAL,
     new_value REAL,
     old_done  INTEGER,
     new_done  INTEGER,
+    status    TEXT NOT NULL DEFAULT '',
     note      TEXT NOT NULL DEFAULT '',
     actor     TEXT NOT NULL DEFAULT '',
     at        TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
@@ -85,16 +96,20 @@ CREATE TABLE value_history (
 CREATE INDEX value_history_by_metric ON value_history (metric_id, quarter, id);
 
 CREATE TRIGGER value_created AFTER INSERT ON reported_value BEGIN
-    INSERT INTO value_history (metric_id, quarter, action, new_value, new_done, note, actor)
-    VALUES (NEW.metric_id, NEW.quarter, 'create', NEW.value, NEW.done, NEW.note, NEW.recorded_by);
+    INSERT INTO value_history (metric_id, quarter, action, new_value, new_done, status, note, actor)
+    VALUES (NEW.metric_id, NEW.quarter, NEW.action, NEW.value, NEW.done, NEW.status, NEW.note, NEW.recorded_by);
 END;
+-- Approvals and returns leave the value as it is: their note is the review note.
 CREATE TRIGGER value_changed AFTER UPDATE ON reported_value BEGIN
-    INSERT INTO value_history (metric_id, quarter, action, old_value, new_value, old_done, new_done, note, actor)
-    VALUES (NEW.metric_id, NEW.quarter, 'update', OLD.value, NEW.value, OLD.done, NEW.done, NEW.note, NEW.recorded_by);
+    INSERT INTO value_history (metric_id, quarter, action, old_value, new_value, old_done, new_done, status, note, actor)
+    VALUES (NEW.metric_id, NEW.quarter, NEW.action, OLD.value, NEW.value, OLD.done, NEW.done, NEW.status,
+            CASE WHEN NEW.action IN ('approve', 'return') THEN NEW.review_note ELSE NEW.note END, NEW.recorded_by);
 END;
-CREATE TRIGGER value_deleted AFTER DELETE ON reported_value BEGIN
-    INSERT INTO value_history (metric_id, quarter, action, old_value, old_done, note, actor)
-    VALUES (OLD.metric_id, OLD.quarter, 'delete', OLD.value, OLD.done, OLD.note, OLD.recorded_by);
+-- The application marks a row 'delete' (with who) before deleting it; a delete made any
+-- other way is still recorded.
+CREATE TRIGGER value_deleted AFTER DELETE ON reported_value WHEN OLD.action != 'delete' BEGIN
+    INSERT INTO value_history (metric_id, quarter, action, old_value, old_done, status, note, actor)
+    VALUES (OLD.metric_id, OLD.quarter, 'delete', OLD.value, OLD.done, OLD.status, OLD.note, '');
 END;
 CREATE TRIGGER value_history_is_append_only BEFORE UPDATE ON value_history BEGIN
     SELECT RAISE(ABORT, 'value_history is append-only');
@@ -102,6 +117,15 @@ END;
 CREATE TRIGGER value_history_is_never_deleted BEFORE DELETE ON value_history BEGIN
     SELECT RAISE(ABORT, 'value_history is append-only');
 END;
+
+-- Quarters a reviewer has locked after review: their figures change only after an unlock.
+CREATE TABLE quarter_lock (
+    plan_id   INTEGER NOT NULL REFERENCES plan(id),
+    quarter   TEXT NOT NULL,
+    locked_by TEXT NOT NULL,
+    locked_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    PRIMARY KEY (plan_id, quarter)
+) STRICT;
 
 -- Per-database settings: whether it is the demo database, and its default date.
 CREATE TABLE setting (
@@ -226,7 +250,7 @@ mod tests {
              INSERT INTO metric (id, plan_id, chapter_id, ord, key, name, unit, kind, direction, source)
                  VALUES (1, 1, 1, 0, 'm', 'M', '个', 'context', 'higher', 's');
              INSERT INTO reported_value (metric_id, quarter, value, recorded_by) VALUES (1, '2022Q1', 1, 'a');
-             UPDATE reported_value SET value = 2, recorded_by = 'b';
+             UPDATE reported_value SET value = 2, recorded_by = 'b', action = 'update';
              DELETE FROM reported_value;",
         )
         .unwrap();

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod entry;
 pub mod migrations;
 pub mod plans;
 pub mod seed;

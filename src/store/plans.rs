@@ -117,12 +117,12 @@ impl Snapshot {
 }
 
 /// Reads plan `id` whole: four queries, however many metrics and quarters it has.
-pub fn snapshot(conn: &Connection, id: i64) -> Result<Snapshot> {
+pub fn snapshot(conn: &Connection, id: i64, view: super::values::View) -> Result<Snapshot> {
     Ok(Snapshot {
         plan: get(conn, id)?,
         chapters: chapters(conn, id)?,
         metrics: metrics(conn, id)?,
-        values: super::values::of_plan(conn, id)?,
+        values: super::values::of_plan(conn, id, view)?,
     })
 }
 
@@ -238,8 +238,8 @@ title = "c"
         for m in metrics(&conn, 1).unwrap() {
             for (i, q) in crate::plan::Quarter::range("2021Q1".parse().unwrap(), "2025Q4".parse().unwrap()).enumerate()
             {
-                let r = crate::plan::Reported { quarter: q, value: i as f64, done: None, note: String::new() };
-                values::put(&conn, m.id, &r, "t").unwrap();
+                let r = crate::plan::Reported { quarter: q, value: i as f64, done: None, note: String::new(), pending: false };
+                values::put_approved(&conn, m.id, &r, "t", "create").unwrap();
             }
         }
         let count = Arc::new(AtomicUsize::new(0));
@@ -253,7 +253,7 @@ title = "c"
             }),
         )
         .unwrap();
-        let snap = snapshot(&conn, 1).unwrap();
+        let snap = snapshot(&conn, 1, values::View::Approved).unwrap();
         assert_eq!(snap.metrics.len(), n);
         assert!(snap.metrics.iter().all(|m| snap.values_of(m.id).len() == 20));
         count.load(Ordering::Relaxed)

@@ -1,60 +1,265 @@
-//! Reported quarterly values. Their history is written by triggers (see migrations).
+//! Reported quarterly values, their review state, quarter locks and their history.
+//! The history is written by triggers (see migrations); every write here sets `action`
+//! and `recorded_by` so the trigger records what happened and who did it.
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::error::Result;
-use crate::plan::Reported;
+use crate::plan::{Quarter, Reported};
 
-/// Every value of a plan's metrics in one query, by metric id, oldest quarter first.
-pub fn of_plan(conn: &Connection, plan_id: i64) -> Result<HashMap<i64, Vec<Reported>>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT v.metric_id, v.quarter, v.value, v.done, v.note FROM reported_value v \
-         JOIN metric m ON m.id = v.metric_id WHERE m.plan_id = ?1 ORDER BY v.metric_id, v.quarter",
-    )?;
+/// Which figures a page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// Approved figures only: what dashboards and reports show by default.
+    Approved,
+    /// Pending figures in place of the approved ones, marked as pending.
+    WithPending,
+}
+
+/// The figure a view shows, as SQL over `reported_value v`: a pending entry in the
+/// pending view, else the approved figure (NULL when there is none).
+const SHOWN: &str = "CASE WHEN ?2 AND v.status = 'pending' THEN v.value ELSE v.approved_value END";
+const SHOWN_DONE: &str = "CASE WHEN ?2 AND v.status = 'pending' THEN v.done ELSE v.approved_done END";
+
+/// Every figure of a plan's metrics in one query, by metric id, oldest quarter first.
+pub fn of_plan(conn: &Connection, plan_id: i64, view: View) -> Result<HashMap<i64, Vec<Reported>>> {
+    let sql = format!(
+        "SELECT v.metric_id, v.quarter, {SHOWN}, {SHOWN_DONE}, v.note, ?2 AND v.status = 'pending' FROM reported_value v \
+         JOIN metric m ON m.id = v.metric_id WHERE m.plan_id = ?1 AND {SHOWN} IS NOT NULL ORDER BY v.metric_id, v.quarter"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
     let mut out: HashMap<i64, Vec<Reported>> = HashMap::new();
-    for row in stmt.query_map([plan_id], |r| Ok((r.get::<_, i64>(0)?, reported(r, 1)?)))? {
+    let rows = stmt.query_map(params![plan_id, view == View::WithPending], |r| Ok((r.get::<_, i64>(0)?, reported(r, 1)?)))?;
+    for row in rows {
         let (id, v) = row?;
         out.entry(id).or_default().push(v);
     }
     Ok(out)
 }
 
-/// One metric's values, oldest quarter first.
-pub fn of_metric(conn: &Connection, metric_id: i64) -> Result<Vec<Reported>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT quarter, value, done, note FROM reported_value WHERE metric_id = ?1 ORDER BY quarter",
-    )?;
-    let rows = stmt.query_map([metric_id], |r| reported(r, 0))?;
+/// One metric's figures, oldest quarter first.
+pub fn of_metric(conn: &Connection, metric_id: i64, view: View) -> Result<Vec<Reported>> {
+    let sql = format!(
+        "SELECT v.quarter, {SHOWN}, {SHOWN_DONE}, v.note, ?2 AND v.status = 'pending' FROM reported_value v \
+         WHERE v.metric_id = ?1 AND {SHOWN} IS NOT NULL ORDER BY v.quarter"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![metric_id, view == View::WithPending], |r| reported(r, 0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Records a value for a quarter, replacing any earlier one (the trigger keeps the old).
-pub fn put(conn: &Connection, metric_id: i64, v: &Reported, actor: &str) -> Result<()> {
+fn reported(r: &Row, at: usize) -> rusqlite::Result<Reported> {
+    Ok(Reported {
+        quarter: quarter(r, at)?,
+        value: r.get(at + 1)?,
+        done: r.get(at + 2)?,
+        note: r.get(at + 3)?,
+        pending: r.get(at + 4)?,
+    })
+}
+
+fn quarter(r: &Row, at: usize) -> rusqlite::Result<Quarter> {
+    let q: String = r.get(at)?;
+    q.parse().map_err(|e: crate::plan::quarter::QuarterParseError| {
+        rusqlite::Error::FromSqlConversionFailure(at, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// A stored figure with its review state, as entry and review pages need it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored {
+    pub metric_id: i64,
+    pub quarter: Quarter,
+    pub value: f64,
+    pub done: Option<bool>,
+    pub note: String,
+    /// `pending`, `approved` or `returned`.
+    pub status: String,
+    pub approved_value: Option<f64>,
+    pub approved_done: Option<bool>,
+    pub review_note: String,
+    pub version: i64,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+const STORED_COLS: &str = "metric_id, quarter, value, done, note, status, approved_value, approved_done, review_note, \
+     version, recorded_by, recorded_at";
+
+fn stored(r: &Row) -> rusqlite::Result<Stored> {
+    Ok(Stored {
+        metric_id: r.get(0)?,
+        quarter: quarter(r, 1)?,
+        value: r.get(2)?,
+        done: r.get(3)?,
+        note: r.get(4)?,
+        status: r.get(5)?,
+        approved_value: r.get(6)?,
+        approved_done: r.get(7)?,
+        review_note: r.get(8)?,
+        version: r.get(9)?,
+        recorded_by: r.get(10)?,
+        recorded_at: r.get(11)?,
+    })
+}
+
+pub fn get(conn: &Connection, metric_id: i64, q: Quarter) -> Result<Option<Stored>> {
+    let sql = format!("SELECT {STORED_COLS} FROM reported_value WHERE metric_id = ?1 AND quarter = ?2");
+    Ok(conn.query_row(&sql, params![metric_id, q.to_string()], stored).optional()?)
+}
+
+/// A plan's stored figures for one quarter, by metric id.
+pub fn of_plan_quarter(conn: &Connection, plan_id: i64, q: Quarter) -> Result<HashMap<i64, Stored>> {
+    let sql = format!(
+        "SELECT {STORED_COLS} FROM reported_value WHERE quarter = ?2 AND metric_id IN (SELECT id FROM metric WHERE plan_id = ?1)"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![plan_id, q.to_string()], stored)?;
+    rows.map(|r| r.map(|s| (s.metric_id, s)).map_err(Into::into)).collect()
+}
+
+/// A plan's figures that are not approved (pending or returned), oldest first.
+pub fn unapproved_of_plan(conn: &Connection, plan_id: i64) -> Result<Vec<Stored>> {
+    let sql = format!(
+        "SELECT {STORED_COLS} FROM reported_value WHERE status != 'approved' \
+         AND metric_id IN (SELECT id FROM metric WHERE plan_id = ?1) ORDER BY quarter, metric_id"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([plan_id], stored)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The best earlier figure of a metric (entered, approved or not): a cumulative count may
+/// not fall below it without a note.
+pub fn earlier_max(conn: &Connection, metric_id: i64, q: Quarter) -> Result<Option<(Quarter, f64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT quarter, value FROM reported_value WHERE metric_id = ?1 AND quarter < ?2 ORDER BY value DESC, quarter LIMIT 1",
+    )?;
+    Ok(stmt.query_row(params![metric_id, q.to_string()], |r| Ok((quarter(r, 0)?, r.get(1)?))).optional()?)
+}
+
+/// A new or changed entry: pending review. `action` is `create`, `update`, `import` or `restore`.
+pub fn enter(conn: &Connection, metric_id: i64, q: Quarter, value: f64, done: Option<bool>, note: &str, actor: &str, action: &str) -> Result<()> {
     conn.execute(
-        "INSERT INTO reported_value (metric_id, quarter, value, done, note, recorded_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+        "INSERT INTO reported_value (metric_id, quarter, value, done, note, recorded_by, action) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN ?7 = 'update' THEN 'create' ELSE ?7 END) \
          ON CONFLICT (metric_id, quarter) DO UPDATE SET value = excluded.value, done = excluded.done, \
-         note = excluded.note, recorded_by = excluded.recorded_by, \
-         recorded_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
-        params![metric_id, v.quarter.to_string(), v.value, v.done, v.note, actor],
+         note = excluded.note, recorded_by = excluded.recorded_by, status = 'pending', review_note = '', \
+         version = version + 1, action = CASE WHEN ?7 = 'create' THEN 'update' ELSE ?7 END, recorded_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+        params![metric_id, q.to_string(), value, done, note, actor, action],
     )?;
     Ok(())
 }
 
-/// Number of values in the database.
+/// Records an approved figure directly: the demo and restores by a reviewer.
+pub fn put_approved(conn: &Connection, metric_id: i64, v: &Reported, actor: &str, action: &str) -> Result<()> {
+    enter(conn, metric_id, v.quarter, v.value, v.done, &v.note, actor, action)?;
+    approve(conn, metric_id, v.quarter, actor)
+}
+
+pub fn approve(conn: &Connection, metric_id: i64, q: Quarter, actor: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE reported_value SET status = 'approved', approved_value = value, approved_done = done, review_note = '', \
+         action = 'approve', recorded_by = ?3, version = version + 1 WHERE metric_id = ?1 AND quarter = ?2",
+        params![metric_id, q.to_string(), actor],
+    )?;
+    Ok(())
+}
+
+/// Returns an entry to its editor with `reason`; the approved figure, if any, stays.
+pub fn send_back(conn: &Connection, metric_id: i64, q: Quarter, reason: &str, actor: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE reported_value SET status = 'returned', review_note = ?3, action = 'return', recorded_by = ?4, \
+         version = version + 1 WHERE metric_id = ?1 AND quarter = ?2",
+        params![metric_id, q.to_string(), reason, actor],
+    )?;
+    Ok(())
+}
+
+/// Deletes a figure, recording who did it first.
+pub fn delete(conn: &Connection, metric_id: i64, q: Quarter, actor: &str) -> Result<()> {
+    let q = q.to_string();
+    conn.execute(
+        "UPDATE reported_value SET action = 'delete', recorded_by = ?3 WHERE metric_id = ?1 AND quarter = ?2",
+        params![metric_id, q, actor],
+    )?;
+    conn.execute("DELETE FROM reported_value WHERE metric_id = ?1 AND quarter = ?2", params![metric_id, q])?;
+    Ok(())
+}
+
+/// One recorded change of a figure.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Change {
+    pub id: i64,
+    pub quarter: Quarter,
+    pub action: String,
+    pub old_value: Option<f64>,
+    pub new_value: Option<f64>,
+    pub old_done: Option<bool>,
+    pub new_done: Option<bool>,
+    pub status: String,
+    pub note: String,
+    pub actor: String,
+    pub at: String,
+}
+
+/// Every recorded change of a metric's figures, newest first.
+pub fn history(conn: &Connection, metric_id: i64) -> Result<Vec<Change>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, quarter, action, old_value, new_value, old_done, new_done, status, note, actor, at \
+         FROM value_history WHERE metric_id = ?1 ORDER BY id DESC",
+    )?;
+    let rows = stmt.query_map([metric_id], |r| {
+        Ok(Change {
+            id: r.get(0)?,
+            quarter: quarter(r, 1)?,
+            action: r.get(2)?,
+            old_value: r.get(3)?,
+            new_value: r.get(4)?,
+            old_done: r.get(5)?,
+            new_done: r.get(6)?,
+            status: r.get(7)?,
+            note: r.get(8)?,
+            actor: r.get(9)?,
+            at: r.get(10)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn change(conn: &Connection, metric_id: i64, id: i64) -> Result<Option<Change>> {
+    Ok(history(conn, metric_id)?.into_iter().find(|c| c.id == id))
+}
+
+/// Number of figures in the database.
 pub fn count(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM reported_value", [], |r| r.get(0))?)
 }
 
-fn reported(r: &Row, at: usize) -> rusqlite::Result<Reported> {
-    let q: String = r.get(at)?;
-    Ok(Reported {
-        quarter: q.parse().map_err(|e: crate::plan::quarter::QuarterParseError| {
-            rusqlite::Error::FromSqlConversionFailure(at, rusqlite::types::Type::Text, Box::new(e))
-        })?,
-        value: r.get(at + 1)?,
-        done: r.get(at + 2)?,
-        note: r.get(at + 3)?,
-    })
+pub fn is_locked(conn: &Connection, plan_id: i64, q: Quarter) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT count(*) > 0 FROM quarter_lock WHERE plan_id = ?1 AND quarter = ?2",
+        params![plan_id, q.to_string()],
+        |r| r.get(0),
+    )?)
+}
+
+pub fn locked_quarters(conn: &Connection, plan_id: i64) -> Result<Vec<Quarter>> {
+    let mut stmt = conn.prepare_cached("SELECT quarter FROM quarter_lock WHERE plan_id = ?1 ORDER BY quarter")?;
+    let rows = stmt.query_map([plan_id], |r| quarter(r, 0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn set_locked(conn: &Connection, plan_id: i64, q: Quarter, locked: bool, actor: &str) -> Result<()> {
+    if locked {
+        conn.execute(
+            "INSERT OR IGNORE INTO quarter_lock (plan_id, quarter, locked_by) VALUES (?1, ?2, ?3)",
+            params![plan_id, q.to_string(), actor],
+        )?;
+    } else {
+        conn.execute("DELETE FROM quarter_lock WHERE plan_id = ?1 AND quarter = ?2", params![plan_id, q.to_string()])?;
+    }
+    Ok(())
 }

@@ -63,11 +63,37 @@ impl<S: Send + Sync> FromRequestParts<S> for Admin {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
-        match parts.extensions.get::<Principal>() {
-            Some(p) if p.account.role == Role::Admin => Ok(Admin(p.clone())),
-            Some(_) => Err(Error::Forbidden("此操作需要管理员权限".into())),
-            None => Err(Error::Unauthorized("请先登录".into())),
-        }
+        require(parts, &[Role::Admin], "管理员").map(Admin)
+    }
+}
+
+fn require(parts: &Parts, roles: &[Role], what: &str) -> Result<Principal> {
+    match parts.extensions.get::<Principal>() {
+        Some(p) if roles.contains(&p.account.role) => Ok(p.clone()),
+        Some(_) => Err(Error::Forbidden(format!("此操作需要{what}权限"))),
+        None => Err(Error::Unauthorized("请先登录".into())),
+    }
+}
+
+/// A signed-in editor (or admin), or 403: enters figures.
+pub struct Editor(pub Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for Editor {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
+        require(parts, &[Role::Editor, Role::Admin], "填报员").map(Editor)
+    }
+}
+
+/// A signed-in reviewer (or admin), or 403: approves, returns, locks and restores.
+pub struct Reviewer(pub Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for Reviewer {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
+        require(parts, &[Role::Reviewer, Role::Admin], "审核人").map(Reviewer)
     }
 }
 

@@ -8,7 +8,7 @@ use axum::response::Html;
 use chrono::NaiveDate;
 
 use super::auth::CurrentUser;
-use super::{AppState, Layout, MetricRow, parse_as_of, render};
+use super::{AppState, Layout, MetricRow, parse_as_of, render, view_of};
 use crate::error::{Error, Result};
 use crate::plan::progress::{Status, assess};
 use crate::plan::{Chapter, Plan};
@@ -21,6 +21,8 @@ pub struct DashboardPage {
     plans: Vec<Plan>,
     plan: Plan,
     as_of: NaiveDate,
+    /// Pending figures are shown in place of approved ones.
+    pending: bool,
     counts: Vec<(Status, usize)>,
     chapters: Vec<(Chapter, Vec<MetricRow>)>,
 }
@@ -41,6 +43,7 @@ pub async fn show_dashboard(
         Some(s) => Some(s.parse::<i64>().map_err(|_| Error::BadRequest(format!("规划编号“{s}”无效")))?),
     };
     let as_of = parse_as_of(q.get("as_of"))?;
+    let view = view_of(&q);
     let st = state.clone();
     state
         .store
@@ -50,7 +53,7 @@ pub async fn show_dashboard(
                 Some(id) => id,
                 None => default_plan(&plans).ok_or_else(|| Error::not_found("数据库中还没有规划"))?.id,
             };
-            let snap = store::plans::snapshot(c, plan_id)?;
+            let snap = store::plans::snapshot(c, plan_id, view)?;
             let plan = snap.plan.clone();
             let as_of = as_of.unwrap_or_else(|| st.default_as_of(&plan));
             let baseline_date = plan.default_baseline_date();
@@ -70,6 +73,7 @@ pub async fn show_dashboard(
                 plans,
                 plan,
                 as_of,
+                pending: view == store::values::View::WithPending,
                 chapters: groups,
             })
         })

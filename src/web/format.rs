@@ -1,7 +1,7 @@
 //! How figures read on a page: one row of text per metric, computed once per request.
 
 use crate::charts;
-use crate::plan::progress::{Assessment, NotApplicable, Status, effective_target};
+use crate::plan::progress::{Assessment, BaselinePoint, NotApplicable, Status, effective_target};
 use crate::plan::{Kind, Metric, Target, fmt_num};
 
 /// A metric as the dashboard and report tables show it.
@@ -16,6 +16,8 @@ pub struct MetricRow {
     pub target: String,
     pub latest: String,
     pub latest_quarter: String,
+    /// The latest figure awaits review (shown only in the pending view).
+    pub latest_pending: bool,
     pub progress: String,
     pub expected: String,
     pub status: Status,
@@ -35,10 +37,11 @@ impl MetricRow {
             unit: if m.kind == Kind::Milestone { String::new() } else { m.unit.clone() },
             kind: m.kind.label_zh(),
             direction: m.direction.label_zh(),
-            baseline: baseline_text(m, a),
+            baseline: baseline_text(m, a.baseline),
             target: target_text(m),
             latest: a.latest.as_ref().map(|l| value_text(m, l.value, l.done)).unwrap_or_else(|| "—".into()),
             latest_quarter: a.latest.as_ref().map(|l| l.quarter.label_zh()).unwrap_or_default(),
+            latest_pending: a.latest.as_ref().is_some_and(|l| l.pending),
             progress: match a.progress {
                 Ok(p) => percent(p),
                 Err(_) => "—".into(),
@@ -68,8 +71,8 @@ fn range_text(t: Target) -> String {
     if t.is_range() { format!("{}–{}", fmt_num(t.low), fmt_num(t.high)) } else { fmt_num(t.low) }
 }
 
-pub fn baseline_text(m: &Metric, a: &Assessment) -> String {
-    match (m.kind, m.baseline, a.baseline) {
+pub fn baseline_text(m: &Metric, in_use: Option<BaselinePoint>) -> String {
+    match (m.kind, m.baseline, in_use) {
         (Kind::Milestone, Some(0.0), _) => "未启动".into(),
         (_, Some(b), _) => fmt_num(b),
         (_, None, Some(b)) => format!("{}(首次报告值)", fmt_num(b.value)),
@@ -119,7 +122,7 @@ fn bullet(m: &Metric, a: &Assessment) -> String {
     };
     let label = format!(
         "基期 {},目标 {},最新 {},预期 {}",
-        baseline_text(m, a),
+        baseline_text(m, a.baseline),
         target_text(m),
         a.latest.as_ref().map(|l| fmt_num(l.value)).unwrap_or_else(|| "无".into()),
         expected_value.map(fmt_num).unwrap_or_else(|| "无".into()),

@@ -5,14 +5,15 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 
-use super::auth::CurrentUser;
+use super::auth::{CurrentUser, Reviewer};
 use super::format::{percent, value_text};
-use super::{AppState, Layout, MetricRow, parse_as_of, render};
+use super::{AppState, Layout, MetricRow, parse_as_of, render, view_of};
+use crate::store::values::View;
 use crate::charts;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::plan::progress::{Assessment, assess, effective_target, expected_progress};
 use crate::plan::{Chapter, Direction, Metric, Plan, Reported, fmt_num};
 use crate::store;
@@ -28,11 +29,63 @@ pub struct MetricPage {
     as_of: NaiveDate,
     chart: String,
     values: Vec<ValueRow>,
+    /// Pending figures are shown in place of approved ones.
+    pending: bool,
+    history: Vec<HistoryRow>,
+    /// The user may restore an earlier figure (reviewers and admins).
+    can_restore: bool,
+    csrf: String,
+}
+
+/// One recorded change, newest first.
+pub struct HistoryRow {
+    id: i64,
+    quarter: String,
+    action: &'static str,
+    change: String,
+    note: String,
+    actor: String,
+    at: String,
+    restorable: bool,
+}
+
+fn action_label(action: &str) -> &'static str {
+    match action {
+        "create" => "新增",
+        "update" => "修改",
+        "import" => "导入",
+        "approve" => "批准",
+        "return" => "退回",
+        "restore" => "恢复",
+        "delete" => "删除",
+        _ => "其他",
+    }
+}
+
+fn history_rows(m: &Metric, changes: Vec<store::values::Change>) -> Vec<HistoryRow> {
+    let text = |v: Option<f64>, d: Option<bool>| v.map_or("—".to_owned(), |v| value_text(m, v, d));
+    changes
+        .into_iter()
+        .map(|c| HistoryRow {
+            id: c.id,
+            quarter: c.quarter.label_zh(),
+            action: action_label(&c.action),
+            change: match c.action.as_str() {
+                "approve" | "return" => text(c.new_value, c.new_done),
+                _ => format!("{} → {}", text(c.old_value, c.old_done), text(c.new_value, c.new_done)),
+            },
+            restorable: matches!(c.action.as_str(), "create" | "update" | "import" | "restore") || c.action == "delete",
+            note: c.note,
+            actor: c.actor,
+            at: c.at,
+        })
+        .collect()
 }
 
 /// One quarter in the table under the chart.
 pub struct ValueRow {
     quarter: String,
+    pending: bool,
     value: String,
     expected: String,
     progress: String,
@@ -46,9 +99,10 @@ struct Loaded {
     metric: Metric,
     values: Vec<Reported>,
     assessment: Assessment,
+    history: Vec<store::values::Change>,
 }
 
-async fn load(state: &AppState, key: String, as_of: Option<NaiveDate>) -> Result<Loaded> {
+async fn load(state: &AppState, key: String, as_of: Option<NaiveDate>, view: View) -> Result<Loaded> {
     let st = state.clone();
     state
         .store
@@ -56,10 +110,11 @@ async fn load(state: &AppState, key: String, as_of: Option<NaiveDate>) -> Result
             let metric = store::plans::metric_by_key(c, &key)?;
             let plan = store::plans::get(c, metric.plan_id)?;
             let chapter = store::plans::chapters(c, plan.id)?.into_iter().find(|ch| ch.id == metric.chapter_id);
-            let values = store::values::of_metric(c, metric.id)?;
+            let values = store::values::of_metric(c, metric.id, view)?;
             let as_of = as_of.unwrap_or_else(|| st.default_as_of(&plan));
             let assessment = assess(&metric, &values, as_of, plan.default_baseline_date(), plan.period_end);
-            Ok(Loaded { plan, chapter, metric, values, assessment })
+            let history = store::values::history(c, metric.id)?;
+            Ok(Loaded { plan, chapter, metric, values, assessment, history })
         })
         .await
 }
@@ -71,13 +126,22 @@ pub async fn show_metric(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Html<String>> {
     let as_of = parse_as_of(q.get("as_of"))?;
-    let l = load(&state, key, as_of).await?;
+    let view = view_of(&q);
+    let l = load(&state, key, as_of, view).await?;
+    let can_restore =
+        user.0.as_ref().is_some_and(|p| matches!(p.account.role, crate::auth::Role::Reviewer | crate::auth::Role::Admin));
+    let csrf = user.0.as_ref().map(|p| p.csrf().to_owned()).unwrap_or_default();
     let layout = Layout::new(&state, &user, l.metric.name.clone());
     tokio::task::spawn_blocking(move || {
         let chart = chart_svg(&l);
         let values = value_rows(&l);
+        let history = history_rows(&l.metric, l.history.clone());
         render(&MetricPage {
             layout,
+            pending: view == View::WithPending,
+            history,
+            can_restore,
+            csrf,
             row: MetricRow::new(&l.metric, &l.assessment),
             as_of: l.assessment.as_of,
             plan: l.plan,
@@ -99,7 +163,7 @@ pub async fn show_metric_chart(
     headers: HeaderMap,
 ) -> Result<Response> {
     let as_of = parse_as_of(q.get("as_of"))?;
-    let l = load(&state, key, as_of).await?;
+    let l = load(&state, key, as_of, view_of(&q)).await?;
     let svg =
         tokio::task::spawn_blocking(move || chart_svg(&l)).await.map_err(|e| crate::Error::Internal(e.to_string()))?;
     let etag = format!("\"{:016x}\"", crate::fnv64(svg.as_bytes()));
@@ -170,6 +234,7 @@ fn value_rows(l: &Loaded) -> Vec<ValueRow> {
             };
             ValueRow {
                 quarter: r.quarter.label_zh(),
+                pending: r.pending,
                 value: value_text(m, r.value, r.done),
                 expected,
                 progress,
@@ -177,4 +242,34 @@ fn value_rows(l: &Loaded) -> Vec<ValueRow> {
             }
         })
         .collect()
+}
+
+/// A reviewer puts back an earlier figure; the restore is itself a recorded change, and
+/// approved at once, since a reviewer made it.
+pub async fn restore_value(
+    State(state): State<AppState>,
+    Reviewer(p): Reviewer,
+    Path((key, id)): Path<(String, i64)>,
+) -> Result<Response> {
+    let actor = p.account.name.clone();
+    let k = key.clone();
+    state
+        .store
+        .write(move |tx| {
+            let m = store::plans::metric_by_key(tx, &k)?;
+            let c = store::values::change(tx, m.id, id)?.ok_or_else(|| Error::not_found("没有这条历史记录"))?;
+            let (value, done) = match c.action.as_str() {
+                "delete" => (c.old_value, c.old_done),
+                _ => (c.new_value, c.new_done),
+            };
+            let value = value.ok_or_else(|| Error::Refused("这条记录没有可恢复的数值".into()))?;
+            if store::values::is_locked(tx, m.plan_id, c.quarter)? {
+                return Err(Error::Refused("该季度已锁定,需先解锁才能恢复".into()));
+            }
+            let note = format!("恢复为 {} 的记录", c.at);
+            store::values::enter(tx, m.id, c.quarter, value, done, &note, &actor, "restore")?;
+            store::values::approve(tx, m.id, c.quarter, &actor)
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/metrics/{key}")).into_response())
 }

@@ -4,8 +4,10 @@ mod account;
 mod admin;
 pub mod auth;
 mod dashboard;
+mod entry;
 mod format;
 mod metrics;
+mod review;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -81,6 +83,14 @@ pub fn app(state: AppState) -> Router {
         .route("/static/style.css", get(style_css))
         .route("/login", get(auth::show_login).post(auth::sign_in))
         .route("/logout", post(auth::sign_out))
+        .route("/plans/{id}/entry", get(entry::show_entry_default))
+        .route("/plans/{id}/entry/{quarter}", get(entry::show_entry).post(entry::save_entry))
+        .route("/plans/{id}/review", get(review::show_review))
+        .route("/plans/{id}/review/approve", post(review::approve_value))
+        .route("/plans/{id}/review/approve-all", post(review::approve_all))
+        .route("/plans/{id}/review/return", post(review::return_value))
+        .route("/plans/{id}/locks", post(review::set_lock))
+        .route("/metrics/{key}/history/{id}/restore", post(metrics::restore_value))
         .route("/account/password", get(account::show_password_form).post(account::change_password))
         .merge(admin::router())
         .nest("/api", crate::api::router())
@@ -219,6 +229,14 @@ async fn style_css() -> impl IntoResponse {
         [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         include_str!("../../templates/static/style.css"),
     )
+}
+
+/// `pending=1` asks for pending figures in place of approved ones.
+pub fn view_of(q: &std::collections::HashMap<String, String>) -> crate::store::values::View {
+    match q.get("pending").map(String::as_str) {
+        Some("1" | "true" | "on") => crate::store::values::View::WithPending,
+        _ => crate::store::values::View::Approved,
+    }
 }
 
 /// Reads an optional `as_of=YYYY-MM-DD` query value.

@@ -179,7 +179,7 @@ async fn a_script_in_a_note_is_shown_as_text_not_run() {
         assert!(!body.contains("<script>alert"), "{page}: escaped");
     }
     let (_, doc) = admin.html("/metrics/x-band-radar").await;
-    assert_eq!(texts(&doc, ".notes")[0], format!("说明:{evil}"));
+    assert_eq!(texts(&doc, ".metric-notes")[0], format!("说明:{evil}"));
 }
 
 #[tokio::test]

@@ -126,7 +126,7 @@ pub fn two_plan_seeds() -> (TempDir, Seeds) {
 }
 
 impl TestApp {
-    /// Records a figure straight into the database, as entry will once it exists.
+    /// Records an approved figure straight into the database.
     pub fn put_value(&self, key: &str, quarter: &str, value: f64) {
         self.store
             .with_conn(|c| {
@@ -136,8 +136,9 @@ impl TestApp {
                     value,
                     done: None,
                     note: "测试".into(),
+                    pending: false,
                 };
-                plantrack::store::values::put(c, m.id, &v, "test")
+                plantrack::store::values::put_approved(c, m.id, &v, "test", "create")
             })
             .unwrap();
     }

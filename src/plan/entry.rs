@@ -1,0 +1,187 @@
+//! Checking a typed figure before it is stored: the rules that keep wrong figures out,
+//! each refusal with a reason in Chinese.
+
+use chrono::NaiveDate;
+
+use super::{Kind, Metric, Quarter, fmt_num, number};
+
+/// A figure as typed into a form cell, an API body or a sheet row.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Input {
+    pub value: String,
+    /// Milestones: the 已完成 box.
+    pub done: bool,
+    pub note: String,
+}
+
+/// A figure that passed every check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Accepted {
+    pub value: f64,
+    pub done: Option<bool>,
+    pub note: String,
+}
+
+/// Why a figure was refused: which field, and the reason.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Refusal {
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn refuse(field: &'static str, message: impl Into<String>) -> Refusal {
+    Refusal { field, message: message.into() }
+}
+
+/// Longest note kept.
+pub const NOTE_MAX_CHARS: usize = 500;
+
+/// Whether figures may be reported for `q` of a plan running `period`, on `today`.
+pub fn check_quarter(q: Quarter, period: (NaiveDate, NaiveDate), today: NaiveDate) -> Result<(), Refusal> {
+    if q.end() < period.0 || q.start() > period.1 {
+        return Err(refuse(
+            "quarter",
+            format!("{} 不在规划期({} 至 {})内", q.label_zh(), period.0, period.1),
+        ));
+    }
+    if q.start() > today {
+        return Err(refuse("quarter", format!("{} 尚未开始,不能填报", q.label_zh())));
+    }
+    Ok(())
+}
+
+/// Checks `input` for metric `m`. `earlier_max` is the highest figure reported for an
+/// earlier quarter: a cumulative count below it needs a note saying why.
+pub fn check(m: &Metric, input: &Input, earlier_max: Option<(Quarter, f64)>) -> Result<Accepted, Refusal> {
+    let note = input.note.trim().to_owned();
+    if note.chars().count() > NOTE_MAX_CHARS {
+        return Err(refuse("note", format!("备注不能超过 {NOTE_MAX_CHARS} 个字")));
+    }
+    if m.kind == Kind::Milestone {
+        let percent = if input.value.trim().is_empty() && input.done {
+            100.0
+        } else {
+            number::parse(&input.value).map_err(|e| refuse("value", e))?
+        };
+        if !(0.0..=100.0).contains(&percent) {
+            return Err(refuse("value", "完成百分比应在 0 到 100 之间"));
+        }
+        if input.done && percent < 100.0 {
+            return Err(refuse("value", "已完成的里程碑,完成百分比应为 100"));
+        }
+        return Ok(Accepted { value: percent, done: Some(input.done || percent >= 100.0), note });
+    }
+    let value = number::parse(&input.value).map_err(|e| refuse("value", e))?;
+    if is_percent(&m.unit) && !(0.0..=100.0).contains(&value) {
+        return Err(refuse("value", format!("百分比应在 0 到 100 之间,收到 {}", fmt_num(value))));
+    }
+    if m.kind == Kind::Count {
+        if value < 0.0 {
+            return Err(refuse("value", "累计数不能为负"));
+        }
+        if value.fract() != 0.0 {
+            return Err(refuse("value", format!("累计数应为整数,收到 {}", fmt_num(value))));
+        }
+        if let Some((q, before)) = earlier_max
+            && value < before
+            && note.is_empty()
+        {
+            return Err(refuse(
+                "value",
+                format!("累计数 {} 低于 {} 的 {},如属更正请在备注中说明原因", fmt_num(value), q.label_zh(), fmt_num(before)),
+            ));
+        }
+    }
+    Ok(Accepted { value, done: None, note })
+}
+
+fn is_percent(unit: &str) -> bool {
+    unit.contains('%') || unit.contains('％')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Direction, Target};
+
+    fn input(v: &str) -> Input {
+        Input { value: v.into(), ..Input::default() }
+    }
+
+    fn metric(kind: Kind, unit: &str) -> Metric {
+        Metric { unit: unit.into(), ..Metric::sample(kind, Direction::Higher, Some(0.0), Some(Target::single(10.0))) }
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn accepts_every_typed_format() {
+        let m = metric(Kind::Level, "分");
+        for s in ["92", "92.5", "92%", "９２", "1,000", " 92 "] {
+            assert!(check(&m, &input(s), None).is_ok(), "{s}");
+        }
+    }
+
+    #[test]
+    fn refuses_text_nan_and_infinities() {
+        let m = metric(Kind::Level, "分钟");
+        for s in ["abc", "NaN", "inf", "-inf", ""] {
+            assert_eq!(check(&m, &input(s), None).unwrap_err().field, "value", "{s}");
+        }
+    }
+
+    #[test]
+    fn counts_are_whole_and_not_negative() {
+        let m = metric(Kind::Count, "个");
+        assert!(check(&m, &input("-1"), None).unwrap_err().message.contains("不能为负"));
+        assert!(check(&m, &input("2.5"), None).unwrap_err().message.contains("整数"));
+        assert_eq!(check(&m, &input("3"), None).unwrap().value, 3.0);
+    }
+
+    #[test]
+    fn percentages_stop_at_100() {
+        let m = metric(Kind::Level, "%");
+        assert!(check(&m, &input("100.5"), None).is_err());
+        assert!(check(&m, &input("100"), None).is_ok());
+    }
+
+    #[test]
+    fn a_falling_count_needs_a_note() {
+        let m = metric(Kind::Count, "个");
+        let before = Some(("2022Q2".parse().unwrap(), 10.0));
+        let e = check(&m, &input("8"), before).unwrap_err();
+        assert!(e.message.contains("2022年第二季度") && e.message.contains("备注"), "{}", e.message);
+        let with_note = Input { note: "更正:2022Q2 重复统计".into(), ..input("8") };
+        assert_eq!(check(&m, &with_note, before).unwrap().value, 8.0);
+    }
+
+    #[test]
+    fn milestones_take_done_and_percent() {
+        let m = metric(Kind::Milestone, "%");
+        let done = Input { done: true, ..input("") };
+        assert_eq!(check(&m, &done, None).unwrap(), Accepted { value: 100.0, done: Some(true), note: String::new() });
+        assert_eq!(check(&m, &input("60"), None).unwrap().done, Some(false));
+        assert!(check(&m, &input("120"), None).is_err());
+        assert!(check(&m, &Input { done: true, ..input("60") }, None).is_err());
+    }
+
+    #[test]
+    fn quarters_outside_the_period_or_in_the_future_are_refused() {
+        let period = (d(2021, 1, 1), d(2025, 12, 31));
+        let today = d(2023, 7, 15);
+        assert!(check_quarter("2020Q4".parse().unwrap(), period, today).is_err());
+        assert!(check_quarter("2026Q1".parse().unwrap(), period, d(2026, 5, 1)).is_err());
+        assert!(check_quarter("2023Q4".parse().unwrap(), period, today).unwrap_err().message.contains("尚未开始"));
+        assert!(check_quarter("2023Q3".parse().unwrap(), period, today).is_ok(), "the current quarter may be entered");
+        assert!(check_quarter("2021Q1".parse().unwrap(), period, today).is_ok());
+    }
+
+    #[test]
+    fn long_notes_are_refused() {
+        let m = metric(Kind::Level, "分");
+        let long = Input { note: "字".repeat(501), ..input("1") };
+        assert_eq!(check(&m, &long, None).unwrap_err().field, "note");
+    }
+}

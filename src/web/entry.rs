@@ -1,0 +1,249 @@
+//! `/plans/{id}/entry/{quarter}`: the quarterly entry grid, like the bureau's sheet.
+//! The whole form saves in one transaction or not at all; a refused form comes back with
+//! every typed value kept and the reason beside each wrong field.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+
+use super::auth::{CurrentUser, Editor, Principal};
+use super::format::{baseline_text, target_text, value_text};
+use super::{AppState, Layout, render};
+use crate::error::{Error, Result};
+use crate::plan::entry::Input;
+use crate::plan::progress::baseline_point;
+use crate::plan::{Chapter, Kind, Metric, Plan, Quarter, fmt_num};
+use crate::store::entry::{Item, ItemError, Problem};
+use crate::store::{self, values::Stored};
+
+#[derive(Template)]
+#[template(path = "pages/entry/form.html")]
+struct EntryPage {
+    layout: Layout,
+    csrf: String,
+    plan: Plan,
+    quarter: Quarter,
+    quarters: Vec<Quarter>,
+    locked: bool,
+    chapters: Vec<(Chapter, Vec<EntryRow>)>,
+    /// Summary above the grid after a refused save.
+    error: String,
+    saved: Option<usize>,
+}
+
+/// One metric's line in the grid.
+struct EntryRow {
+    key: String,
+    name: String,
+    unit: String,
+    milestone: bool,
+    baseline: String,
+    target: String,
+    previous: String,
+    value: String,
+    done: bool,
+    note: String,
+    version: i64,
+    state: String,
+    review_note: String,
+    error: String,
+    error_field: &'static str,
+}
+
+/// The quarter staff report now: the last one that has ended, kept within the plan.
+pub fn default_quarter(plan: &Plan, today: NaiveDate) -> Quarter {
+    let last = Quarter::last_closed(today);
+    last.clamp(Quarter::containing(plan.period_start), Quarter::containing(plan.period_end))
+}
+
+fn parse_quarter(s: &str) -> Result<Quarter> {
+    s.parse().map_err(|e: crate::plan::quarter::QuarterParseError| Error::BadRequest(e.to_string()))
+}
+
+/// `/plans/{id}/entry[?quarter=…]`: to the chosen quarter, or the one due now.
+pub async fn show_entry_default(
+    State(state): State<AppState>,
+    Editor(_): Editor,
+    Path(plan_id): Path<i64>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response> {
+    let plan = state.store.read(move |c| store::plans::get(c, plan_id)).await?;
+    let q = match query.get("quarter") {
+        Some(s) => parse_quarter(s)?,
+        None => default_quarter(&plan, chrono::Local::now().date_naive()),
+    };
+    Ok(Redirect::to(&format!("/plans/{plan_id}/entry/{q}")).into_response())
+}
+
+pub async fn show_entry(
+    State(state): State<AppState>,
+    Editor(p): Editor,
+    Path((plan_id, quarter)): Path<(i64, String)>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response> {
+    let q = parse_quarter(&quarter)?;
+    let saved = query.get("saved").and_then(|s| s.parse().ok());
+    let page = build(&state, p, plan_id, q, HashMap::new(), &[], saved).await?;
+    Ok(render(&page)?.into_response())
+}
+
+/// Loads the grid; `typed` (by key) replaces stored figures, `errors` mark rows.
+async fn build(
+    state: &AppState,
+    p: Principal,
+    plan_id: i64,
+    q: Quarter,
+    typed: HashMap<String, (Input, i64)>,
+    errors: &[(String, Problem)],
+    saved: Option<usize>,
+) -> Result<EntryPage> {
+    let (plan, chapters, metrics, now, before, locked) = state
+        .store
+        .read(move |c| {
+            let plan = store::plans::get(c, plan_id)?;
+            Ok((
+                plan,
+                store::plans::chapters(c, plan_id)?,
+                store::plans::metrics(c, plan_id)?,
+                store::values::of_plan_quarter(c, plan_id, q)?,
+                store::values::of_plan_quarter(c, plan_id, q.prev())?,
+                store::values::is_locked(c, plan_id, q)?,
+            ))
+        })
+        .await?;
+    let mut groups: Vec<(Chapter, Vec<EntryRow>)> = chapters.into_iter().map(|c| (c, Vec::new())).collect();
+    for m in &metrics {
+        let row = entry_row(m, &plan, now.get(&m.id), before.get(&m.id), typed.get(&m.key), errors);
+        if let Some((_, rows)) = groups.iter_mut().find(|(c, _)| c.id == m.chapter_id) {
+            rows.push(row);
+        }
+    }
+    let error = if errors.is_empty() {
+        String::new()
+    } else {
+        format!("有 {} 处需要修改,本次填报全部未保存。请按提示修改后重新保存。", errors.len())
+    };
+    Ok(EntryPage {
+        csrf: p.csrf().to_owned(),
+        layout: Layout::new(state, &CurrentUser(Some(p)), format!("填报 {}", q.label_zh())),
+        quarters: plan.quarters().collect(),
+        plan,
+        quarter: q,
+        locked,
+        chapters: groups,
+        error,
+        saved,
+    })
+}
+
+fn entry_row(
+    m: &Metric,
+    plan: &Plan,
+    now: Option<&Stored>,
+    before: Option<&Stored>,
+    typed: Option<&(Input, i64)>,
+    errors: &[(String, Problem)],
+) -> EntryRow {
+    let problem = errors.iter().find(|(k, _)| *k == m.key).map(|(_, p)| p);
+    let (value, done, note, version) = match (typed, now) {
+        (Some((i, v)), _) => (i.value.clone(), i.done, i.note.clone(), *v),
+        (None, Some(s)) => (fmt_num(s.value), s.done == Some(true), s.note.clone(), s.version),
+        (None, None) => (String::new(), false, String::new(), 0),
+    };
+    let (state, review_note) = match now.map(|s| s.status.as_str()) {
+        Some("pending") => ("待审核", String::new()),
+        Some("approved") => ("已审核", String::new()),
+        Some("returned") => ("已退回", now.map(|s| s.review_note.clone()).unwrap_or_default()),
+        _ => ("未填报", String::new()),
+    };
+    let error = match problem {
+        Some(p) => p.message(),
+        None => String::new(),
+    };
+    EntryRow {
+        key: m.key.clone(),
+        name: m.name.clone(),
+        unit: m.unit.clone(),
+        milestone: m.kind == Kind::Milestone,
+        baseline: baseline_text(m, baseline_point(m, plan.default_baseline_date(), &[])),
+        target: target_text(m),
+        previous: before.map(|s| value_text(m, s.value, s.done)).unwrap_or_else(|| "—".into()),
+        value,
+        done,
+        note,
+        version,
+        state: state.to_owned(),
+        review_note,
+        error,
+        error_field: problem.map_or("", Problem::field),
+    }
+}
+
+/// Fields are `v.KEY` (value), `d.KEY` (milestone done), `n.KEY` (note), `ver.KEY`.
+pub async fn save_entry(
+    State(state): State<AppState>,
+    Editor(p): Editor,
+    Path((plan_id, quarter)): Path<(i64, String)>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response> {
+    let q = parse_quarter(&quarter)?;
+    let mut typed: HashMap<String, (Input, i64)> = HashMap::new();
+    for (name, value) in fields {
+        let Some((kind, key)) = name.split_once('.') else { continue };
+        let entry = typed.entry(key.to_owned()).or_default();
+        match kind {
+            "v" => entry.0.value = value,
+            "n" => entry.0.note = value,
+            "d" => entry.0.done = !value.is_empty(),
+            "ver" => entry.1 = value.parse().map_err(|_| Error::BadRequest("表单版本字段无效".into()))?,
+            _ => {}
+        }
+    }
+    let actor = p.account.name.clone();
+    let t = typed.clone();
+    let today = chrono::Local::now().date_naive();
+    let result = state
+        .store
+        .write(move |tx| {
+            let plan = store::plans::get(tx, plan_id)?;
+            let metrics = store::plans::metrics(tx, plan_id)?;
+            let items: Vec<Item> = metrics
+                .into_iter()
+                .filter_map(|m| {
+                    let (input, seen) = t.get(&m.key)?.clone();
+                    Some(Item { metric: m, quarter: q, input, seen_version: Some(seen) })
+                })
+                .collect();
+            let outcomes = store::entry::save_all(tx, &plan, &items, &actor, today, "update")?;
+            Ok(outcomes.iter().filter(|o| **o != store::entry::Outcome::Unchanged).count())
+        })
+        .await;
+    match result {
+        Ok(n) => Ok(Redirect::to(&format!("/plans/{plan_id}/entry/{q}?saved={n}")).into_response()),
+        Err(Error::Invalid(errors)) => {
+            let keyed = keyed_errors(&state, plan_id, &typed, errors).await?;
+            let conflict = keyed.iter().any(|(_, p)| matches!(p, Problem::Conflict { .. }));
+            let page = build(&state, p, plan_id, q, typed, &keyed, None).await?;
+            let status = if conflict { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            Ok((status, render(&page)?).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Item errors by metric key: items were built in the plan's metric order, filtered to
+/// the keys present in the form.
+async fn keyed_errors(
+    state: &AppState,
+    plan_id: i64,
+    typed: &HashMap<String, (Input, i64)>,
+    errors: Vec<ItemError>,
+) -> Result<Vec<(String, Problem)>> {
+    let metrics = state.store.read(move |c| store::plans::metrics(c, plan_id)).await?;
+    let keys: Vec<String> = metrics.into_iter().map(|m| m.key).filter(|k| typed.contains_key(k)).collect();
+    Ok(errors.into_iter().filter_map(|e| keys.get(e.index).map(|k| (k.clone(), e.problem))).collect())
+}
