@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, put};
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -14,6 +14,8 @@ use crate::error::Error;
 use crate::plan::progress::{Assessment, BaselinePoint, NotApplicable, Projection, Status, assess};
 use crate::plan::{Metric, Plan, Quarter, Reported};
 use crate::store;
+use crate::store::entry::Problem;
+use crate::web::auth::Editor;
 use crate::web::{AppState, parse_as_of, view_of};
 
 /// [`Error`] rendered as JSON.
@@ -27,6 +29,21 @@ impl<E: Into<Error>> From<E> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        // A refused figure says which field and why; a conflict or a lock is a 409.
+        if let Error::Invalid(errors) = &self.0
+            && let Some(first) = errors.first()
+        {
+            let status = match first.problem {
+                Problem::Conflict { .. } | Problem::Locked => StatusCode::CONFLICT,
+                Problem::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            let mut body = serde_json::json!({ "error": first.problem.message(), "field": first.problem.field() });
+            if let Problem::Conflict { current, by, .. } = &first.problem {
+                body["current"] = serde_json::json!(current);
+                body["changed_by"] = serde_json::json!(by);
+            }
+            return (status, Json(body)).into_response();
+        }
         let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         if status.is_server_error() {
             tracing::error!(error = %self.0, "api request failed");
@@ -42,6 +59,8 @@ pub fn router() -> Router<AppState> {
         .route("/plans", get(list_plans))
         .route("/plans/{id}/metrics", get(list_metrics))
         .route("/metrics/{key}", get(show_metric))
+        .route("/metrics/{key}/history", get(metric_history))
+        .route("/metrics/{key}/values/{quarter}", put(put_value))
         .fallback(|| async { ApiError(Error::not_found("接口不存在")) })
 }
 
@@ -168,6 +187,85 @@ async fn show_metric(
                 })
                 .collect();
             Ok(MetricDetail { metric: MetricOut::new(metric, a), values })
+        })
+        .await?;
+    Ok(Json(out))
+}
+
+async fn metric_history(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+) -> ApiResult<Vec<store::values::Change>> {
+    let out = state
+        .store
+        .read(move |c| {
+            let m = store::plans::metric_by_key(c, &key)?;
+            store::values::history(c, m.id)
+        })
+        .await?;
+    Ok(Json(out))
+}
+
+/// `PUT /api/metrics/{key}/values/{quarter}` with `{"value": "92", "note": "…"}`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PutBody {
+    value: serde_json::Value,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    done: bool,
+    /// The version last read; a figure changed since then is a 409.
+    version: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct PutOut {
+    metric: String,
+    quarter: Quarter,
+    outcome: crate::store::entry::Outcome,
+    value: Option<f64>,
+    status: Option<String>,
+    version: Option<i64>,
+}
+
+async fn put_value(
+    State(state): State<AppState>,
+    Editor(p): Editor,
+    Path((key, quarter)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> ApiResult<PutOut> {
+    let q: Quarter =
+        quarter.parse().map_err(|e: crate::plan::quarter::QuarterParseError| Error::BadRequest(e.to_string()))?;
+    let body: PutBody = serde_json::from_slice(&body).map_err(|e| {
+        Error::BadRequest(format!("请求体应为 JSON 对象,如 {{\"value\": \"92\", \"note\": \"…\"}}:{e}"))
+    })?;
+    let value = match body.value {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::Null => String::new(),
+        other => return Err(Error::BadRequest(format!("value 应为数字或字符串,收到 {other}")).into()),
+    };
+    let input = crate::plan::entry::Input { value, done: body.done, note: body.note };
+    let actor = p.account.name.clone();
+    let today = chrono::Local::now().date_naive();
+    let out = state
+        .store
+        .write(move |tx| {
+            let metric = store::plans::metric_by_key(tx, &key)?;
+            let plan = store::plans::get(tx, metric.plan_id)?;
+            let item = crate::store::entry::Item { metric, quarter: q, input, seen_version: body.version };
+            let outcome =
+                crate::store::entry::save_all(tx, &plan, std::slice::from_ref(&item), &actor, today, "update")?[0];
+            let stored = store::values::get(tx, item.metric.id, q)?;
+            Ok(PutOut {
+                metric: key,
+                quarter: q,
+                outcome,
+                value: stored.as_ref().map(|s| s.value),
+                status: stored.as_ref().map(|s| s.status.clone()),
+                version: stored.map(|s| s.version),
+            })
         })
         .await?;
     Ok(Json(out))

@@ -39,10 +39,7 @@ pub const NOTE_MAX_CHARS: usize = 500;
 /// Whether figures may be reported for `q` of a plan running `period`, on `today`.
 pub fn check_quarter(q: Quarter, period: (NaiveDate, NaiveDate), today: NaiveDate) -> Result<(), Refusal> {
     if q.end() < period.0 || q.start() > period.1 {
-        return Err(refuse(
-            "quarter",
-            format!("{} 不在规划期({} 至 {})内", q.label_zh(), period.0, period.1),
-        ));
+        return Err(refuse("quarter", format!("{} 不在规划期({} 至 {})内", q.label_zh(), period.0, period.1)));
     }
     if q.start() > today {
         return Err(refuse("quarter", format!("{} 尚未开始,不能填报", q.label_zh())));
@@ -88,7 +85,12 @@ pub fn check(m: &Metric, input: &Input, earlier_max: Option<(Quarter, f64)>) -> 
         {
             return Err(refuse(
                 "value",
-                format!("累计数 {} 低于 {} 的 {},如属更正请在备注中说明原因", fmt_num(value), q.label_zh(), fmt_num(before)),
+                format!(
+                    "累计数 {} 低于 {} 的 {},如属更正请在备注中说明原因",
+                    fmt_num(value),
+                    q.label_zh(),
+                    fmt_num(before)
+                ),
             ));
         }
     }

@@ -48,7 +48,11 @@ impl Outcome {
 pub enum Problem {
     Invalid(Refusal),
     /// Someone else saved this figure since the user loaded it.
-    Conflict { current: String, by: String, yours: String },
+    Conflict {
+        current: String,
+        by: String,
+        yours: String,
+    },
     Locked,
 }
 
@@ -119,7 +123,9 @@ fn save_one(
     let m = &item.metric;
     let q = item.quarter;
     if m.plan_id != plan.id {
-        return Ok(Err(Problem::Invalid(Refusal { field: "metric", message: format!("指标 {} 不属于本规划", m.key) })));
+        return Ok(Err(Problem::Invalid(Refusal {
+            field: "metric", message: format!("指标 {} 不属于本规划", m.key)
+        })));
     }
     if let Err(r) = entry::check_quarter(q, (plan.period_start, plan.period_end), today) {
         return Ok(Err(Problem::Invalid(r)));

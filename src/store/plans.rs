@@ -238,7 +238,13 @@ title = "c"
         for m in metrics(&conn, 1).unwrap() {
             for (i, q) in crate::plan::Quarter::range("2021Q1".parse().unwrap(), "2025Q4".parse().unwrap()).enumerate()
             {
-                let r = crate::plan::Reported { quarter: q, value: i as f64, done: None, note: String::new(), pending: false };
+                let r = crate::plan::Reported {
+                    quarter: q,
+                    value: i as f64,
+                    done: None,
+                    note: String::new(),
+                    pending: false,
+                };
                 values::put_approved(&conn, m.id, &r, "t", "create").unwrap();
             }
         }

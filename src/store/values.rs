@@ -31,7 +31,8 @@ pub fn of_plan(conn: &Connection, plan_id: i64, view: View) -> Result<HashMap<i6
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut out: HashMap<i64, Vec<Reported>> = HashMap::new();
-    let rows = stmt.query_map(params![plan_id, view == View::WithPending], |r| Ok((r.get::<_, i64>(0)?, reported(r, 1)?)))?;
+    let rows =
+        stmt.query_map(params![plan_id, view == View::WithPending], |r| Ok((r.get::<_, i64>(0)?, reported(r, 1)?)))?;
     for row in rows {
         let (id, v) = row?;
         out.entry(id).or_default().push(v);
@@ -141,7 +142,16 @@ pub fn earlier_max(conn: &Connection, metric_id: i64, q: Quarter) -> Result<Opti
 }
 
 /// A new or changed entry: pending review. `action` is `create`, `update`, `import` or `restore`.
-pub fn enter(conn: &Connection, metric_id: i64, q: Quarter, value: f64, done: Option<bool>, note: &str, actor: &str, action: &str) -> Result<()> {
+pub fn enter(
+    conn: &Connection,
+    metric_id: i64,
+    q: Quarter,
+    value: f64,
+    done: Option<bool>,
+    note: &str,
+    actor: &str,
+    action: &str,
+) -> Result<()> {
     conn.execute(
         "INSERT INTO reported_value (metric_id, quarter, value, done, note, recorded_by, action) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN ?7 = 'update' THEN 'create' ELSE ?7 END) \

@@ -11,12 +11,12 @@ use chrono::NaiveDate;
 use super::auth::{CurrentUser, Reviewer};
 use super::format::{percent, value_text};
 use super::{AppState, Layout, MetricRow, parse_as_of, render, view_of};
-use crate::store::values::View;
 use crate::charts;
 use crate::error::{Error, Result};
 use crate::plan::progress::{Assessment, assess, effective_target, expected_progress};
 use crate::plan::{Chapter, Direction, Metric, Plan, Reported, fmt_num};
 use crate::store;
+use crate::store::values::View;
 
 #[derive(Template)]
 #[template(path = "pages/metrics/show.html")]
@@ -128,8 +128,10 @@ pub async fn show_metric(
     let as_of = parse_as_of(q.get("as_of"))?;
     let view = view_of(&q);
     let l = load(&state, key, as_of, view).await?;
-    let can_restore =
-        user.0.as_ref().is_some_and(|p| matches!(p.account.role, crate::auth::Role::Reviewer | crate::auth::Role::Admin));
+    let can_restore = user
+        .0
+        .as_ref()
+        .is_some_and(|p| matches!(p.account.role, crate::auth::Role::Reviewer | crate::auth::Role::Admin));
     let csrf = user.0.as_ref().map(|p| p.csrf().to_owned()).unwrap_or_default();
     let layout = Layout::new(&state, &user, l.metric.name.clone());
     tokio::task::spawn_blocking(move || {

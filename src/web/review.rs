@@ -66,7 +66,13 @@ fn done_message(code: Option<&str>) -> &'static str {
     }
 }
 
-async fn build(state: &AppState, p: super::auth::Principal, plan_id: i64, done: &'static str, error: String) -> Result<ReviewPage> {
+async fn build(
+    state: &AppState,
+    p: super::auth::Principal,
+    plan_id: i64,
+    done: &'static str,
+    error: String,
+) -> Result<ReviewPage> {
     let today = chrono::Local::now().date_naive();
     let (plan, metrics, waiting, present, locked) = state
         .store
@@ -153,7 +159,11 @@ pub async fn approve_value(
     Ok(Redirect::to(&format!("/plans/{plan_id}/review?done=approved")).into_response())
 }
 
-pub async fn approve_all(State(state): State<AppState>, Reviewer(p): Reviewer, Path(plan_id): Path<i64>) -> Result<Response> {
+pub async fn approve_all(
+    State(state): State<AppState>,
+    Reviewer(p): Reviewer,
+    Path(plan_id): Path<i64>,
+) -> Result<Response> {
     let actor = p.account.name.clone();
     state
         .store

@@ -6,6 +6,7 @@ mod api;
 mod auth;
 mod cli;
 mod dashboard;
+mod entry;
 mod hardening;
 mod helpers;
 mod metrics;

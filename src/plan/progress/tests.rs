@@ -13,7 +13,9 @@ fn metric(kind: Kind, direction: Direction, baseline: Option<f64>, target: Optio
 }
 
 fn vals(v: &[(&str, f64)]) -> Vec<Reported> {
-    v.iter().map(|(qs, x)| Reported { quarter: q(qs), value: *x, done: None, note: String::new(), pending: false }).collect()
+    v.iter()
+        .map(|(qs, x)| Reported { quarter: q(qs), value: *x, done: None, note: String::new(), pending: false })
+        .collect()
 }
 
 const BASE: (i32, u32, u32) = (2020, 12, 31);
@@ -221,7 +223,13 @@ fn projection_finds_the_quarter_the_target_is_reached() {
     // +1 minute a quarter from 38 in 2021Q1: 48 is reached ten quarters later, 2023Q3.
     let v: Vec<Reported> = Quarter::range(q("2021Q1"), q("2022Q4"))
         .enumerate()
-        .map(|(i, qq)| Reported { quarter: qq, value: 38.0 + i as f64, done: None, note: String::new(), pending: false })
+        .map(|(i, qq)| Reported {
+            quarter: qq,
+            value: 38.0 + i as f64,
+            done: None,
+            note: String::new(),
+            pending: false,
+        })
         .collect();
     let p = project(&v, Direction::Higher, Some(Target::single(48.0)), d(2025, 12, 31)).unwrap();
     assert_eq!(p.reach, Some(q("2023Q3")));
