@@ -166,7 +166,7 @@ fn save_one(
             Outcome::Deleted
         }
         Some(a) => {
-            values::enter(conn, m.id, q, a.value, a.done, &a.note, actor, action)?;
+            values::enter(conn, m.id, q, &a, actor, action)?;
             if stored.is_some() { Outcome::Changed } else { Outcome::Created }
         }
     }))

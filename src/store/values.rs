@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::error::Result;
+use crate::plan::entry::Accepted;
 use crate::plan::{Quarter, Reported};
 
 /// Which figures a page shows.
@@ -146,9 +147,7 @@ pub fn enter(
     conn: &Connection,
     metric_id: i64,
     q: Quarter,
-    value: f64,
-    done: Option<bool>,
-    note: &str,
+    figure: &Accepted,
     actor: &str,
     action: &str,
 ) -> Result<()> {
@@ -158,14 +157,15 @@ pub fn enter(
          ON CONFLICT (metric_id, quarter) DO UPDATE SET value = excluded.value, done = excluded.done, \
          note = excluded.note, recorded_by = excluded.recorded_by, status = 'pending', review_note = '', \
          version = version + 1, action = CASE WHEN ?7 = 'create' THEN 'update' ELSE ?7 END, recorded_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
-        params![metric_id, q.to_string(), value, done, note, actor, action],
+        params![metric_id, q.to_string(), figure.value, figure.done, figure.note, actor, action],
     )?;
     Ok(())
 }
 
 /// Records an approved figure directly: the demo and restores by a reviewer.
 pub fn put_approved(conn: &Connection, metric_id: i64, v: &Reported, actor: &str, action: &str) -> Result<()> {
-    enter(conn, metric_id, v.quarter, v.value, v.done, &v.note, actor, action)?;
+    let figure = Accepted { value: v.value, done: v.done, note: v.note.clone() };
+    enter(conn, metric_id, v.quarter, &figure, actor, action)?;
     approve(conn, metric_id, v.quarter, actor)
 }
 

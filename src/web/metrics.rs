@@ -13,6 +13,7 @@ use super::format::{percent, value_text};
 use super::{AppState, Layout, MetricRow, parse_as_of, render, view_of};
 use crate::charts;
 use crate::error::{Error, Result};
+use crate::plan::entry::Accepted;
 use crate::plan::progress::{Assessment, assess, effective_target, expected_progress};
 use crate::plan::{Chapter, Direction, Metric, Plan, Reported, fmt_num};
 use crate::store;
@@ -268,8 +269,8 @@ pub async fn restore_value(
             if store::values::is_locked(tx, m.plan_id, c.quarter)? {
                 return Err(Error::Refused("该季度已锁定,需先解锁才能恢复".into()));
             }
-            let note = format!("恢复为 {} 的记录", c.at);
-            store::values::enter(tx, m.id, c.quarter, value, done, &note, &actor, "restore")?;
+            let figure = Accepted { value, done, note: format!("恢复为 {} 的记录", c.at) };
+            store::values::enter(tx, m.id, c.quarter, &figure, &actor, "restore")?;
             store::values::approve(tx, m.id, c.quarter, &actor)
         })
         .await?;
