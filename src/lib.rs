@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod plan;
 pub mod setup;
+pub mod sheet;
 pub mod store;
 pub mod web;
 

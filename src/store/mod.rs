@@ -84,6 +84,27 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Runs `f` in a transaction that is always rolled back: a dry run that checks
+    /// exactly as the real write would, and changes nothing.
+    pub async fn dry_run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Transaction) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || {
+            store.with_conn(|c| {
+                let tx = c.transaction_with_behavior(TransactionBehavior::Deferred)?;
+                let out = f(&tx);
+                tx.rollback()?;
+                out
+            })
+        })
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?
+    }
+}
+
 /// Runs `f` inside an immediate transaction, committing only if it succeeds.
 pub fn in_transaction<T>(conn: &mut Connection, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;

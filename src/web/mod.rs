@@ -8,6 +8,7 @@ mod entry;
 mod format;
 mod metrics;
 mod review;
+mod sheets;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -91,6 +92,10 @@ pub fn app(state: AppState) -> Router {
         .route("/plans/{id}/review/return", post(review::return_value))
         .route("/plans/{id}/locks", post(review::set_lock))
         .route("/metrics/{key}/history/{id}/restore", post(metrics::restore_value))
+        .route("/plans/{id}/sheets", get(sheets::show_sheets))
+        .route("/plans/{id}/import", post(sheets::check_import))
+        .route("/plans/{id}/import/apply", post(sheets::apply_import))
+        .route("/plans/{id}/export", get(sheets::export))
         .route("/account/password", get(account::show_password_form).post(account::change_password))
         .merge(admin::router())
         .nest("/api", crate::api::router())

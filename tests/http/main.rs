@@ -11,4 +11,5 @@ mod hardening;
 mod helpers;
 mod metrics;
 mod roles;
+mod sheets;
 mod startup;

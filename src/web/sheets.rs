@@ -1,0 +1,461 @@
+//! `/plans/{id}/sheets`: import figures from CSV or XLSX, export them in the same layout.
+//!
+//! An import is checked first (a dry run: every row's outcome or error, with its row
+//! number) and applied only when asked, in one transaction: all rows or none. The rows go
+//! back to the server with the apply request and are checked again, so nothing the
+//! browser holds is trusted.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::extract::{ConnectInfo, Form, Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
+
+use super::auth::{CurrentUser, Editor, Principal, SignedIn};
+use super::{AppState, Layout, render};
+use crate::error::{Error, Result};
+use crate::plan::entry::Input;
+use crate::plan::{Metric, Plan, Quarter, fmt_num};
+use crate::sheet::{self, Cell, Sheet, SheetRow};
+use crate::store::entry::{Item, Outcome, Problem};
+use crate::store::{self, audit};
+
+/// Column headers of the long layout: what imports read and exports write.
+pub const LONG_HEADER: [&str; 7] = ["指标代码", "指标名称", "单位", "季度", "数值", "备注", "状态"];
+
+#[derive(Template)]
+#[template(path = "pages/sheets/index.html")]
+struct SheetsPage {
+    layout: Layout,
+    csrf: String,
+    plan: Plan,
+    quarters: Vec<Quarter>,
+    default_quarter: Quarter,
+    can_import: bool,
+    /// After a dry run: each row's outcome.
+    checked: Option<Checked>,
+    done: Option<usize>,
+    error: String,
+}
+
+/// The result of checking an uploaded sheet.
+struct Checked {
+    file: String,
+    rows: Vec<CheckedRow>,
+    errors: usize,
+    changes: usize,
+    /// The rows as JSON, sent back with the apply request.
+    payload: String,
+}
+
+struct CheckedRow {
+    row: usize,
+    metric: String,
+    quarter: String,
+    value: String,
+    note: String,
+    outcome: String,
+    error: String,
+}
+
+/// The parts of a sheet row that an apply request carries back.
+#[derive(Serialize, Deserialize, Clone)]
+struct PayloadRow {
+    row: usize,
+    metric: String,
+    quarter: String,
+    value: String,
+    note: String,
+}
+
+async fn page(state: &AppState, p: Principal, plan_id: i64) -> Result<SheetsPage> {
+    let plan = state.store.read(move |c| store::plans::get(c, plan_id)).await?;
+    Ok(SheetsPage {
+        csrf: p.csrf().to_owned(),
+        can_import: matches!(p.account.role, crate::auth::Role::Editor | crate::auth::Role::Admin),
+        layout: Layout::new(state, &CurrentUser(Some(p)), "导入与导出"),
+        quarters: plan.quarters().collect(),
+        default_quarter: super::entry::default_quarter(&plan, chrono::Local::now().date_naive()),
+        plan,
+        checked: None,
+        done: None,
+        error: String::new(),
+    })
+}
+
+pub async fn show_sheets(
+    State(state): State<AppState>,
+    SignedIn(p): SignedIn,
+    Path(plan_id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response> {
+    let mut page = page(&state, p, plan_id).await?;
+    page.done = q.get("imported").and_then(|n| n.parse().ok());
+    Ok(render(&page)?.into_response())
+}
+
+/// Step one: read the uploaded file and check every row without saving.
+pub async fn check_import(
+    State(state): State<AppState>,
+    Editor(p): Editor,
+    Path(plan_id): Path<i64>,
+    mut multipart: Multipart,
+) -> Result<Response> {
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) =
+        multipart.next_field().await.map_err(|e| Error::BadRequest(format!("上传内容无法读取:{e}")))?
+    {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("").to_owned();
+            let bytes = field.bytes().await.map_err(|e| Error::BadRequest(format!("上传内容无法读取:{e}")))?;
+            file = Some((name, bytes.to_vec()));
+        }
+    }
+    let mut page = page(&state, p.clone(), plan_id).await?;
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        page.error = "请选择要导入的 CSV 或 XLSX 文件".into();
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+    };
+    let is_xlsx = name.to_lowercase().ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04");
+    let rows = if is_xlsx { sheet::read_xlsx(&bytes) } else { sheet::read_csv(&bytes) };
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(e) => {
+            page.error = format!("文件 {name} 无法读取:{e}");
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        }
+    };
+    let payload: Vec<PayloadRow> = rows.iter().map(PayloadRow::from).collect();
+    let checked = check(&state, &p, plan_id, payload.clone()).await?;
+    let status =
+        if checked.iter().any(|(_, r)| r.is_err()) { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    page.checked = Some(summarise(name, &payload, checked));
+    Ok((status, render(&page)?).into_response())
+}
+
+impl From<&SheetRow> for PayloadRow {
+    fn from(r: &SheetRow) -> Self {
+        Self {
+            row: r.row,
+            metric: r.metric.clone(),
+            quarter: r.quarter.clone(),
+            value: r.value.clone(),
+            note: r.note.clone(),
+        }
+    }
+}
+
+type RowResult = std::result::Result<Option<Outcome>, String>;
+
+/// Each row's outcome (`None`: skipped, blank value) or error, from a dry run.
+async fn check(
+    state: &AppState,
+    p: &Principal,
+    plan_id: i64,
+    rows: Vec<PayloadRow>,
+) -> Result<Vec<(usize, RowResult)>> {
+    let actor = p.account.name.clone();
+    let today = chrono::Local::now().date_naive();
+    state.store.dry_run(move |tx| Ok(apply_rows(tx, plan_id, &rows, &actor, today)?.0)).await
+}
+
+/// Resolves and saves `rows`; returns each row's result and whether all succeeded. The
+/// caller decides whether the transaction stands.
+fn apply_rows(
+    tx: &rusqlite::Connection,
+    plan_id: i64,
+    rows: &[PayloadRow],
+    actor: &str,
+    today: chrono::NaiveDate,
+) -> Result<(Vec<(usize, RowResult)>, bool)> {
+    let plan = store::plans::get(tx, plan_id)?;
+    let metrics = store::plans::metrics(tx, plan_id)?;
+    let mut results: Vec<(usize, RowResult)> = Vec::new();
+    let mut items = Vec::new();
+    let mut item_rows = Vec::new();
+    let mut seen: HashMap<(i64, Quarter), usize> = HashMap::new();
+    for r in rows {
+        match resolve(&metrics, r) {
+            Err(e) => results.push((r.row, Err(e))),
+            Ok(None) => results.push((r.row, Ok(None))),
+            Ok(Some((m, q))) => {
+                if let Some(first) = seen.insert((m.id, q), r.row) {
+                    results.push((r.row, Err(format!("与第 {first} 行重复(同一指标同一季度)"))));
+                    continue;
+                }
+                let input = Input { value: r.value.clone(), done: false, note: r.note.clone() };
+                items.push(Item { metric: m.clone(), quarter: q, input, seen_version: None });
+                item_rows.push(r.row);
+                results.push((r.row, Ok(Some(Outcome::Unchanged))));
+            }
+        }
+    }
+    let outcomes = match store::entry::save_all(tx, &plan, &items, actor, today, "import") {
+        Ok(o) => o.into_iter().map(Ok).collect::<Vec<_>>(),
+        Err(Error::Invalid(errors)) => {
+            let mut out: Vec<std::result::Result<Outcome, Problem>> = vec![Ok(Outcome::Unchanged); items.len()];
+            for e in errors {
+                out[e.index] = Err(e.problem);
+            }
+            out
+        }
+        Err(e) => return Err(e),
+    };
+    for (row, outcome) in item_rows.into_iter().zip(outcomes) {
+        if let Some(slot) = results.iter_mut().find(|(r, res)| *r == row && matches!(res, Ok(Some(_)))) {
+            slot.1 = outcome.map(Some).map_err(|p| p.message());
+        }
+    }
+    let ok = results.iter().all(|(_, r)| r.is_ok());
+    Ok((results, ok))
+}
+
+/// The metric and quarter of a row; `None` for a row without a value (a template row).
+fn resolve<'a>(metrics: &'a [Metric], r: &PayloadRow) -> std::result::Result<Option<(&'a Metric, Quarter)>, String> {
+    let wanted = r.metric.trim();
+    let m = metrics
+        .iter()
+        .find(|m| m.key == wanted)
+        .or_else(|| metrics.iter().find(|m| m.name == wanted))
+        .ok_or_else(|| format!("本规划没有指标“{wanted}”(按指标代码或名称查找)"))?;
+    let q: Quarter = r.quarter.parse().map_err(|e: crate::plan::quarter::QuarterParseError| e.to_string())?;
+    if r.value.trim().is_empty() {
+        return Ok(None);
+    }
+    Ok(Some((m, q)))
+}
+
+fn summarise(file: String, rows: &[PayloadRow], results: Vec<(usize, RowResult)>) -> Checked {
+    let by_row: HashMap<usize, RowResult> = results.into_iter().collect();
+    let mut errors = 0;
+    let mut changes = 0;
+    let checked = rows
+        .iter()
+        .map(|r| {
+            let (outcome, error) = match by_row.get(&r.row) {
+                Some(Ok(Some(o))) => {
+                    if *o != Outcome::Unchanged {
+                        changes += 1;
+                    }
+                    (o.label_zh().to_owned(), String::new())
+                }
+                Some(Ok(None)) => ("跳过(无数值)".to_owned(), String::new()),
+                Some(Err(e)) => {
+                    errors += 1;
+                    ("错误".to_owned(), e.clone())
+                }
+                None => (String::new(), String::new()),
+            };
+            CheckedRow {
+                row: r.row,
+                metric: r.metric.clone(),
+                quarter: r.quarter.clone(),
+                value: r.value.clone(),
+                note: r.note.clone(),
+                outcome,
+                error,
+            }
+        })
+        .collect();
+    Checked { file, rows: checked, errors, changes, payload: serde_json::to_string(rows).unwrap_or_default() }
+}
+
+#[derive(Deserialize)]
+pub struct ApplyForm {
+    rows: String,
+}
+
+/// Step two: apply the checked rows in one transaction, all or none.
+pub async fn apply_import(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Editor(p): Editor,
+    Path(plan_id): Path<i64>,
+    Form(form): Form<ApplyForm>,
+) -> Result<Response> {
+    let rows: Vec<PayloadRow> =
+        serde_json::from_str(&form.rows).map_err(|_| Error::BadRequest("导入内容无效,请重新上传文件".into()))?;
+    let (actor, addr) = (p.account.name.clone(), peer.ip().to_string());
+    let today = chrono::Local::now().date_naive();
+    let r = rows.clone();
+    let applied = state
+        .store
+        .write(move |tx| {
+            let (results, ok) = apply_rows(tx, plan_id, &r, &actor, today)?;
+            if !ok {
+                return Err(Error::Refused("导入内容未通过检查,全部未保存".into()));
+            }
+            let changed = results.iter().filter(|(_, o)| matches!(o, Ok(Some(o)) if *o != Outcome::Unchanged)).count();
+            audit::record(
+                tx,
+                &actor,
+                "import_applied",
+                &format!("规划 {plan_id}"),
+                &format!("{changed} 项数值有变动"),
+                &addr,
+            )?;
+            Ok(changed)
+        })
+        .await;
+    match applied {
+        Ok(n) => Ok(Redirect::to(&format!("/plans/{plan_id}/sheets?imported={n}")).into_response()),
+        Err(Error::Refused(_)) => {
+            // Figures changed since the check: show the check again, as it stands now.
+            let checked = check(&state, &p, plan_id, rows.clone()).await?;
+            let mut page = page(&state, p, plan_id).await?;
+            page.error = "导入内容在检查后已不再有效(可能有人修改了数值),全部未保存,请查看下表。".into();
+            page.checked = Some(summarise("(上次上传的文件)".into(), &rows, checked));
+            Ok((StatusCode::CONFLICT, render(&page)?).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ExportQuery {
+    /// `long`, `wide` or `template`.
+    #[serde(default)]
+    layout: String,
+    /// `csv` or `xlsx`.
+    #[serde(default)]
+    format: String,
+    quarter: Option<String>,
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    SignedIn(_): SignedIn,
+    Path(plan_id): Path<i64>,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response> {
+    let quarter = match &q.quarter {
+        Some(s) => Some(s.parse::<Quarter>().map_err(|e| Error::BadRequest(e.to_string()))?),
+        None => None,
+    };
+    let layout = q.layout.clone();
+    let (plan, table) = state
+        .store
+        .read(move |c| {
+            let plan = store::plans::get(c, plan_id)?;
+            let metrics = store::plans::metrics(c, plan_id)?;
+            let table = match layout.as_str() {
+                "long" | "" => long_table(c, &plan, &metrics)?,
+                "wide" => wide_table(c, &plan, &metrics)?,
+                "template" => {
+                    let q = quarter.ok_or_else(|| Error::BadRequest("模板需要选择季度".into()))?;
+                    template_table(&metrics, q)
+                }
+                other => return Err(Error::BadRequest(format!("未知的导出格式“{other}”"))),
+            };
+            Ok((plan, table))
+        })
+        .await?;
+    let stem = match q.layout.as_str() {
+        "wide" => format!("{}-wide", plan.key),
+        "template" => format!("{}-template-{}", plan.key, q.quarter.unwrap_or_default()),
+        _ => format!("{}-values", plan.key),
+    };
+    let header: Vec<&str> = table.0.iter().map(String::as_str).collect();
+    match q.format.as_str() {
+        "xlsx" => {
+            let rows = table.1.into_iter().map(|r| r.into_iter().map(cell).collect()).collect();
+            let bytes = tokio::task::spawn_blocking(move || {
+                sheet::write_xlsx(&[Sheet { name: "数据", header: table.0, rows, widths: None }])
+            })
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))?
+            .map_err(Error::Internal)?;
+            Ok(download(
+                bytes,
+                &format!("{stem}.xlsx"),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ))
+        }
+        "csv" | "" => {
+            Ok(download(sheet::write_csv(&header, &table.1), &format!("{stem}.csv"), "text/csv; charset=utf-8"))
+        }
+        other => Err(Error::BadRequest(format!("未知的文件格式“{other}”,应为 csv 或 xlsx"))),
+    }
+}
+
+/// A number cell where the text is a number, so Excel can compute with it.
+fn cell(s: String) -> Cell {
+    if s.is_empty() {
+        Cell::Empty
+    } else if let Ok(v) = s.parse::<f64>() {
+        Cell::Number(v)
+    } else {
+        Cell::Text(s)
+    }
+}
+
+fn download(bytes: Vec<u8>, filename: &str, mime: &'static str) -> Response {
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    ([(header::CONTENT_TYPE, mime.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
+}
+
+type Table = (Vec<String>, Vec<Vec<String>>);
+
+fn status_zh(s: &str) -> &'static str {
+    match s {
+        "approved" => "已审核",
+        "returned" => "已退回",
+        _ => "待审核",
+    }
+}
+
+/// Every stored figure, one per row: the layout imports read.
+fn long_table(c: &rusqlite::Connection, plan: &Plan, metrics: &[Metric]) -> Result<Table> {
+    let mut rows = Vec::new();
+    for q in plan.quarters() {
+        let stored = store::values::of_plan_quarter(c, plan.id, q)?;
+        for m in metrics {
+            if let Some(s) = stored.get(&m.id) {
+                let row = [&m.key, &m.name, &m.unit, &q.to_string(), &fmt_num(s.value), &s.note, status_zh(&s.status)];
+                rows.push(row.iter().map(|s| s.to_string()).collect());
+            }
+        }
+    }
+    Ok((LONG_HEADER.iter().map(|s| s.to_string()).collect(), rows))
+}
+
+/// Approved figures, metrics × quarters, like the bureau's own sheet.
+fn wide_table(c: &rusqlite::Connection, plan: &Plan, metrics: &[Metric]) -> Result<Table> {
+    let quarters: Vec<Quarter> = plan.quarters().collect();
+    let values = store::values::of_plan(c, plan.id, store::values::View::Approved)?;
+    let mut header = vec!["指标代码".to_owned(), "指标名称".to_owned(), "单位".to_owned()];
+    header.extend(quarters.iter().map(|q| q.to_string()));
+    let rows = metrics
+        .iter()
+        .map(|m| {
+            let by_q: HashMap<Quarter, f64> =
+                values.get(&m.id).into_iter().flatten().map(|r| (r.quarter, r.value)).collect();
+            let mut row = vec![m.key.clone(), m.name.clone(), m.unit.clone()];
+            row.extend(quarters.iter().map(|q| by_q.get(q).map(|v| fmt_num(*v)).unwrap_or_default()));
+            row
+        })
+        .collect();
+    Ok((header, rows))
+}
+
+/// An empty sheet for one quarter: every metric, no value. Imported as it is, it changes nothing.
+fn template_table(metrics: &[Metric], q: Quarter) -> Table {
+    let rows = metrics
+        .iter()
+        .map(|m| {
+            vec![
+                m.key.clone(),
+                m.name.clone(),
+                m.unit.clone(),
+                q.to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]
+        })
+        .collect();
+    (LONG_HEADER.iter().map(|s| s.to_string()).collect(), rows)
+}

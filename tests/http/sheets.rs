@@ -1,0 +1,217 @@
+//! Import and export of figures: CSV (UTF-8, BOM, GBK) and XLSX, dry run, all or nothing.
+
+use plantrack::auth::Role;
+use plantrack::sheet::{self, Cell, Sheet};
+use scraper::{Html, Selector};
+
+use crate::helpers::{TestApp, User, texts};
+
+const LEAD: &str = "severe-convection-warning-lead-time";
+
+fn plan_id(app: &TestApp) -> i64 {
+    app.store.with_conn(|c| Ok(c.query_row("SELECT id FROM plan", [], |r| r.get(0))?)).unwrap()
+}
+
+fn count(app: &TestApp, sql: &str) -> i64 {
+    app.store.with_conn(|c| Ok(c.query_row(sql, [], |r| r.get(0))?)).unwrap()
+}
+
+/// (metric key, quarter, value, note, status) of every stored figure, in order.
+fn figures(app: &TestApp) -> Vec<(String, String, f64, String, String)> {
+    app.store
+        .with_conn(|c| {
+            let mut s = c.prepare(
+                "SELECT m.key, v.quarter, v.value, v.note, v.status FROM reported_value v JOIN metric m ON m.id = v.metric_id \
+                 ORDER BY m.key, v.quarter",
+            )?;
+            let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+        .unwrap()
+}
+
+async fn upload(user: &User, app: &TestApp, name: &str, bytes: Vec<u8>) -> (u16, Html) {
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+    let form = reqwest::multipart::Form::new().part("file", part);
+    let url = app.url(&format!("/plans/{}/import?csrf={}", plan_id(app), user.csrf));
+    let res = user.client.post(url).multipart(form).send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, Html::parse_document(&res.text().await.unwrap()))
+}
+
+/// Submits the apply form of a checked import page.
+async fn apply(user: &User, app: &TestApp, doc: &Html) -> reqwest::Response {
+    let sel = Selector::parse("input[name=rows]").unwrap();
+    let rows = doc.select(&sel).next().expect("an apply form").value().attr("value").unwrap().to_owned();
+    user.post(&format!("/plans/{}/import/apply", plan_id(app)), &[("rows", &rows)]).await
+}
+
+fn outcomes(doc: &Html) -> Vec<String> {
+    texts(doc, "table.import-rows tbody td:last-child")
+}
+
+#[tokio::test]
+async fn a_csv_is_checked_first_then_applied_as_pending_figures() {
+    let app = TestApp::spawn().await;
+    let editor = app.sign_in(Role::Editor).await;
+    let csv = format!(
+        "\u{feff}指标代码,季度,数值,备注\n{LEAD},2022Q3,45,年报\nfibre-bandwidth,2022Q3,\"1,000\",\n\nx-band-radar,2022Q3,,\n"
+    );
+    let (status, doc) = upload(&editor, &app, "figures.csv", csv.into_bytes()).await;
+    assert_eq!(status, 200);
+    assert_eq!(outcomes(&doc), ["新增", "新增", "跳过(无数值)"]);
+    assert_eq!(texts(&doc, "table.import-rows tbody th"), ["2", "3", "5"], "sheet row numbers, blank line counted");
+    assert_eq!(count(&app, "SELECT count(*) FROM reported_value"), 0, "a check saves nothing");
+
+    let res = apply(&editor, &app, &doc).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        figures(&app),
+        [
+            ("fibre-bandwidth".into(), "2022Q3".into(), 1000.0, "".into(), "pending".into()),
+            (LEAD.into(), "2022Q3".into(), 45.0, "年报".into(), "pending".into()),
+        ]
+    );
+    assert_eq!(count(&app, "SELECT count(*) FROM value_history WHERE action = 'import'"), 2);
+    assert_eq!(count(&app, "SELECT count(*) FROM audit WHERE action = 'import_applied'"), 1);
+}
+
+#[tokio::test]
+async fn a_gbk_csv_with_chinese_names_and_quarters_imports() {
+    let app = TestApp::spawn().await;
+    let editor = app.sign_in(Role::Editor).await;
+    let text = "指标名称,季度,数值,备注\r\n强对流天气预警时间提前量,2022年第三季度,４５,来自年报\r\n";
+    let (gbk, _, bad) = encoding_rs::GBK.encode(text);
+    assert!(!bad);
+    let (status, doc) = upload(&editor, &app, "gbk.csv", gbk.into_owned()).await;
+    assert_eq!(status, 200);
+    assert_eq!(outcomes(&doc), ["新增"]);
+    assert_eq!(apply(&editor, &app, &doc).await.status(), 303);
+    assert_eq!(figures(&app)[0], (LEAD.into(), "2022Q3".into(), 45.0, "来自年报".into(), "pending".into()));
+}
+
+#[tokio::test]
+async fn every_wrong_row_is_listed_with_its_number_and_nothing_is_saved() {
+    let app = TestApp::spawn().await;
+    let editor = app.sign_in(Role::Editor).await;
+    let csv = format!(
+        "指标代码,季度,数值\n{LEAD},2022Q3,45\nno-such-metric,2022Q3,1\n{LEAD},2022Q9,1\nfibre-bandwidth,2022Q3,abc\n{LEAD},2022Q3,46\n"
+    );
+    let (status, doc) = upload(&editor, &app, "bad.csv", csv.into_bytes()).await;
+    assert_eq!(status, 422);
+    let errors = texts(&doc, "tr.has-error");
+    assert_eq!(errors.len(), 4, "{errors:?}");
+    let row = |n: usize| texts(&doc, &format!("#import-row-{n} .error")).join("");
+    assert!(row(3).contains("no-such-metric"));
+    assert!(row(4).contains("季度格式"));
+    assert!(row(5).contains("不是数字"));
+    assert!(row(6).contains("与第 2 行重复"));
+    assert!(texts(&doc, "input[name=rows]").is_empty(), "no apply button");
+    assert_eq!(count(&app, "SELECT count(*) FROM reported_value"), 0);
+}
+
+#[tokio::test]
+async fn applying_rows_that_no_longer_pass_saves_none_of_them() {
+    let app = TestApp::spawn().await;
+    let editor = app.sign_in(Role::Editor).await;
+    let rows = format!(
+        r#"[{{"row":2,"metric":"{LEAD}","quarter":"2022Q3","value":"45","note":""}},{{"row":3,"metric":"fibre-bandwidth","quarter":"2022Q3","value":"x","note":""}}]"#
+    );
+    let res = editor.post(&format!("/plans/{}/import/apply", plan_id(&app)), &[("rows", &rows)]).await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(count(&app, "SELECT count(*) FROM reported_value"), 0);
+}
+
+#[tokio::test]
+async fn files_that_are_not_sheets_get_a_clear_message() {
+    let app = TestApp::spawn().await;
+    let editor = app.sign_in(Role::Editor).await;
+    let (status, doc) = upload(&editor, &app, "x.csv", b"name,value\nfoo,1\n".to_vec()).await;
+    assert_eq!(status, 422);
+    assert!(texts(&doc, "#sheet-error")[0].contains("缺少"));
+    let (status, doc) = upload(&editor, &app, "x.xlsx", b"PK\x03\x04 not really a zip".to_vec()).await;
+    assert_eq!(status, 422);
+    assert!(texts(&doc, "#sheet-error")[0].contains("无法读取"));
+}
+
+#[tokio::test]
+async fn an_xlsx_imports_like_a_csv() {
+    let app = TestApp::spawn().await;
+    let editor = app.sign_in(Role::Editor).await;
+    let header = ["指标代码", "季度", "数值", "备注"].map(String::from).to_vec();
+    let rows = vec![vec![Cell::Text(LEAD.into()), Cell::Text("2022Q3".into()), Cell::Number(45.5), Cell::Empty]];
+    let bytes = sheet::write_xlsx(&[Sheet { name: "数据", header, rows, widths: None }]).unwrap();
+    let (status, doc) = upload(&editor, &app, "figures.xlsx", bytes).await;
+    assert_eq!(status, 200);
+    assert_eq!(apply(&editor, &app, &doc).await.status(), 303);
+    assert_eq!(figures(&app)[0].2, 45.5);
+}
+
+#[tokio::test]
+async fn an_export_imports_back_to_identical_values() {
+    let app = TestApp::spawn().await;
+    app.put_value(LEAD, "2022Q3", 44.0);
+    app.put_value("rainstorm-warning-accuracy", "2022Q4", 86.5);
+    app.put_value("village-warning-stations", "2023Q1", 1200.0);
+    let editor = app.sign_in(Role::Editor).await;
+    let before = figures(&app);
+    for format in ["csv", "xlsx"] {
+        let res = editor.get(&format!("/plans/{}/export?layout=long&format={format}", plan_id(&app))).await;
+        assert_eq!(res.status(), 200);
+        assert!(res.headers()["content-disposition"].to_str().unwrap().contains(&format!(".{format}")));
+        let bytes = res.bytes().await.unwrap().to_vec();
+        let read = if format == "csv" { sheet::read_csv(&bytes) } else { sheet::read_xlsx(&bytes) }.unwrap();
+        assert_eq!(read.len(), 3);
+        let (status, doc) = upload(&editor, &app, &format!("export.{format}"), bytes).await;
+        assert_eq!(status, 200);
+        assert_eq!(outcomes(&doc), ["不变", "不变", "不变"], "{format}");
+        assert_eq!(apply(&editor, &app, &doc).await.status(), 303);
+        assert_eq!(figures(&app), before, "{format}: identical after the round trip");
+    }
+}
+
+#[tokio::test]
+async fn the_empty_template_for_a_quarter_imports_back_unchanged() {
+    let app = TestApp::spawn().await;
+    let editor = app.sign_in(Role::Editor).await;
+    for format in ["csv", "xlsx"] {
+        let res = editor
+            .get(&format!("/plans/{}/export?layout=template&quarter=2023Q2&format={format}", plan_id(&app)))
+            .await;
+        let bytes = res.bytes().await.unwrap().to_vec();
+        let read = if format == "csv" { sheet::read_csv(&bytes) } else { sheet::read_xlsx(&bytes) }.unwrap();
+        assert_eq!(read.len(), 36);
+        assert!(read.iter().all(|r| r.quarter == "2023Q2" && r.value.is_empty()));
+        let (status, doc) = upload(&editor, &app, &format!("template.{format}"), bytes).await;
+        assert_eq!(status, 200);
+        assert!(outcomes(&doc).iter().all(|o| o == "跳过(无数值)"));
+        assert_eq!(apply(&editor, &app, &doc).await.status(), 303);
+    }
+    assert_eq!(count(&app, "SELECT count(*) FROM reported_value"), 0);
+}
+
+#[tokio::test]
+async fn the_wide_export_is_metrics_by_quarters_of_approved_figures() {
+    let app = TestApp::spawn().await;
+    app.put_value(LEAD, "2022Q3", 44.0);
+    let bytes =
+        app.get(&format!("/plans/{}/export?layout=wide&format=csv", plan_id(&app))).await.bytes().await.unwrap();
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    assert!(header.contains("指标代码") && header.contains("2021Q1") && header.contains("2025Q4"));
+    assert_eq!(header.split(',').count(), 3 + 20);
+    let lead = text.lines().find(|l| l.starts_with(LEAD)).unwrap();
+    let cells: Vec<&str> = lead.split(',').collect();
+    assert_eq!(cells[3 + 6], "44", "2022Q3 is the seventh quarter");
+}
+
+#[tokio::test]
+async fn viewers_export_but_cannot_import() {
+    let app = TestApp::spawn().await;
+    let viewer = app.sign_in(Role::Viewer).await;
+    let (status, _) = upload(&viewer, &app, "x.csv", b"a".to_vec()).await;
+    assert_eq!(status, 403);
+    assert_eq!(viewer.get(&format!("/plans/{}/export?layout=long&format=csv", plan_id(&app))).await.status(), 200);
+    assert_eq!(viewer.get(&format!("/plans/{}/export?layout=long&format=pdf", plan_id(&app))).await.status(), 400);
+}
