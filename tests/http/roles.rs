@@ -67,3 +67,25 @@ async fn only_admins_change_users_definitions_and_tokens() {
         assert!(status == 303 || status == 200, "admin POST {path}: {status}");
     }
 }
+
+#[tokio::test]
+async fn editors_enter_reviewers_review_and_viewers_only_read() {
+    let app = TestApp::spawn().await;
+    let plan: i64 = app.store.with_conn(|c| Ok(c.query_row("SELECT id FROM plan", [], |r| r.get(0))?)).unwrap();
+    let entry = format!("/plans/{plan}/entry/2022Q3");
+    let review = format!("/plans/{plan}/review");
+    for (role, may_enter, may_review) in
+        [(Role::Admin, true, true), (Role::Editor, true, false), (Role::Reviewer, false, true), (Role::Viewer, false, false)]
+    {
+        let user = app.sign_in(role).await;
+        assert_eq!(user.get(&entry).await.status(), if may_enter { 200 } else { 403 }, "{role} GET entry");
+        assert_eq!(user.get(&review).await.status(), 200, "{role} reads the review page");
+        let save = user.post(&entry, &[("ver.fibre-bandwidth", "0"), ("v.fibre-bandwidth", "")]).await;
+        assert_eq!(save.status(), if may_enter { 303 } else { 403 }, "{role} POST entry");
+        let lock = user.post(&format!("/plans/{plan}/locks"), &[("quarter", "2021Q1"), ("lock", "1")]).await;
+        assert_eq!(lock.status(), if may_review { 303 } else { 403 }, "{role} locks");
+        if may_review {
+            user.post(&format!("/plans/{plan}/locks"), &[("quarter", "2021Q1"), ("lock", "0")]).await;
+        }
+    }
+}
