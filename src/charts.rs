@@ -241,21 +241,28 @@ fn draw_swatch(area: &Area, kind: Swatch, x: i32, y: i32) -> Res {
     Ok(())
 }
 
+/// `text` at the largest size from `max_px` down to `min_px` that fits in
+/// `avail` px; cut with "…" if it still does not fit (the aria-label keeps the
+/// full text).
+fn fit_text(text: &str, max_px: f64, min_px: f64, avail: f64) -> (String, f64) {
+    let px = (max_px * avail / text_width(text, max_px)).clamp(min_px, max_px);
+    let px = if px.is_nan() { max_px } else { px };
+    if text_width(text, px) <= avail {
+        return (text.to_string(), px);
+    }
+    // Room for the ellipsis first.
+    let mut used = px;
+    let fits = |&ch: &char| {
+        used += char_width(ch) * px;
+        used <= avail
+    };
+    (text.chars().take_while(fits).chain(['…']).collect(), px)
+}
+
 /// Draws the title and the legend rows below it; returns the height used.
 /// Laid out by hand because plotters sizes its legend box from byte counts.
 fn draw_header(root: &Area, c: &MetricChart, d: &Clean, width: i32) -> Res<i32> {
-    let avail = f64::from(width - 24);
-    let tpx = (17.0 * avail / text_width(c.title, 17.0)).clamp(11.0, 17.0);
-    let mut title = c.title.to_string();
-    if text_width(c.title, tpx) > avail {
-        // Still too long: cut it; the aria-label keeps the full name.
-        let mut used = tpx;
-        let fits = |&ch: &char| {
-            used += char_width(ch) * tpx;
-            used <= avail
-        };
-        title = c.title.chars().take_while(fits).chain(['…']).collect();
-    }
+    let (title, tpx) = fit_text(c.title, 17.0, 11.0, f64::from(width - 24));
     let bold = font(tpx).style(FontStyle::Bold);
     let style = bold.color(&C_TEXT).pos(Pos::new(HPos::Left, VPos::Top));
     root.draw(&Text::new(title, (12, 10), style))?;
@@ -541,6 +548,189 @@ fn draw_bullet(root: &Area, b: &Bullet, (w, h): (u32, u32)) -> Res {
         bar(ex - 1, ex + 1, y(0.12), y(0.88), B_EXPECTED)?;
     }
     Ok(())
+}
+
+/// A small line of a metric's reported values for a report row: no axes and
+/// no text inside, only the line, the baseline dot and the target.
+pub struct Sparkline<'a> {
+    /// Reported values at quarter ends, sorted by date.
+    pub values: &'a [(NaiveDate, f64)],
+    /// The x range: the plan period, widened to the baseline date and any
+    /// value outside it.
+    pub period: (NaiveDate, NaiveDate),
+    /// Drawn as a small grey dot at the start.
+    pub baseline: Option<(NaiveDate, f64)>,
+    /// (low, high): a thin horizontal line when equal, else a light band.
+    pub target: Option<(f64, f64)>,
+    /// Changes nothing drawn: the line is neutral, so it does not have to know
+    /// which way is better. State the direction in `label` if it matters.
+    pub lower_is_better: bool,
+    /// Displayed size in pixels, e.g. 120×32 (clamped to 16..=2000).
+    pub width: u32,
+    /// Displayed size in pixels (clamped to 8..=400).
+    pub height: u32,
+    /// Accessible text, put in `<title>` and `aria-label`.
+    pub label: String,
+}
+
+/// Input for the horizontal bar chart of metrics per status in the report summary.
+pub struct StatusBars<'a> {
+    /// Chart title, e.g. "按状态统计".
+    pub title: &'a str,
+    /// (label such as "已达标", count, colour), one bar each, top to bottom.
+    pub bars: &'a [(&'a str, usize, (u8, u8, u8))],
+    /// Size in pixels, e.g. 560×220 (clamped to 200..=4000); also the `viewBox`.
+    pub width: u32,
+    /// Size in pixels (clamped to 60..=4000).
+    pub height: u32,
+}
+
+/// The sparkline's line: a neutral dark blue that says neither good nor bad.
+const S_LINE: RGBColor = RGBColor(0x1F, 0x4E, 0x79);
+/// Sparklines are drawn on a grid this many times finer than their displayed
+/// size: plotters works in whole pixels, too coarse for a 32 px high line.
+const S_SCALE: u32 = 4;
+
+/// Renders a sparkline as an SVG document with `<title>`, scalable by its `viewBox`.
+///
+/// With no usable value it holds only the title. Non-finite numbers are skipped.
+pub fn sparkline(s: &Sparkline) -> String {
+    let (w, h) = (s.width.clamp(16, 2000), s.height.clamp(8, 400));
+    let fine = (w * S_SCALE, h * S_SCALE);
+    let svg = render(fine, |root| draw_sparkline(root, s, fine));
+    // Keep the fine grid as the viewBox but display at the asked size.
+    let head = format!("<svg width=\"{}\" height=\"{}\" ", fine.0, fine.1);
+    let svg = svg.replacen(&head, &format!("<svg width=\"{w}\" height=\"{h}\" "), 1);
+    finish_svg(svg, &s.label, true)
+}
+
+fn draw_sparkline(root: &Area, s: &Sparkline, (w, h): (u32, u32)) -> Res {
+    let pt = |(d, v): (NaiveDate, f64)| sane(v).map(|v| (day(d), v));
+    let mut values: Vec<Pt> = s.values.iter().copied().filter_map(pt).collect();
+    if values.is_empty() {
+        return Ok(());
+    }
+    values.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let base = s.baseline.and_then(pt);
+    let target = s.target.and_then(|(lo, hi)| sane_range(lo, hi));
+
+    let xs = values.iter().chain(&base).map(|p| p.0);
+    let (p0, p1) = (day(s.period.0), day(s.period.1));
+    let xa = xs.clone().fold(p0.min(p1), f64::min);
+    let xb = xs.fold(p0.max(p1), f64::max).max(xa + 1.0);
+    let mut ys: Vec<f64> = values.iter().chain(&base).map(|p| p.1).collect();
+    ys.extend(target.iter().flat_map(|&(lo, hi)| [lo, hi]));
+    let (ya, yb) = padded(&ys, 0.08);
+
+    let k = S_SCALE as i32;
+    let (wf, hf) = (f64::from(w), f64::from(h));
+    // Room for the last point's dot (3.5 px) at every edge.
+    let m = (4.0 * f64::from(k)).min(hf / 4.0);
+    let px = |(x, v): Pt| {
+        let x = m + (x - xa) / (xb - xa) * (wf - 2.0 * m);
+        let y = hf - m - (v - ya) / (yb - ya) * (hf - 2.0 * m);
+        (x.round() as i32, y.round() as i32)
+    };
+
+    if let Some((lo, hi)) = target {
+        let (_, top) = px((xa, hi));
+        let (_, bottom) = px((xa, lo));
+        if bottom - top >= k {
+            root.draw(&Rectangle::new([(0, top), (w as i32, bottom)], C_TARGET.mix(0.18).filled()))?;
+        } else {
+            let line = vec![(0, top), (w as i32, top)];
+            root.draw(&PathElement::new(line, C_TARGET.mix(0.8).stroke_width(S_SCALE)))?;
+        }
+    }
+    if let Some(b) = base {
+        root.draw(&Circle::new(px(b), 2 * k as u32, C_MUTED.filled()))?;
+    }
+    let line: Vec<_> = values.iter().map(|&p| px(p)).collect();
+    if line.len() > 1 {
+        root.draw(&PathElement::new(line.clone(), S_LINE.stroke_width(3 * S_SCALE / 2)))?;
+    }
+    if let Some(&last) = line.last() {
+        root.draw(&Circle::new(last, 7 * S_SCALE / 2, WHITE.filled()))?;
+        root.draw(&Circle::new(last, 5 * S_SCALE / 2, S_LINE.filled()))?;
+    }
+    Ok(())
+}
+
+/// Renders the status summary as a horizontal bar chart.
+///
+/// Labels, counts and the title are real `<text>`, so it prints as it shows;
+/// the `aria-label` lists every status with its count.
+pub fn status_bars(b: &StatusBars) -> String {
+    let size = (b.width.clamp(200, 4000), b.height.clamp(60, 4000));
+    let svg = render(size, |root| draw_status_bars(root, b, size));
+    let counts: Vec<String> = b.bars.iter().map(|(name, n, _)| format!("{name} {n}")).collect();
+    let label = match (b.title, counts.is_empty()) {
+        (title, true) => title.to_string(),
+        ("", false) => counts.join("，"),
+        (title, false) => format!("{title}：{}", counts.join("，")),
+    };
+    finish_svg(tight_text(&svg), &label, false)
+}
+
+fn draw_status_bars(root: &Area, b: &StatusBars, (w, h): (u32, u32)) -> Res {
+    let (w, h) = (w as i32, h as i32);
+    root.fill(&WHITE)?;
+    let (title, tpx) = fit_text(b.title, 16.0, 11.0, f64::from(w - 24));
+    let style = font(tpx).style(FontStyle::Bold).color(&C_TEXT).pos(Pos::new(HPos::Left, VPos::Top));
+    if !title.is_empty() {
+        root.draw(&Text::new(title, (12, 10), style))?;
+    }
+    if b.bars.is_empty() {
+        return Ok(());
+    }
+
+    let n = b.bars.len() as f64;
+    let top = 10.0 + tpx.ceil() + 12.0;
+    let row = ((f64::from(h) - 8.0 - top) / n).max(1.0);
+    let half = (row * 0.31).clamp(0.5, 13.0);
+    let lpx = (row * 0.6).clamp(6.0, 14.0).floor();
+    let widest = |texts: Vec<String>| texts.iter().map(|t| text_width(t, lpx)).fold(0.0, f64::max).ceil();
+    let label_w = widest(b.bars.iter().map(|bar| bar.0.to_string()).collect()).min(f64::from(w) * 0.4);
+    let count_w = widest(b.bars.iter().map(|bar| bar.1.to_string()).collect());
+    let x0 = 12 + label_w as i32 + 10;
+    let max_len = f64::from(w - 12 - count_w as i32 - 6 - x0).max(1.0);
+    let most = b.bars.iter().map(|bar| bar.1).max().unwrap_or(0);
+    let mid = |i: f64| top + row * (i + 0.5);
+
+    // The common start of the bars, a little past the first and last.
+    let axis = [mid(0.0) - half - 4.0, mid(n - 1.0) + half + 4.0].map(|y| (x0, y.round() as i32));
+    root.draw(&PathElement::new(axis, C_AXIS))?;
+    let text = |align| font(lpx).color(&C_TEXT).pos(Pos::new(align, VPos::Center));
+    for (i, &(name, count, (r, g, bl))) in b.bars.iter().enumerate() {
+        let y = mid(i as f64);
+        let (name, _) = fit_text(name, lpx, lpx, label_w);
+        root.draw(&Text::new(name, (x0 - 8, y.round() as i32), text(HPos::Right)))?;
+        let len = if most == 0 { 0.0 } else { count as f64 / most as f64 * max_len };
+        // A count of one among thousands still shows as a sliver.
+        let len = if count > 0 { len.round().max(2.0) as i32 } else { 0 };
+        if len > 0 {
+            let corners = [(x0 + 1, (y - half).round() as i32), (x0 + 1 + len, (y + half).round() as i32)];
+            root.draw(&Rectangle::new(corners, RGBColor(r, g, bl).filled()))?;
+        }
+        root.draw(&Text::new(count.to_string(), (x0 + 1 + len + 6, y.round() as i32), text(HPos::Left)))?;
+    }
+    Ok(())
+}
+
+/// Drops the newlines plotters puts around every text's content, so that a
+/// count reads `>13<` in the markup as it does on screen.
+fn tight_text(svg: &str) -> String {
+    let mut out = String::with_capacity(svg.len());
+    let mut rest = svg;
+    while let Some(i) = rest.find("<text ") {
+        let Some(open) = rest[i..].find('>').map(|j| i + j + 1) else { break };
+        let Some(close) = rest[open..].find("</text>").map(|j| open + j) else { break };
+        out.push_str(&rest[..open]);
+        out.push_str(rest[open..close].trim_matches('\n'));
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -841,5 +1031,235 @@ mod tests {
         assert_valid(&svg);
         let (l, r) = span(&svg, B_GOOD);
         assert!(r > l);
+    }
+
+    const GREEN: (u8, u8, u8) = (0x00, 0x9E, 0x73);
+    const BLUE: (u8, u8, u8) = (0x00, 0x72, 0xB2);
+    const ORANGE: (u8, u8, u8) = (0xD5, 0x5E, 0x00);
+    const GREY: (u8, u8, u8) = (0x99, 0x99, 0x88);
+
+    fn rgb_hex((r, g, b): (u8, u8, u8)) -> String {
+        hex(RGBColor(r, g, b))
+    }
+
+    fn status(bars: &[(&str, usize, (u8, u8, u8))]) -> String {
+        status_bars(&StatusBars { title: "按状态统计", bars, width: 560, height: 220 })
+    }
+
+    #[test]
+    fn status_bars_show_labels_counts_and_proportional_bars() {
+        let bars = [("已达标", 13, GREEN), ("进展顺利", 26, BLUE), ("滞后", 0, ORANGE), ("未报送", 1, GREY)];
+        let svg = status(&bars);
+        assert_valid(&svg);
+        assert!(svg.contains("viewBox=\"0 0 560 220\""));
+        let all = texts(&svg);
+        assert_eq!(all[0], "按状态统计");
+        for (name, count, _) in bars {
+            assert!(svg.contains(&format!(">{name}<")), "label {name} missing");
+            assert!(svg.contains(&format!(">{count}<")), "count {count} missing");
+        }
+        assert!(svg.contains("aria-label=\"按状态统计：已达标 13，进展顺利 26，滞后 0，未报送 1\""));
+        let width = |c| {
+            let rects = elements(&svg, "rect", &rgb_hex(c));
+            assert_eq!(rects.len(), 1, "one bar of {c:?}");
+            num(rects[0], "width")
+        };
+        let (w13, w26, w1) = (width(GREEN), width(BLUE), width(GREY));
+        assert!((w26 - 2 * w13).abs() <= 1, "26 → {w26} px, 13 → {w13} px");
+        assert!(w26 > 300, "the longest bar uses the width: {w26}");
+        assert!((w1 - w26 / 26).abs() <= 1);
+        // Zero: a label and "0", no bar.
+        assert!(elements(&svg, "rect", &rgb_hex(ORANGE)).is_empty());
+        // Bars start together right of the widest label and stay inside.
+        let rects: Vec<_> =
+            svg.lines().filter(|l| l.starts_with("<rect ") && attr(l, "fill") != Some("#FFFFFF")).collect();
+        let x0 = num(rects[0], "x");
+        assert!(x0 as f64 >= 12.0 + text_width("进展顺利", 14.0));
+        for r in rects {
+            assert_eq!(num(r, "x"), x0);
+            assert!(num(r, "x") + num(r, "width") < 560 - 12 - 12, "room for the count: {r}");
+        }
+    }
+
+    #[test]
+    fn status_bars_in_display_order_top_to_bottom() {
+        let svg = status(&[("甲", 1, GREEN), ("乙", 2, BLUE), ("丙", 3, ORANGE)]);
+        let y = |c| num(elements(&svg, "rect", &rgb_hex(c))[0], "y");
+        assert!(y(GREEN) < y(BLUE) && y(BLUE) < y(ORANGE));
+        let pos = |s: &str| svg.find(&format!(">{s}<")).unwrap();
+        assert!(pos("甲") < pos("乙") && pos("乙") < pos("丙"));
+    }
+
+    #[test]
+    fn status_bars_degenerate_inputs() {
+        let zeros = [("已达标", 0, GREEN), ("滞后", 0, ORANGE)];
+        let svg = status(&zeros);
+        assert_valid(&svg);
+        assert_eq!(svg.matches(">0<").count(), 2);
+        assert!(texts(&svg).contains(&"已达标".to_string()));
+        assert_eq!(svg.matches("<rect").count(), 1, "background only: {svg}");
+
+        let svg = status(&[]);
+        assert_valid(&svg);
+        assert!(svg.contains("aria-label=\"按状态统计\""));
+        assert_eq!(texts(&svg), ["按状态统计"]);
+        let svg = status_bars(&StatusBars { title: "", bars: &zeros, width: 560, height: 220 });
+        assert!(svg.contains("aria-label=\"已达标 0，滞后 0\""));
+        assert_eq!(texts(&svg), ["已达标", "0", "滞后", "0"]);
+
+        let long = "特别长的状态名称用于测试截断效果特别长的状态名称用于测试截断效果";
+        let many: Vec<_> = (0..40).map(|i| (if i == 3 { long } else { "状态" }, i * 1000, BLUE)).collect();
+        let huge = [("多", usize::MAX, GREEN), ("少", 1, ORANGE)];
+        let title = "A&B <\"x\">";
+        for (bars, width, height) in [(&many[..], 560, 220), (&huge[..], 0, 0), (&zeros[..], u32::MAX, u32::MAX)] {
+            let svg = status_bars(&StatusBars { title, bars, width, height });
+            assert_valid(&svg);
+            assert!(svg.starts_with("<svg role=\"img\" aria-label=\"A&amp;B &lt;&quot;x&quot;&gt;："));
+        }
+        // A long label is cut, the full one stays in the aria-label.
+        let svg = status_bars(&StatusBars { title, bars: &many[..5], width: 560, height: 220 });
+        assert!(texts(&svg).iter().any(|t| t.ends_with('…') && t.starts_with("特别长")));
+        assert!(svg.contains(&format!("{long} 3000")));
+        // One among many still shows.
+        let svg = status(&huge);
+        assert!(num(elements(&svg, "rect", &rgb_hex(ORANGE))[0], "width") >= 2);
+    }
+
+    #[test]
+    fn tight_text_trims_only_text_content() {
+        let svg = "<svg>\n<text x=\"1\">\n13\n</text>\n<text a=\"b\">\n已达标\n</text>\n</svg>\n";
+        assert_eq!(tight_text(svg), "<svg>\n<text x=\"1\">13</text>\n<text a=\"b\">已达标</text>\n</svg>\n");
+        assert_eq!(tight_text("<text x=\"1\">\nbroken"), "<text x=\"1\">\nbroken");
+    }
+
+    fn spark_values() -> Vec<(NaiveDate, f64)> {
+        vec![(d(2021, 3, 31), 37.5), (d(2021, 12, 31), 39.0), (d(2022, 12, 31), 41.8), (d(2023, 9, 30), 44.0)]
+    }
+
+    fn spark(values: &[(NaiveDate, f64)]) -> Sparkline<'_> {
+        Sparkline {
+            values,
+            period: (d(2021, 1, 1), d(2025, 12, 31)),
+            baseline: Some((d(2020, 12, 31), 37.0)),
+            target: Some((48.0, 48.0)),
+            lower_is_better: false,
+            width: 120,
+            height: 32,
+            label: "强对流天气预警时间提前量:基期 37,最新 44,目标 48".into(),
+        }
+    }
+
+    fn points(line: &str) -> Vec<(i32, i32)> {
+        let pair = |p: &str| {
+            let (x, y) = p.split_once(',').unwrap();
+            (x.parse().unwrap(), y.parse().unwrap())
+        };
+        attr(line, "points").unwrap().split_whitespace().map(pair).collect()
+    }
+
+    /// The sparkline's line, its last-point dot and its baseline dot.
+    fn spark_parts(svg: &str) -> [Vec<(i32, i32)>; 3] {
+        let line: Vec<_> = elements(svg, "polyline", &hex(S_LINE)).into_iter().flat_map(points).collect();
+        let dots = |c| elements(svg, "circle", &hex(c)).iter().map(|l| (num(l, "cx"), num(l, "cy"))).collect();
+        [line, dots(S_LINE), dots(C_MUTED)]
+    }
+
+    #[test]
+    fn sparkline_has_one_point_per_value_and_marks_the_last() {
+        let v = spark_values();
+        let svg = sparkline(&spark(&v));
+        assert_valid(&svg);
+        assert!(svg.contains("<title>强对流天气预警时间提前量:基期 37,最新 44,目标 48</title>"));
+        assert!(svg.contains(" width=\"120\" height=\"32\" viewBox=\"0 0 480 128\""));
+        assert!(texts(&svg).is_empty(), "no text inside");
+        assert_eq!(elements(&svg, "polyline", &hex(S_LINE)).len(), 1);
+        let [line, last, base] = spark_parts(&svg);
+        assert_eq!(line.len(), v.len());
+        assert_eq!(last, [line[3]]);
+        // Rising values go up the picture, later dates to the right.
+        assert!(line.windows(2).all(|p| p[1].0 > p[0].0 && p[1].1 < p[0].1), "{line:?}");
+        // The baseline is left of and below the first value; the target above the last.
+        assert_eq!(base.len(), 1);
+        assert!(base[0].0 < line[0].0 && base[0].1 > line[0].1);
+        let target = elements(&svg, "polyline", &hex(C_TARGET));
+        assert_eq!(target.len(), 1);
+        assert!(points(target[0])[0].1 < line[3].1);
+        // Room for the dots at every edge.
+        for (x, y) in line.iter().chain(&base) {
+            assert!((14..=480 - 14).contains(x) && (14..=128 - 14).contains(y), "({x}, {y})");
+        }
+        // The period's end lies at the right: four of five years leave the line short.
+        assert!(line[3].0 < 480 / 2 + 40);
+    }
+
+    #[test]
+    fn sparkline_target_range_is_a_band() {
+        let v = spark_values();
+        let svg = sparkline(&Sparkline { target: Some((50.0, 46.0)), ..spark(&v) });
+        let band = elements(&svg, "rect", &hex(C_TARGET));
+        assert_eq!(band.len(), 1);
+        assert_eq!(num(band[0], "width"), 480);
+        assert!(num(band[0], "height") > 4);
+        assert!(elements(&svg, "polyline", &hex(C_TARGET)).is_empty());
+        let svg = sparkline(&Sparkline { target: None, baseline: None, ..spark(&v) });
+        assert!(!svg.contains(&hex(C_TARGET)) && !svg.contains(&hex(C_MUTED)));
+        // The direction changes nothing drawn.
+        assert_eq!(sparkline(&Sparkline { lower_is_better: true, ..spark(&v) }), sparkline(&spark(&v)));
+    }
+
+    #[test]
+    fn sparkline_degenerate_inputs() {
+        let v = spark_values();
+        let empty = sparkline(&spark(&[]));
+        assert_valid(&empty);
+        let body: Vec<_> = empty.lines().skip(1).collect();
+        assert_eq!(body, ["<title>强对流天气预警时间提前量:基期 37,最新 44,目标 48</title>", "</svg>"]);
+
+        let flat = [(d(2021, 12, 31), 12.0), (d(2022, 12, 31), 12.0), (d(2023, 12, 31), 12.0)];
+        let svg = sparkline(&Sparkline { baseline: None, target: None, ..spark(&flat) });
+        let [line, _, _] = spark_parts(&svg);
+        assert_eq!(line.len(), 3);
+        assert!(line.iter().all(|p| p.1 == line[0].1 && (14..=114).contains(&p.1)), "{line:?}");
+
+        let one = [(d(2022, 6, 30), 40.0)];
+        let [line, last, _] = spark_parts(&sparkline(&spark(&one)));
+        assert!(line.is_empty() && last.len() == 1);
+
+        let bad = [
+            (d(2021, 12, 31), f64::NAN),
+            (d(2022, 12, 31), 5.0),
+            (d(2023, 6, 30), f64::INFINITY),
+            (d(2023, 12, 31), 6.0),
+        ];
+        let [line, _, _] = spark_parts(&sparkline(&spark(&bad)));
+        assert_eq!(line.len(), 2);
+
+        let unsorted = [v[2], v[0], v[3], v[1]];
+        assert_eq!(spark_parts(&sparkline(&spark(&unsorted)))[0], spark_parts(&sparkline(&spark(&v)))[0]);
+
+        let nan = [(d(2021, 12, 31), f64::NAN)];
+        let t = d(2025, 12, 31);
+        let cases = [
+            spark(&nan),
+            Sparkline {
+                baseline: Some((NaiveDate::MIN, f64::NAN)),
+                target: Some((f64::NAN, f64::INFINITY)),
+                ..spark(&v)
+            },
+            Sparkline { period: (t, d(2021, 1, 1)), ..spark(&v) },
+            Sparkline { period: (t, t), baseline: None, ..spark(&one) },
+            Sparkline { baseline: Some((NaiveDate::MIN, 1.0)), ..spark(&v) },
+            Sparkline { target: Some((1e12, -1e12)), ..spark(&v) },
+            Sparkline { width: 0, height: 0, ..spark(&v) },
+            Sparkline { width: u32::MAX, height: u32::MAX, ..spark(&v) },
+            Sparkline { label: "<&\">".into(), ..spark(&v) },
+        ];
+        for s in &cases {
+            let svg = sparkline(s);
+            assert_valid(&svg);
+            assert!(svg.contains("<title>"));
+        }
+        assert!(sparkline(&cases[0]).lines().all(|l| !l.starts_with("<circle")));
+        assert!(sparkline(&cases[8]).contains("aria-label=\"&lt;&amp;&quot;&gt;\""));
     }
 }

@@ -10,6 +10,7 @@ pub mod charts;
 pub mod demo;
 pub mod error;
 pub mod plan;
+pub mod report;
 pub mod setup;
 pub mod sheet;
 pub mod store;

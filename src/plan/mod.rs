@@ -8,6 +8,7 @@ pub mod number;
 pub mod progress;
 pub mod quarter;
 pub mod seed;
+pub mod text;
 
 pub use metric::{Direction, Kind, Metric, Reported, Target, fmt_num};
 pub use quarter::Quarter;

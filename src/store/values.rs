@@ -273,3 +273,31 @@ pub fn set_locked(conn: &Connection, plan_id: i64, q: Quarter, locked: bool, act
     }
     Ok(())
 }
+
+/// Figures of a plan from its first quarter to `last`: approved, awaiting review (pending
+/// or returned), and metric-quarters with no figure at all.
+pub fn figure_counts(conn: &Connection, plan_id: i64, last: Quarter) -> Result<crate::report::FigureCounts> {
+    let (approved, waiting, metrics, first): (i64, i64, i64, Option<String>) = conn.query_row(
+        "SELECT \
+           (SELECT count(*) FROM reported_value v JOIN metric m ON m.id = v.metric_id \
+             WHERE m.plan_id = ?1 AND v.quarter <= ?2 AND v.approved_value IS NOT NULL), \
+           (SELECT count(*) FROM reported_value v JOIN metric m ON m.id = v.metric_id \
+             WHERE m.plan_id = ?1 AND v.quarter <= ?2 AND v.status != 'approved'), \
+           (SELECT count(*) FROM metric WHERE plan_id = ?1), \
+           (SELECT period_start FROM plan WHERE id = ?1)",
+        params![plan_id, last.to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
+    let first = first.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()).map(Quarter::containing);
+    let quarters = first.map_or(0, |f| Quarter::range(f, last).count()) as i64;
+    let present: i64 = conn.query_row(
+        "SELECT count(*) FROM reported_value v JOIN metric m ON m.id = v.metric_id WHERE m.plan_id = ?1 AND v.quarter <= ?2",
+        params![plan_id, last.to_string()],
+        |r| r.get(0),
+    )?;
+    Ok(crate::report::FigureCounts {
+        approved: approved as usize,
+        pending: waiting as usize,
+        missing: (metrics * quarters - present).max(0) as usize,
+    })
+}

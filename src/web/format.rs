@@ -1,8 +1,11 @@
 //! How figures read on a page: one row of text per metric, computed once per request.
 
 use crate::charts;
-use crate::plan::progress::{Assessment, BaselinePoint, NotApplicable, Status, effective_target};
-use crate::plan::{Kind, Metric, Target, fmt_num};
+use crate::plan::progress::{Assessment, NotApplicable, Status, effective_target};
+pub use crate::plan::text::{baseline_text, percent, target_text, value_text};
+use chrono::NaiveDate;
+
+use crate::plan::{Direction, Kind, Metric, Plan, Reported, fmt_num};
 
 /// A metric as the dashboard and report tables show it.
 pub struct MetricRow {
@@ -55,39 +58,6 @@ impl MetricRow {
     }
 }
 
-pub fn percent(p: f64) -> String {
-    format!("{}%", fmt_num((p * 100.0).round()))
-}
-
-pub fn target_text(m: &Metric) -> String {
-    match (m.kind, m.target) {
-        (Kind::Milestone, _) => "完成".into(),
-        (_, None) => "—".into(),
-        (_, Some(t)) => range_text(t),
-    }
-}
-
-fn range_text(t: Target) -> String {
-    if t.is_range() { format!("{}–{}", fmt_num(t.low), fmt_num(t.high)) } else { fmt_num(t.low) }
-}
-
-pub fn baseline_text(m: &Metric, in_use: Option<BaselinePoint>) -> String {
-    match (m.kind, m.baseline, in_use) {
-        (Kind::Milestone, Some(0.0), _) => "未启动".into(),
-        (_, Some(b), _) => fmt_num(b),
-        (_, None, Some(b)) => format!("{}(首次报告值)", fmt_num(b.value)),
-        (_, None, None) => "规划未给出".into(),
-    }
-}
-
-pub fn value_text(m: &Metric, value: f64, done: Option<bool>) -> String {
-    match (m.kind, done) {
-        (Kind::Milestone, Some(true)) => "已完成".into(),
-        (Kind::Milestone, _) => format!("完成 {}%", fmt_num(value)),
-        _ => fmt_num(value),
-    }
-}
-
 fn status_note(a: &Assessment) -> String {
     if a.exceeded {
         return "超额".into();
@@ -132,9 +102,53 @@ fn bullet(m: &Metric, a: &Assessment) -> String {
         target: target.map(|t| (t.low, t.high)),
         expected: expected_value,
         latest: a.latest.as_ref().map(|l| l.value),
-        lower_is_better: m.direction == crate::plan::Direction::Lower,
+        lower_is_better: m.direction == Direction::Lower,
         width: 240,
         height: 28,
         label,
+    })
+}
+
+/// The full progress chart of `m` as assessed in `a`, from the figures in `values`.
+pub fn metric_chart_svg(
+    plan: &Plan,
+    m: &Metric,
+    a: &Assessment,
+    values: &[Reported],
+    width: u32,
+    height: u32,
+) -> String {
+    let target_date = m.target_date.unwrap_or(plan.period_end);
+    let target = effective_target(m);
+    let points: Vec<(NaiveDate, f64)> =
+        values.iter().filter(|r| r.quarter.end() <= a.as_of).map(|r| (r.quarter.end(), r.value)).collect();
+    let baseline = a.baseline.filter(|b| !b.from_report).map(|b| (b.date, b.value));
+    let expected = match (target, a.baseline) {
+        (Some(t), Some(b)) => Some(((b.date, b.value), (target_date, t.met_at(m.direction)))),
+        _ => None,
+    };
+    // The trend line itself, from the last figure's date to the target date.
+    let projection = match (a.projection, points.last()) {
+        (Some(p), Some(&(last_date, _))) if last_date < target_date => {
+            let years = (target_date - last_date).num_days() as f64 / 365.25;
+            Some((
+                (last_date, p.value_at_target_date - p.slope_per_year * years),
+                (target_date, p.value_at_target_date),
+            ))
+        }
+        _ => None,
+    };
+    charts::metric_chart(&charts::MetricChart {
+        title: &m.name,
+        unit: &m.unit,
+        lower_is_better: m.direction == Direction::Lower,
+        period: (plan.period_start, plan.period_end),
+        baseline,
+        target: target.map(|t| (target_date, t.low, t.high)),
+        values: &points,
+        expected,
+        projection,
+        width,
+        height,
     })
 }

@@ -9,13 +9,12 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 
 use super::auth::{CurrentUser, Reviewer};
-use super::format::{percent, value_text};
+use super::format::{metric_chart_svg, percent, value_text};
 use super::{AppState, Layout, MetricRow, parse_as_of, render, view_of};
-use crate::charts;
 use crate::error::{Error, Result};
 use crate::plan::entry::Accepted;
 use crate::plan::progress::{Assessment, assess, effective_target, expected_progress};
-use crate::plan::{Chapter, Direction, Metric, Plan, Reported, fmt_num};
+use crate::plan::{Chapter, Metric, Plan, Reported, fmt_num};
 use crate::store;
 use crate::store::values::View;
 
@@ -182,40 +181,7 @@ pub async fn show_metric_chart(
 }
 
 fn chart_svg(l: &Loaded) -> String {
-    let m = &l.metric;
-    let a = &l.assessment;
-    let target_date = m.target_date.unwrap_or(l.plan.period_end);
-    let target = effective_target(m);
-    let points: Vec<(NaiveDate, f64)> =
-        l.values.iter().filter(|r| r.quarter.end() <= a.as_of).map(|r| (r.quarter.end(), r.value)).collect();
-    let baseline = a.baseline.filter(|b| !b.from_report).map(|b| (b.date, b.value));
-    let expected = match (target, a.baseline) {
-        (Some(t), Some(b)) => Some(((b.date, b.value), (target_date, t.met_at(m.direction)))),
-        _ => None,
-    };
-    let projection = match (a.projection, points.last()) {
-        (Some(p), Some(&(last_date, _))) if last_date < target_date => {
-            let years = (target_date - last_date).num_days() as f64 / 365.25;
-            Some((
-                (last_date, p.value_at_target_date - p.slope_per_year * years),
-                (target_date, p.value_at_target_date),
-            ))
-        }
-        _ => None,
-    };
-    charts::metric_chart(&charts::MetricChart {
-        title: &m.name,
-        unit: &m.unit,
-        lower_is_better: m.direction == Direction::Lower,
-        period: (l.plan.period_start, l.plan.period_end),
-        baseline,
-        target: target.map(|t| (target_date, t.low, t.high)),
-        values: &points,
-        expected,
-        projection,
-        width: 760,
-        height: 420,
-    })
+    metric_chart_svg(&l.plan, &l.metric, &l.assessment, &l.values, 760, 420)
 }
 
 fn value_rows(l: &Loaded) -> Vec<ValueRow> {

@@ -5,6 +5,7 @@ mod admin;
 pub mod auth;
 mod dashboard;
 mod entry;
+mod evaluation;
 mod format;
 mod metrics;
 mod review;
@@ -92,6 +93,9 @@ pub fn app(state: AppState) -> Router {
         .route("/plans/{id}/review/return", post(review::return_value))
         .route("/plans/{id}/locks", post(review::set_lock))
         .route("/metrics/{key}/history/{id}/restore", post(metrics::restore_value))
+        .route("/plans/{id}/evaluation", get(evaluation::show_evaluation))
+        .route("/plans/{id}/evaluation.xlsx", get(evaluation::download_evaluation))
+        .route("/plans/{id}/evaluation/compare", get(evaluation::compare_evaluations))
         .route("/plans/{id}/sheets", get(sheets::show_sheets))
         .route("/plans/{id}/import", post(sheets::check_import))
         .route("/plans/{id}/import/apply", post(sheets::apply_import))

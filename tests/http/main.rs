@@ -7,6 +7,7 @@ mod auth;
 mod cli;
 mod dashboard;
 mod entry;
+mod evaluation;
 mod hardening;
 mod helpers;
 mod metrics;

@@ -74,9 +74,12 @@ async fn editors_enter_reviewers_review_and_viewers_only_read() {
     let plan: i64 = app.store.with_conn(|c| Ok(c.query_row("SELECT id FROM plan", [], |r| r.get(0))?)).unwrap();
     let entry = format!("/plans/{plan}/entry/2022Q3");
     let review = format!("/plans/{plan}/review");
-    for (role, may_enter, may_review) in
-        [(Role::Admin, true, true), (Role::Editor, true, false), (Role::Reviewer, false, true), (Role::Viewer, false, false)]
-    {
+    for (role, may_enter, may_review) in [
+        (Role::Admin, true, true),
+        (Role::Editor, true, false),
+        (Role::Reviewer, false, true),
+        (Role::Viewer, false, false),
+    ] {
         let user = app.sign_in(role).await;
         assert_eq!(user.get(&entry).await.status(), if may_enter { 200 } else { 403 }, "{role} GET entry");
         assert_eq!(user.get(&review).await.status(), 200, "{role} reads the review page");

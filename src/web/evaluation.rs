@@ -1,0 +1,237 @@
+//! `/plans/{id}/evaluation`: the mid-term or final evaluation, from approved figures, for
+//! the screen and for paper (A4 print stylesheet), with an XLSX download and a comparison
+//! of two dates.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+
+use super::auth::CurrentUser;
+use super::format::{metric_chart_svg, percent, value_text};
+use super::{AppState, Layout, render};
+use crate::charts;
+use crate::error::{Error, Result};
+use crate::plan::progress::Status;
+use crate::plan::text::{baseline_text, target_text};
+use crate::plan::{Direction, Plan, Quarter, fmt_num};
+use crate::report::{self, Report, Row, StatusChange};
+use crate::store::{self, values::View};
+
+/// Status colours, the same as the stylesheet's.
+pub fn status_rgb(s: Status) -> (u8, u8, u8) {
+    match s {
+        Status::Achieved => (0x1b, 0x7f, 0x3b),
+        Status::OnTrack => (0x2f, 0x6f, 0xb5),
+        Status::AtRisk => (0xb7, 0x79, 0x1f),
+        Status::OffTrack => (0xc5, 0x30, 0x30),
+        Status::NoData => (0x7b, 0x87, 0x94),
+        Status::Reference => (0x6b, 0x46, 0xc1),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pages/reports/evaluation.html")]
+struct EvaluationPage {
+    layout: Layout,
+    plan: Plan,
+    as_of: NaiveDate,
+    kind: &'static str,
+    generated_on: NaiveDate,
+    figures: report::FigureCounts,
+    counts: Vec<(Status, usize)>,
+    summary_chart: String,
+    chapters: Vec<(String, Vec<(Status, usize)>, Vec<EvalRow>)>,
+    attention: Vec<(EvalRow, String)>,
+    missing: Vec<EvalRow>,
+    dates: Vec<NaiveDate>,
+}
+
+impl EvaluationPage {
+    fn total(&self) -> usize {
+        self.counts.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// One metric's line, as text.
+#[derive(Clone)]
+struct EvalRow {
+    key: String,
+    name: String,
+    unit: String,
+    baseline: String,
+    target: String,
+    value: String,
+    progress: String,
+    expected: String,
+    status: Status,
+    projected: String,
+    reach: String,
+    sentence: String,
+    spark: String,
+}
+
+fn eval_row(plan: &Plan, r: &Row) -> EvalRow {
+    let m = &r.metric;
+    let a = &r.assessment;
+    let points: Vec<(NaiveDate, f64)> = r.values.iter().map(|v| (v.quarter.end(), v.value)).collect();
+    let target = crate::plan::progress::effective_target(m);
+    EvalRow {
+        key: m.key.clone(),
+        name: m.name.clone(),
+        unit: m.unit.clone(),
+        baseline: baseline_text(m, a.baseline),
+        target: target_text(m),
+        value: a.latest.as_ref().map(|l| value_text(m, l.value, l.done)).unwrap_or_else(|| "—".into()),
+        progress: a.progress.map(percent).unwrap_or_else(|_| "—".into()),
+        expected: a.expected.map(percent).unwrap_or_else(|| "—".into()),
+        status: a.status,
+        projected: a.projection.map(|p| fmt_num(p.value_at_target_date)).unwrap_or_else(|| "—".into()),
+        reach: report::xlsx::reach_text(a),
+        sentence: r.sentence.clone(),
+        spark: charts::sparkline(&charts::Sparkline {
+            values: &points,
+            period: (plan.period_start, plan.period_end),
+            baseline: a.baseline.map(|b| (b.date, b.value)),
+            target: target.map(|t| (t.low, t.high)),
+            lower_is_better: m.direction == Direction::Lower,
+            width: 120,
+            height: 32,
+            label: format!("{} 各季度报告值", m.name),
+        }),
+    }
+}
+
+/// The evaluation date a request asks for: a quarter end, `final`, or the mid-term date.
+fn as_of_of(plan: &Plan, raw: Option<&String>) -> Result<NaiveDate> {
+    let date = match raw.map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        None => plan.midterm_on.map(|d| Quarter::containing(d).end()).unwrap_or(plan.period_end),
+        Some("final") => plan.period_end,
+        Some("midterm") => plan.midterm_on.unwrap_or(plan.period_end),
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| Error::BadRequest(format!("评估日期“{s}”无效,应为季度末日期(如 2023-06-30)或 final")))?,
+    };
+    if Quarter::containing(date).end() != date {
+        return Err(Error::BadRequest(format!(
+            "评估日期 {date} 不是季度末:请选择 3月31日、6月30日、9月30日或12月31日"
+        )));
+    }
+    if date < plan.period_start || date > plan.period_end {
+        return Err(Error::BadRequest(format!("评估日期 {date} 不在规划期内")));
+    }
+    Ok(date)
+}
+
+/// Reads what the report needs and builds it: a fixed number of queries.
+async fn load(state: &AppState, plan_id: i64, raw_as_of: Option<String>) -> Result<Report> {
+    state
+        .store
+        .read(move |c| {
+            let snap = store::plans::snapshot(c, plan_id, View::Approved)?;
+            let as_of = as_of_of(&snap.plan, raw_as_of.as_ref())?;
+            let figures = store::values::figure_counts(c, plan_id, Quarter::containing(as_of))?;
+            let today = chrono::Local::now().date_naive();
+            Ok(report::build(&snap.plan, &snap.chapters, &snap.metrics, &snap.values, figures, as_of, today))
+        })
+        .await
+}
+
+pub async fn show_evaluation(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(plan_id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response> {
+    let r = load(&state, plan_id, q.get("as_of").cloned()).await?;
+    let layout =
+        Layout::new(&state, &user, format!("{} {}", if r.is_final() { "终期评估" } else { "中期评估" }, r.plan.title));
+    let page =
+        tokio::task::spawn_blocking(move || page(layout, &r)).await.map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(render(&page)?.into_response())
+}
+
+fn page(layout: Layout, r: &Report) -> EvaluationPage {
+    let bars: Vec<(&str, usize, (u8, u8, u8))> =
+        r.counts.iter().map(|(s, n)| (s.label_zh(), *n, status_rgb(*s))).collect();
+    let summary_chart =
+        charts::status_bars(&charts::StatusBars { title: "按状态统计", bars: &bars, width: 560, height: 220 });
+    let rows_of = |rows: &[Row]| rows.iter().map(|row| eval_row(&r.plan, row)).collect::<Vec<_>>();
+    let attention = r
+        .attention()
+        .into_iter()
+        .map(|row| {
+            (eval_row(&r.plan, row), metric_chart_svg(&r.plan, &row.metric, &row.assessment, &row.values, 640, 340))
+        })
+        .collect();
+    EvaluationPage {
+        layout,
+        kind: if r.is_final() { "终期评估" } else { "中期评估" },
+        as_of: r.as_of,
+        generated_on: r.generated_on,
+        figures: r.figures,
+        counts: r.counts.clone(),
+        summary_chart,
+        chapters: r.chapters.iter().map(|c| (c.chapter.title.clone(), c.counts.clone(), rows_of(&c.rows))).collect(),
+        attention,
+        missing: r.missing().into_iter().map(|row| eval_row(&r.plan, row)).collect(),
+        dates: report::quarter_ends(&r.plan),
+        plan: r.plan.clone(),
+    }
+}
+
+pub async fn download_evaluation(
+    State(state): State<AppState>,
+    Path(plan_id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response> {
+    let r = load(&state, plan_id, q.get("as_of").cloned()).await?;
+    let name = format!("{}-evaluation-{}.xlsx", r.plan.key, r.as_of);
+    let bytes = tokio::task::spawn_blocking(move || report::xlsx::workbook(&r))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?
+        .map_err(Error::Internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "pages/reports/compare.html")]
+struct ComparePage {
+    layout: Layout,
+    plan: Plan,
+    from: NaiveDate,
+    to: NaiveDate,
+    changes: Vec<StatusChange>,
+    unchanged: usize,
+    dates: Vec<NaiveDate>,
+}
+
+pub async fn compare_evaluations(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(plan_id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response> {
+    let earlier = load(&state, plan_id, Some(q.get("from").cloned().unwrap_or_else(|| "midterm".into()))).await?;
+    let later = load(&state, plan_id, Some(q.get("to").cloned().unwrap_or_else(|| "final".into()))).await?;
+    let changes = report::compare(&earlier, &later);
+    let page = ComparePage {
+        layout: Layout::new(&state, &user, "评估对比"),
+        unchanged: later.rows().count() - changes.len(),
+        from: earlier.as_of,
+        to: later.as_of,
+        changes,
+        dates: report::quarter_ends(&later.plan),
+        plan: later.plan,
+    };
+    Ok(render(&page)?.into_response())
+}
