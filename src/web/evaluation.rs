@@ -44,7 +44,7 @@ struct EvaluationPage {
     figures: report::FigureCounts,
     counts: Vec<(Status, usize)>,
     summary_chart: String,
-    chapters: Vec<(String, Vec<(Status, usize)>, Vec<EvalRow>)>,
+    chapters: Vec<ChapterRows>,
     attention: Vec<(EvalRow, String)>,
     missing: Vec<EvalRow>,
     dates: Vec<NaiveDate>,
@@ -55,6 +55,9 @@ impl EvaluationPage {
         self.counts.iter().map(|(_, n)| n).sum()
     }
 }
+
+/// A chapter's title, its status counts and its lines.
+type ChapterRows = (String, Vec<(Status, usize)>, Vec<EvalRow>);
 
 /// One metric's line, as text.
 #[derive(Clone)]
