@@ -129,3 +129,20 @@ async fn comparing_two_dates_lists_the_metrics_whose_status_changed() {
     assert_eq!(texts(&doc, "#c-senior-engineers .status"), ["暂无数据", "已达标"]);
     assert!(texts(&doc, &format!("#c-{LEAD}")).is_empty(), "on track both times");
 }
+
+#[tokio::test]
+async fn every_printed_page_carries_the_title_and_date() {
+    let app = TestApp::spawn().await;
+    let plan = plan_id(&app);
+    let (_, doc) = app.html(&format!("/plans/{plan}/evaluation?as_of=2023-06-30")).await;
+    let sel = scraper::Selector::parse("link[media=print]").unwrap();
+    let href = doc.select(&sel).next().unwrap().value().attr("href").unwrap().to_owned();
+    let res = app.get(&href).await;
+    assert_eq!(res.headers()["content-type"], "text/css; charset=utf-8");
+    let css = res.text().await.unwrap();
+    assert!(
+        css.contains("@top-left") && css.contains("重庆市綦江区气象发展“十四五”规划 · 中期评估 · 截至 2023-06-30"),
+        "{css}"
+    );
+    assert!(css.contains("counter(page)"));
+}
