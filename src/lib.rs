@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod plan;
 pub mod report;
+pub mod scale;
 pub mod setup;
 pub mod sheet;
 pub mod store;

@@ -31,6 +31,26 @@ enum Command {
         #[arg(default_value = "seeds")]
         dir: PathBuf,
     },
+    /// Fill a database with synthetic plans for load and scale tests (never use on a real database).
+    ScaleData {
+        /// Synthetic plans to create.
+        #[arg(long, default_value_t = 40)]
+        plans: usize,
+        /// Metrics per plan.
+        #[arg(long, default_value_t = 50)]
+        metrics: usize,
+        /// Quarters of approved figures per metric, from 2021Q1 (at most 20).
+        #[arg(long, default_value_t = 20)]
+        quarters: usize,
+        /// Extra corrections per figure, kept in the history.
+        #[arg(long, default_value_t = 1)]
+        changes: usize,
+        /// Also fill the real seed plan with this many quarters of approved figures.
+        #[arg(long, default_value_t = 0, hide = true)]
+        fill_quarters: usize,
+        #[command(flatten)]
+        db: DbArg,
+    },
 }
 
 #[derive(Subcommand)]
@@ -123,6 +143,10 @@ fn main() -> ExitCode {
         Command::Demo(args) => serve(ServeArgs { demo: true, ..args }),
         Command::CheckSeeds { dir } => check_seeds(&dir),
         Command::User(cmd) => users::run(cmd),
+        Command::ScaleData { plans, metrics, quarters, changes, fill_quarters, db } => {
+            let spec = plantrack::scale::ScaleSpec { plans, metrics, quarters, changes_per_value: changes };
+            scale_data(&db.db, &spec, fill_quarters)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -166,6 +190,19 @@ fn check_seeds(dir: &std::path::Path) -> plantrack::Result<()> {
     for plan in plantrack::store::seed::parse_all(&files)? {
         let n: usize = plan.chapters.iter().map(|c| c.metrics.len()).sum();
         println!("{}: {} 章, {n} 个指标", plan.key, plan.chapters.len());
+    }
+    Ok(())
+}
+
+fn scale_data(db: &std::path::Path, spec: &plantrack::scale::ScaleSpec, fill_quarters: usize) -> plantrack::Result<()> {
+    // Checked before anything, even the seed plan, is written to the file.
+    plantrack::scale::refuse_real_database(db)?;
+    let (store, _) = setup::prepare(db, &Seeds::Embedded, false)?;
+    let report = store.with_conn(|c| plantrack::scale::generate(c, spec))?;
+    println!("规模测试数据已写入 {}:{report}", db.display());
+    if fill_quarters > 0 {
+        let filled = store.with_conn(|c| plantrack::scale::fill_existing(c, fill_quarters, spec.changes_per_value))?;
+        println!("真实规划已填入 {fill_quarters} 个季度的数值:{filled}");
     }
     Ok(())
 }

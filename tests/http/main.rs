@@ -4,6 +4,7 @@
 mod admin;
 mod api;
 mod auth;
+mod browser;
 mod cli;
 mod dashboard;
 mod entry;
