@@ -42,6 +42,12 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+impl From<crate::plan::quarter::QuarterParseError> for Error {
+    fn from(e: crate::plan::quarter::QuarterParseError) -> Self {
+        Error::BadRequest(e.to_string())
+    }
+}
+
 impl Error {
     pub fn not_found(what: impl Into<String>) -> Self {
         Error::NotFound(what.into())

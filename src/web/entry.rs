@@ -60,10 +60,6 @@ pub fn default_quarter(plan: &Plan, today: NaiveDate) -> Quarter {
     last.clamp(Quarter::containing(plan.period_start), Quarter::containing(plan.period_end))
 }
 
-fn parse_quarter(s: &str) -> Result<Quarter> {
-    s.parse().map_err(|e: crate::plan::quarter::QuarterParseError| Error::BadRequest(e.to_string()))
-}
-
 /// `/plans/{id}/entry[?quarter=…]`: to the chosen quarter, or the one due now.
 pub async fn show_entry_default(
     State(state): State<AppState>,
@@ -73,7 +69,7 @@ pub async fn show_entry_default(
 ) -> Result<Response> {
     let plan = state.store.read(move |c| store::plans::get(c, plan_id)).await?;
     let q = match query.get("quarter") {
-        Some(s) => parse_quarter(s)?,
+        Some(s) => s.parse()?,
         None => default_quarter(&plan, chrono::Local::now().date_naive()),
     };
     Ok(Redirect::to(&format!("/plans/{plan_id}/entry/{q}")).into_response())
@@ -85,7 +81,7 @@ pub async fn show_entry(
     Path((plan_id, quarter)): Path<(i64, String)>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response> {
-    let q = parse_quarter(&quarter)?;
+    let q: Quarter = quarter.parse()?;
     let saved = query.get("saved").and_then(|s| s.parse().ok());
     let page = build(&state, p, plan_id, q, HashMap::new(), &[], saved).await?;
     Ok(render(&page)?.into_response())
@@ -190,7 +186,7 @@ pub async fn save_entry(
     Path((plan_id, quarter)): Path<(i64, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
-    let q = parse_quarter(&quarter)?;
+    let q: Quarter = quarter.parse()?;
     let mut typed: HashMap<String, (Input, i64)> = HashMap::new();
     for (name, value) in fields {
         let Some((kind, key)) = name.split_once('.') else { continue };

@@ -134,27 +134,17 @@ pub struct ReviewForm {
     reason: String,
 }
 
-fn quarter_of(s: &str) -> Result<Quarter> {
-    s.parse().map_err(|e: crate::plan::quarter::QuarterParseError| Error::BadRequest(e.to_string()))
-}
-
 pub async fn approve_value(
     State(state): State<AppState>,
     Reviewer(p): Reviewer,
     Path(plan_id): Path<i64>,
     Form(f): Form<ReviewForm>,
 ) -> Result<Response> {
-    let q = quarter_of(&f.quarter)?;
+    let q: Quarter = f.quarter.parse()?;
     let actor = p.account.name.clone();
     state
         .store
-        .write(move |tx| {
-            let m = metric_of_plan(tx, plan_id, &f.key)?;
-            match store::values::get(tx, m.id, q)? {
-                Some(s) if s.status == "pending" => store::values::approve(tx, m.id, q, &actor),
-                _ => Err(Error::Refused("该数值不在待审核状态(可能已被他人处理)".into())),
-            }
-        })
+        .write(move |tx| on_pending(tx, plan_id, &f.key, q, |id| store::values::approve(tx, id, q, &actor)))
         .await?;
     Ok(Redirect::to(&format!("/plans/{plan_id}/review?done=approved")).into_response())
 }
@@ -183,7 +173,7 @@ pub async fn return_value(
     Path(plan_id): Path<i64>,
     Form(f): Form<ReviewForm>,
 ) -> Result<Response> {
-    let q = quarter_of(&f.quarter)?;
+    let q: Quarter = f.quarter.parse()?;
     let reason = f.reason.trim().to_owned();
     if reason.is_empty() {
         let page = build(&state, p, plan_id, "", "退回时必须填写原因,以便填报员修改。".into()).await?;
@@ -192,13 +182,7 @@ pub async fn return_value(
     let actor = p.account.name.clone();
     state
         .store
-        .write(move |tx| {
-            let m = metric_of_plan(tx, plan_id, &f.key)?;
-            match store::values::get(tx, m.id, q)? {
-                Some(s) if s.status == "pending" => store::values::send_back(tx, m.id, q, &reason, &actor),
-                _ => Err(Error::Refused("该数值不在待审核状态(可能已被他人处理)".into())),
-            }
-        })
+        .write(move |tx| on_pending(tx, plan_id, &f.key, q, |id| store::values::send_back(tx, id, q, &reason, &actor)))
         .await?;
     Ok(Redirect::to(&format!("/plans/{plan_id}/review?done=returned")).into_response())
 }
@@ -216,7 +200,7 @@ pub async fn set_lock(
     Path(plan_id): Path<i64>,
     Form(f): Form<LockForm>,
 ) -> Result<Response> {
-    let q = quarter_of(&f.quarter)?;
+    let q: Quarter = f.quarter.parse()?;
     let lock = f.lock == "1";
     let (actor, addr) = (p.account.name.clone(), peer.ip().to_string());
     let refused = state
@@ -243,10 +227,21 @@ pub async fn set_lock(
     }
 }
 
-fn metric_of_plan(conn: &rusqlite::Connection, plan_id: i64, key: &str) -> Result<Metric> {
+/// Runs `review` on the metric's id if its figure for `q` awaits review; someone else may
+/// have reviewed it since the page was loaded.
+fn on_pending(
+    conn: &rusqlite::Connection,
+    plan_id: i64,
+    key: &str,
+    q: Quarter,
+    review: impl FnOnce(i64) -> Result<()>,
+) -> Result<()> {
     let m = store::plans::metric_by_key(conn, key)?;
     if m.plan_id != plan_id {
         return Err(Error::not_found(format!("本规划没有指标“{key}”")));
     }
-    Ok(m)
+    match store::values::get(conn, m.id, q)? {
+        Some(s) if s.status == "pending" => review(m.id),
+        _ => Err(Error::Refused("该数值不在待审核状态(可能已被他人处理)".into())),
+    }
 }

@@ -332,7 +332,7 @@ pub async fn export(
     Query(q): Query<ExportQuery>,
 ) -> Result<Response> {
     let quarter = match &q.quarter {
-        Some(s) => Some(s.parse::<Quarter>().map_err(|e| Error::BadRequest(e.to_string()))?),
+        Some(s) => Some(s.parse::<Quarter>()?),
         None => None,
     };
     let layout = q.layout.clone();

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::done_message;
+use super::DoneQuery;
 use crate::error::Result;
 use crate::plan::metric::check_target;
 use crate::plan::{Kind, Metric, Plan, Target, fmt_num, number};
@@ -168,11 +168,6 @@ impl DefinitionForm {
     }
 }
 
-#[derive(Deserialize)]
-pub struct DoneQuery {
-    done: Option<String>,
-}
-
 pub async fn edit_definition(
     State(state): State<AppState>,
     Admin(p): Admin,
@@ -186,7 +181,7 @@ pub async fn edit_definition(
         form: DefinitionForm::of(&metric),
         metric,
         errors: HashMap::new(),
-        done: done_message(q.done.as_deref()),
+        done: q.message(),
     };
     Ok(render(&page)?.into_response())
 }

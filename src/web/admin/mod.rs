@@ -27,6 +27,18 @@ pub fn router() -> Router<AppState> {
         .route("/admin/audit", get(audit::show_audit))
 }
 
+/// `?done=code` after a successful POST redirected back.
+#[derive(serde::Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+impl DoneQuery {
+    fn message(&self) -> &'static str {
+        done_message(self.done.as_deref())
+    }
+}
+
 /// Messages shown after a successful POST redirects back (`?done=code`): codes, not text,
 /// so a link cannot put words in the bureau's mouth.
 fn done_message(code: Option<&str>) -> &'static str {

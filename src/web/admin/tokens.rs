@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::done_message;
+use super::DoneQuery;
 use crate::auth;
 use crate::error::{Error, Result};
 use crate::store::{self, accounts::Account, accounts::Token, audit};
@@ -41,18 +41,13 @@ async fn page(state: &AppState, p: Principal) -> Result<TokensPage> {
     })
 }
 
-#[derive(Deserialize)]
-pub struct DoneQuery {
-    done: Option<String>,
-}
-
 pub async fn list_tokens(
     State(state): State<AppState>,
     Admin(p): Admin,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response> {
     let mut page = page(&state, p).await?;
-    page.done = done_message(q.done.as_deref());
+    page.done = q.message();
     Ok(render(&page)?.into_response())
 }
 

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::done_message;
+use super::DoneQuery;
 use crate::auth::{self, Role};
 use crate::error::{Error, Result};
 use crate::store::{self, accounts::Account, audit};
@@ -69,17 +69,12 @@ async fn page(
     })
 }
 
-#[derive(Deserialize)]
-pub struct DoneQuery {
-    done: Option<String>,
-}
-
 pub async fn list_users(
     State(state): State<AppState>,
     Admin(p): Admin,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response> {
-    let page = page(&state, p, done_message(q.done.as_deref()), String::new(), NewUserForm::default()).await?;
+    let page = page(&state, p, q.message(), String::new(), NewUserForm::default()).await?;
     Ok(render(&page)?.into_response())
 }
 
