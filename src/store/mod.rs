@@ -11,6 +11,7 @@ pub mod settings;
 pub mod values;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -19,7 +20,7 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use crate::error::{Error, Result};
 
 /// Idle connections kept for reuse; more are opened under load and closed after.
-const POOL_IDLE: usize = 8;
+const POOL_IDLE: usize = 16;
 
 /// A handle on the database file, cheap to clone.
 #[derive(Clone)]
@@ -30,6 +31,11 @@ pub struct Store {
 struct Inner {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    /// Counts writes, so what was computed from the data can be kept until it changes.
+    generation: AtomicU64,
+    /// Writers queue here rather than in SQLite's busy handler, whose growing sleeps
+    /// give a burst of saves a long tail.
+    writer: Mutex<()>,
 }
 
 impl Store {
@@ -40,15 +46,37 @@ impl Store {
         }
         let mut conn = connect(path)?;
         migrations::migrate(&mut conn)?;
-        Ok(Self { inner: Arc::new(Inner { path: path.to_owned(), idle: Mutex::new(vec![conn]) }) })
+        Ok(Self {
+            inner: Arc::new(Inner {
+                path: path.to_owned(),
+                idle: Mutex::new(vec![conn]),
+                generation: AtomicU64::new(0),
+                writer: Mutex::new(()),
+            }),
+        })
     }
 
     pub fn path(&self) -> &Path {
         &self.inner.path
     }
 
-    /// Runs `f` with a connection, on this thread. For start-up and the CLI.
+    /// The number of writes so far: anything derived from the data at one generation
+    /// stays valid until it changes.
+    pub fn generation(&self) -> u64 {
+        self.inner.generation.load(Ordering::Acquire)
+    }
+
+    /// Runs `f` with a connection, on this thread. For start-up, the CLI and tests; since
+    /// `f` may write, it counts as a write.
     pub fn with_conn<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        let out = self.read_blocking(f);
+        self.inner.generation.fetch_add(1, Ordering::AcqRel);
+        out
+    }
+
+    /// Runs a read with a connection on this thread: for work already off the async
+    /// workers. Writes go through [`Store::write`], which keeps the generation.
+    pub fn read_blocking<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
         let mut conn = match self.inner.idle.lock().expect("pool lock").pop() {
             Some(c) => c,
             None => connect(&self.inner.path)?,
@@ -67,7 +95,7 @@ impl Store {
         f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let store = self.clone();
-        tokio::task::spawn_blocking(move || store.with_conn(|c| f(c)))
+        tokio::task::spawn_blocking(move || store.read_blocking(|c| f(c)))
             .await
             .map_err(|e| Error::Internal(e.to_string()))?
     }
@@ -78,9 +106,14 @@ impl Store {
         f: impl FnOnce(&Transaction) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let store = self.clone();
-        tokio::task::spawn_blocking(move || store.with_conn(|c| in_transaction(c, f)))
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))?
+        tokio::task::spawn_blocking(move || {
+            let _turn = store.inner.writer.lock().unwrap_or_else(|e| e.into_inner());
+            let out = store.read_blocking(|c| in_transaction(c, f));
+            store.inner.generation.fetch_add(1, Ordering::AcqRel);
+            out
+        })
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?
     }
 }
 
@@ -93,7 +126,7 @@ impl Store {
     ) -> Result<T> {
         let store = self.clone();
         tokio::task::spawn_blocking(move || {
-            store.with_conn(|c| {
+            store.read_blocking(|c| {
                 let tx = c.transaction_with_behavior(TransactionBehavior::Deferred)?;
                 let out = f(&tx);
                 tx.rollback()?;

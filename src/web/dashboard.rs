@@ -8,16 +8,16 @@ use axum::response::Html;
 use chrono::NaiveDate;
 
 use super::auth::CurrentUser;
-use super::{AppState, Layout, MetricRow, parse_as_of, render, view_of};
+use super::cache::Page;
+use super::{AppState, Layout, MetricRow, Shell, parse_as_of, render, view_of};
 use crate::error::{Error, Result};
 use crate::plan::progress::{Status, assess};
 use crate::plan::{Chapter, Plan};
 use crate::store;
 
 #[derive(Template)]
-#[template(path = "pages/dashboard/index.html")]
+#[template(path = "pages/dashboard/content.html")]
 pub struct DashboardPage {
-    layout: Layout,
     plans: Vec<Plan>,
     plan: Plan,
     as_of: NaiveDate,
@@ -44,40 +44,45 @@ pub async fn show_dashboard(
     };
     let as_of = parse_as_of(q.get("as_of"))?;
     let view = view_of(&q);
+    // The default plan and date depend on the day.
+    let key = format!("dashboard|{plan_id:?}|{as_of:?}|{view:?}|{}", chrono::Local::now().date_naive());
     let st = state.clone();
-    state
-        .store
-        .read(move |c| {
-            let plans = store::plans::list(c)?;
-            let plan_id = match plan_id {
-                Some(id) => id,
-                None => default_plan(&plans).ok_or_else(|| Error::not_found("数据库中还没有规划"))?.id,
-            };
-            let snap = store::plans::snapshot(c, plan_id, view)?;
-            let plan = snap.plan.clone();
-            let as_of = as_of.unwrap_or_else(|| st.default_as_of(&plan));
-            let baseline_date = plan.default_baseline_date();
-            let mut groups: Vec<(Chapter, Vec<MetricRow>)> =
-                snap.chapters.iter().map(|ch| (ch.clone(), Vec::new())).collect();
-            let mut counts: HashMap<Status, usize> = HashMap::new();
-            for m in &snap.metrics {
-                let a = assess(m, snap.values_of(m.id), as_of, baseline_date, plan.period_end);
-                *counts.entry(a.status).or_default() += 1;
-                if let Some((_, rows)) = groups.iter_mut().find(|(ch, _)| ch.id == m.chapter_id) {
-                    rows.push(MetricRow::new(m, &a));
+    let page = state
+        .cached_page(key, move || {
+            st.store.read_blocking(|c| {
+                let plans = store::plans::list(c)?;
+                let plan_id = match plan_id {
+                    Some(id) => id,
+                    None => default_plan(&plans).ok_or_else(|| Error::not_found("数据库中还没有规划"))?.id,
+                };
+                let snap = store::plans::snapshot(c, plan_id, view)?;
+                let plan = snap.plan.clone();
+                let as_of = as_of.unwrap_or_else(|| st.default_as_of(&plan));
+                let baseline_date = plan.default_baseline_date();
+                let mut groups: Vec<(Chapter, Vec<MetricRow>)> =
+                    snap.chapters.iter().map(|ch| (ch.clone(), Vec::new())).collect();
+                let mut counts: HashMap<Status, usize> = HashMap::new();
+                for m in &snap.metrics {
+                    let a = assess(m, snap.values_of(m.id), as_of, baseline_date, plan.period_end);
+                    *counts.entry(a.status).or_default() += 1;
+                    if let Some((_, rows)) = groups.iter_mut().find(|(ch, _)| ch.id == m.chapter_id) {
+                        rows.push(MetricRow::new(m, &a));
+                    }
                 }
-            }
-            render(&DashboardPage {
-                layout: Layout::new(&st, &user, plan.title.clone()),
-                counts: Status::ALL.iter().map(|s| (*s, counts.get(s).copied().unwrap_or(0))).collect(),
-                plans,
-                plan,
-                as_of,
-                pending: view == store::values::View::WithPending,
-                chapters: groups,
+                let body = DashboardPage {
+                    counts: Status::ALL.iter().map(|s| (*s, counts.get(s).copied().unwrap_or(0))).collect(),
+                    plans,
+                    as_of,
+                    pending: view == store::values::View::WithPending,
+                    chapters: groups,
+                    plan: plan.clone(),
+                }
+                .render()?;
+                Ok(Page { title: plan.title, head: String::new(), body })
             })
         })
-        .await
+        .await?;
+    render(&Shell { layout: Layout::new(&state, &user, page.title.clone()), body: page })
 }
 
 /// The plan in force today, else the newest.

@@ -11,8 +11,9 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 
 use super::auth::CurrentUser;
+use super::cache::Page;
 use super::format::{metric_chart_svg, percent, value_text};
-use super::{AppState, Layout, render};
+use super::{AppState, Layout, Shell, render};
 use crate::charts;
 use crate::error::{Error, Result};
 use crate::plan::progress::Status;
@@ -36,7 +37,6 @@ pub fn status_rgb(s: Status) -> (u8, u8, u8) {
 #[derive(Template)]
 #[template(path = "pages/reports/evaluation.html")]
 struct EvaluationPage {
-    layout: Layout,
     plan: Plan,
     as_of: NaiveDate,
     kind: &'static str,
@@ -129,17 +129,16 @@ fn as_of_of(plan: &Plan, raw: Option<&String>) -> Result<NaiveDate> {
 }
 
 /// Reads what the report needs and builds it: a fixed number of queries.
-async fn load(state: &AppState, plan_id: i64, raw_as_of: Option<String>) -> Result<Report> {
-    state
-        .store
-        .read(move |c| {
-            let snap = store::plans::snapshot(c, plan_id, View::Approved)?;
-            let as_of = as_of_of(&snap.plan, raw_as_of.as_ref())?;
-            let figures = store::values::figure_counts(c, plan_id, Quarter::containing(as_of))?;
-            let today = chrono::Local::now().date_naive();
-            Ok(report::build(&snap.plan, &snap.chapters, &snap.metrics, &snap.values, figures, as_of, today))
-        })
-        .await
+fn load(c: &rusqlite::Connection, plan_id: i64, raw_as_of: Option<&String>) -> Result<Report> {
+    let snap = store::plans::snapshot(c, plan_id, View::Approved)?;
+    let as_of = as_of_of(&snap.plan, raw_as_of)?;
+    let figures = store::values::figure_counts(c, plan_id, Quarter::containing(as_of))?;
+    let today = chrono::Local::now().date_naive();
+    Ok(report::build(&snap.plan, &snap.chapters, &snap.metrics, &snap.values, figures, as_of, today))
+}
+
+async fn load_async(state: &AppState, plan_id: i64, raw_as_of: Option<String>) -> Result<Report> {
+    state.store.read(move |c| load(c, plan_id, raw_as_of.as_ref())).await
 }
 
 pub async fn show_evaluation(
@@ -148,15 +147,25 @@ pub async fn show_evaluation(
     Path(plan_id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response> {
-    let r = load(&state, plan_id, q.get("as_of").cloned()).await?;
-    let layout =
-        Layout::new(&state, &user, format!("{} {}", if r.is_final() { "终期评估" } else { "中期评估" }, r.plan.title));
-    let page =
-        tokio::task::spawn_blocking(move || page(layout, &r)).await.map_err(|e| Error::Internal(e.to_string()))?;
-    Ok(render(&page)?.into_response())
+    let raw = q.get("as_of").cloned();
+    // The report names the day it was generated.
+    let key = format!("evaluation|{plan_id}|{raw:?}|{}", chrono::Local::now().date_naive());
+    let st = state.clone();
+    let page = state
+        .cached_page(key, move || {
+            let r = st.store.read_blocking(|c| load(c, plan_id, raw.as_ref()))?;
+            let kind = if r.is_final() { "终期评估" } else { "中期评估" };
+            let head = format!(
+                "<link rel=\"stylesheet\" media=\"print\" href=\"/plans/{}/evaluation-print.css?as_of={}\">",
+                r.plan.id, r.as_of
+            );
+            Ok(Page { title: format!("{kind} {}", r.plan.title), head, body: page(&r).render()? })
+        })
+        .await?;
+    Ok(render(&Shell { layout: Layout::new(&state, &user, page.title.clone()), body: page })?.into_response())
 }
 
-fn page(layout: Layout, r: &Report) -> EvaluationPage {
+fn page(r: &Report) -> EvaluationPage {
     let bars: Vec<(&str, usize, (u8, u8, u8))> =
         r.counts.iter().map(|(s, n)| (s.label_zh(), *n, status_rgb(*s))).collect();
     let summary_chart =
@@ -170,7 +179,6 @@ fn page(layout: Layout, r: &Report) -> EvaluationPage {
         })
         .collect();
     EvaluationPage {
-        layout,
         kind: if r.is_final() { "终期评估" } else { "中期评估" },
         as_of: r.as_of,
         generated_on: r.generated_on,
@@ -190,7 +198,7 @@ pub async fn download_evaluation(
     Path(plan_id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response> {
-    let r = load(&state, plan_id, q.get("as_of").cloned()).await?;
+    let r = load_async(&state, plan_id, q.get("as_of").cloned()).await?;
     let name = format!("{}-evaluation-{}.xlsx", r.plan.key, r.as_of);
     let bytes = tokio::task::spawn_blocking(move || report::xlsx::workbook(&r))
         .await
@@ -224,8 +232,8 @@ pub async fn compare_evaluations(
     Path(plan_id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response> {
-    let earlier = load(&state, plan_id, Some(q.get("from").cloned().unwrap_or_else(|| "midterm".into()))).await?;
-    let later = load(&state, plan_id, Some(q.get("to").cloned().unwrap_or_else(|| "final".into()))).await?;
+    let earlier = load_async(&state, plan_id, Some(q.get("from").cloned().unwrap_or_else(|| "midterm".into()))).await?;
+    let later = load_async(&state, plan_id, Some(q.get("to").cloned().unwrap_or_else(|| "final".into()))).await?;
     let changes = report::compare(&earlier, &later);
     let page = ComparePage {
         layout: Layout::new(&state, &user, "评估对比"),

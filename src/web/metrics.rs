@@ -1,6 +1,7 @@
 //! `/metrics/{key}`: one metric, its 原文, its chart and its quarterly figures.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -9,6 +10,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 
 use super::auth::{CurrentUser, Reviewer};
+use super::cache::Svg;
 use super::format::{metric_chart_svg, percent, value_text};
 use super::{AppState, Layout, MetricRow, parse_as_of, render, view_of};
 use crate::error::{Error, Result};
@@ -102,20 +104,23 @@ struct Loaded {
     history: Vec<store::values::Change>,
 }
 
-async fn load(state: &AppState, key: String, as_of: Option<NaiveDate>, view: View) -> Result<Loaded> {
-    let st = state.clone();
+fn load(c: &rusqlite::Connection, state: &AppState, key: &str, as_of: Option<NaiveDate>, view: View) -> Result<Loaded> {
+    let metric = store::plans::metric_by_key(c, key)?;
+    let plan = store::plans::get(c, metric.plan_id)?;
+    let chapter = store::plans::chapters(c, plan.id)?.into_iter().find(|ch| ch.id == metric.chapter_id);
+    let values = store::values::of_metric(c, metric.id, view)?;
+    let as_of = as_of.unwrap_or_else(|| state.default_as_of(&plan));
+    let assessment = assess(&metric, &values, as_of, plan.default_baseline_date(), plan.period_end);
+    let history = store::values::history(c, metric.id)?;
+    Ok(Loaded { plan, chapter, metric, values, assessment, history })
+}
+
+/// The metric's chart, from the cache while the data is unchanged.
+async fn chart(state: &AppState, key: &str, as_of: Option<NaiveDate>, view: View) -> Result<Arc<Svg>> {
+    let cache_key = format!("chart|{key}|{as_of:?}|{view:?}|{}", chrono::Local::now().date_naive());
+    let (st, key) = (state.clone(), key.to_owned());
     state
-        .store
-        .read(move |c| {
-            let metric = store::plans::metric_by_key(c, &key)?;
-            let plan = store::plans::get(c, metric.plan_id)?;
-            let chapter = store::plans::chapters(c, plan.id)?.into_iter().find(|ch| ch.id == metric.chapter_id);
-            let values = store::values::of_metric(c, metric.id, view)?;
-            let as_of = as_of.unwrap_or_else(|| st.default_as_of(&plan));
-            let assessment = assess(&metric, &values, as_of, plan.default_baseline_date(), plan.period_end);
-            let history = store::values::history(c, metric.id)?;
-            Ok(Loaded { plan, chapter, metric, values, assessment, history })
-        })
+        .cached_chart(cache_key, move || st.store.read_blocking(|c| Ok(chart_svg(&load(c, &st, &key, as_of, view)?))))
         .await
 }
 
@@ -127,7 +132,10 @@ pub async fn show_metric(
 ) -> Result<Html<String>> {
     let as_of = parse_as_of(q.get("as_of"))?;
     let view = view_of(&q);
-    let l = load(&state, key, as_of, view).await?;
+    let st = state.clone();
+    let k = key.clone();
+    let l = state.store.read(move |c| load(c, &st, &k, as_of, view)).await?;
+    let chart = chart(&state, &key, as_of, view).await?;
     let can_restore = user
         .0
         .as_ref()
@@ -135,7 +143,7 @@ pub async fn show_metric(
     let csrf = user.0.as_ref().map(|p| p.csrf().to_owned()).unwrap_or_default();
     let layout = Layout::new(&state, &user, l.metric.name.clone());
     tokio::task::spawn_blocking(move || {
-        let chart = chart_svg(&l);
+        let chart = chart.svg.clone();
         let values = value_rows(&l);
         let history = history_rows(&l.metric, l.history.clone());
         render(&MetricPage {
@@ -165,19 +173,16 @@ pub async fn show_metric_chart(
     headers: HeaderMap,
 ) -> Result<Response> {
     let as_of = parse_as_of(q.get("as_of"))?;
-    let l = load(&state, key, as_of, view_of(&q)).await?;
-    let svg =
-        tokio::task::spawn_blocking(move || chart_svg(&l)).await.map_err(|e| crate::Error::Internal(e.to_string()))?;
-    let etag = format!("\"{:016x}\"", crate::fnv64(svg.as_bytes()));
+    let chart = chart(&state, &key, as_of, view_of(&q)).await?;
     let fresh = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    let cache = [(header::ETAG, etag.clone()), (header::CACHE_CONTROL, "no-cache".to_owned())];
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == chart.etag || t.trim() == "*"));
+    let cache = [(header::ETAG, chart.etag.clone()), (header::CACHE_CONTROL, "no-cache".to_owned())];
     if fresh {
         return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
     }
-    Ok((cache, [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")], svg).into_response())
+    Ok((cache, [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")], chart.svg.clone()).into_response())
 }
 
 fn chart_svg(l: &Loaded) -> String {

@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 pub mod auth;
+pub(crate) mod cache;
 mod dashboard;
 mod entry;
 mod evaluation;
@@ -61,11 +62,47 @@ pub struct AppState {
     pub store: Store,
     pub info: Arc<DbInfo>,
     pub config: Arc<Config>,
+    pages: Arc<cache::PageCache<Arc<cache::Page>>>,
+    charts: Arc<cache::PageCache<Arc<cache::Svg>>>,
 }
 
 impl AppState {
     pub fn new(store: Store, info: DbInfo, config: Config) -> Self {
-        Self { store, info: Arc::new(info), config: Arc::new(config) }
+        Self { store, info: Arc::new(info), config: Arc::new(config), pages: Arc::default(), charts: Arc::default() }
+    }
+
+    /// The page cached under `key` for the current data, or `render` it (off the async
+    /// workers) and keep it.
+    pub(crate) async fn cached_page(
+        &self,
+        key: String,
+        render: impl FnOnce() -> Result<cache::Page, Error> + Send + 'static,
+    ) -> Result<Arc<cache::Page>, Error> {
+        // Taken before reading, so a write while rendering makes the entry stale at once.
+        let generation = self.store.generation();
+        if let Some(page) = self.pages.get(&key, generation) {
+            return Ok(page);
+        }
+        let page = Arc::new(tokio::task::spawn_blocking(render).await.map_err(|e| Error::Internal(e.to_string()))??);
+        self.pages.put(key, generation, page.clone());
+        Ok(page)
+    }
+
+    /// The chart cached under `key` for the current data, or `render` it and keep it.
+    pub(crate) async fn cached_chart(
+        &self,
+        key: String,
+        render: impl FnOnce() -> Result<String, Error> + Send + 'static,
+    ) -> Result<Arc<cache::Svg>, Error> {
+        let generation = self.store.generation();
+        if let Some(svg) = self.charts.get(&key, generation) {
+            return Ok(svg);
+        }
+        let svg = tokio::task::spawn_blocking(render).await.map_err(|e| Error::Internal(e.to_string()))??;
+        let etag = format!("\"{:016x}\"", crate::fnv64(svg.as_bytes()));
+        let svg = Arc::new(cache::Svg { svg, etag });
+        self.charts.put(key, generation, svg.clone());
+        Ok(svg)
     }
 
     /// The date a plan is assessed at unless the request names one: today, kept within
@@ -154,6 +191,15 @@ impl Layout {
             }),
         }
     }
+}
+
+/// A page whose body was rendered (and perhaps cached) on its own: the layout around it
+/// is rendered per request, since it names the user.
+#[derive(Template)]
+#[template(path = "pages/shell.html")]
+pub struct Shell {
+    pub layout: Layout,
+    pub body: Arc<cache::Page>,
 }
 
 /// Renders a page, turning a template failure into the error page.

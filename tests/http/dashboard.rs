@@ -88,3 +88,27 @@ async fn pages_carry_security_headers() {
     assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{csp}");
     assert_eq!(res.headers()["x-content-type-options"], "nosniff");
 }
+
+#[tokio::test]
+async fn a_cached_dashboard_shows_a_change_at_the_next_request() {
+    let app = TestApp::spawn().await;
+    let lead = "severe-convection-warning-lead-time";
+    let row = |doc: &scraper::Html| texts(doc, &format!("#m-{lead} td")).join(" ");
+    let (_, first) = app.html("/?as_of=2023-06-30&pending=1").await;
+    assert!(!row(&first).contains("45.5"));
+    let (_, again) = app.html("/?as_of=2023-06-30&pending=1").await;
+    assert_eq!(row(&first), row(&again));
+    // A figure saved over HTTP, as staff do.
+    let editor = app.sign_in(plantrack::auth::Role::Editor).await;
+    let res = editor
+        .client
+        .put(app.url(&format!("/api/metrics/{lead}/values/2023Q2")))
+        .header("x-csrf-token", &editor.csrf)
+        .json(&serde_json::json!({ "value": "45.5" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let (_, after) = app.html("/?as_of=2023-06-30&pending=1").await;
+    assert!(row(&after).contains("45.5"), "{}", row(&after));
+}
