@@ -200,7 +200,7 @@ async fn metric_history(
         .store
         .read(move |c| {
             let m = store::plans::metric_by_key(c, &key)?;
-            store::values::history(c, m.id)
+            store::values::history(c, m.id, None)
         })
         .await?;
     Ok(Json(out))

@@ -109,7 +109,10 @@ impl Store {
         tokio::task::spawn_blocking(move || {
             let _turn = store.inner.writer.lock().unwrap_or_else(|e| e.into_inner());
             let out = store.read_blocking(|c| in_transaction(c, f));
-            store.inner.generation.fetch_add(1, Ordering::AcqRel);
+            // A refused write changed nothing: what was computed before still stands.
+            if out.is_ok() {
+                store.inner.generation.fetch_add(1, Ordering::AcqRel);
+            }
             out
         })
         .await

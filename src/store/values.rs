@@ -28,7 +28,7 @@ const SHOWN_DONE: &str = "CASE WHEN ?2 AND v.status = 'pending' THEN v.done ELSE
 pub fn of_plan(conn: &Connection, plan_id: i64, view: View) -> Result<HashMap<i64, Vec<Reported>>> {
     let sql = format!(
         "SELECT v.metric_id, v.quarter, {SHOWN}, {SHOWN_DONE}, v.note, ?2 AND v.status = 'pending' FROM reported_value v \
-         JOIN metric m ON m.id = v.metric_id WHERE m.plan_id = ?1 AND {SHOWN} IS NOT NULL ORDER BY v.metric_id, v.quarter"
+         JOIN metric m ON m.id = v.metric_id WHERE m.plan_id = ?1 AND {SHOWN} IS NOT NULL"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut out: HashMap<i64, Vec<Reported>> = HashMap::new();
@@ -37,6 +37,10 @@ pub fn of_plan(conn: &Connection, plan_id: i64, view: View) -> Result<HashMap<i6
     for row in rows {
         let (id, v) = row?;
         out.entry(id).or_default().push(v);
+    }
+    // Sorting here is cheaper than an ORDER BY that SQLite sorts in a temporary table.
+    for v in out.values_mut() {
+        v.sort_by_key(|r| r.quarter);
     }
     Ok(out)
 }
@@ -215,13 +219,23 @@ pub struct Change {
     pub at: String,
 }
 
-/// Every recorded change of a metric's figures, newest first.
-pub fn history(conn: &Connection, metric_id: i64) -> Result<Vec<Change>> {
+/// Recorded changes of a metric's figures, newest first: the latest `limit`, or all.
+pub fn history(conn: &Connection, metric_id: i64, limit: Option<i64>) -> Result<Vec<Change>> {
+    query_changes(conn, metric_id, None, limit.unwrap_or(-1))
+}
+
+/// One recorded change of a metric's figures.
+pub fn change(conn: &Connection, metric_id: i64, id: i64) -> Result<Option<Change>> {
+    Ok(query_changes(conn, metric_id, Some(id), 1)?.pop())
+}
+
+/// A metric's changes, newest first: one (`id`) or the latest `limit` (−1: all).
+fn query_changes(conn: &Connection, metric_id: i64, id: Option<i64>, limit: i64) -> Result<Vec<Change>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, quarter, action, old_value, new_value, old_done, new_done, status, note, actor, at \
-         FROM value_history WHERE metric_id = ?1 ORDER BY id DESC",
+         FROM value_history WHERE metric_id = ?1 AND (?2 IS NULL OR id = ?2) ORDER BY id DESC LIMIT ?3",
     )?;
-    let rows = stmt.query_map([metric_id], |r| {
+    let rows = stmt.query_map(params![metric_id, id, limit], |r| {
         Ok(Change {
             id: r.get(0)?,
             quarter: quarter(r, 1)?,
@@ -237,10 +251,6 @@ pub fn history(conn: &Connection, metric_id: i64) -> Result<Vec<Change>> {
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
-}
-
-pub fn change(conn: &Connection, metric_id: i64, id: i64) -> Result<Option<Change>> {
-    Ok(history(conn, metric_id)?.into_iter().find(|c| c.id == id))
 }
 
 /// Number of figures in the database.

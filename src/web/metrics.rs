@@ -36,6 +36,8 @@ pub struct MetricPage {
     history: Vec<HistoryRow>,
     /// The user may restore an earlier figure (reviewers and admins).
     can_restore: bool,
+    /// Older changes exist than the page lists.
+    more_history: bool,
     csrf: String,
 }
 
@@ -104,14 +106,25 @@ struct Loaded {
     history: Vec<store::values::Change>,
 }
 
-fn load(c: &rusqlite::Connection, state: &AppState, key: &str, as_of: Option<NaiveDate>, view: View) -> Result<Loaded> {
+/// Changes listed on the page; the API has them all.
+const HISTORY_ON_PAGE: i64 = 100;
+
+fn load(
+    c: &rusqlite::Connection,
+    state: &AppState,
+    key: &str,
+    as_of: Option<NaiveDate>,
+    view: View,
+    history: bool,
+) -> Result<Loaded> {
     let metric = store::plans::metric_by_key(c, key)?;
     let plan = store::plans::get(c, metric.plan_id)?;
     let chapter = store::plans::chapters(c, plan.id)?.into_iter().find(|ch| ch.id == metric.chapter_id);
     let values = store::values::of_metric(c, metric.id, view)?;
     let as_of = as_of.unwrap_or_else(|| state.default_as_of(&plan));
     let assessment = assess(&metric, &values, as_of, plan.default_baseline_date(), plan.period_end);
-    let history = store::values::history(c, metric.id)?;
+    // One more than shown, to know whether there are more.
+    let history = if history { store::values::history(c, metric.id, Some(HISTORY_ON_PAGE + 1))? } else { Vec::new() };
     Ok(Loaded { plan, chapter, metric, values, assessment, history })
 }
 
@@ -120,7 +133,9 @@ async fn chart(state: &AppState, key: &str, as_of: Option<NaiveDate>, view: View
     let cache_key = format!("chart|{key}|{as_of:?}|{view:?}|{}", chrono::Local::now().date_naive());
     let (st, key) = (state.clone(), key.to_owned());
     state
-        .cached_chart(cache_key, move || st.store.read_blocking(|c| Ok(chart_svg(&load(c, &st, &key, as_of, view)?))))
+        .cached_chart(cache_key, move || {
+            st.store.read_blocking(|c| Ok(chart_svg(&load(c, &st, &key, as_of, view, false)?)))
+        })
         .await
 }
 
@@ -134,7 +149,7 @@ pub async fn show_metric(
     let view = view_of(&q);
     let st = state.clone();
     let k = key.clone();
-    let l = state.store.read(move |c| load(c, &st, &k, as_of, view)).await?;
+    let l = state.store.read(move |c| load(c, &st, &k, as_of, view, true)).await?;
     let chart = chart(&state, &key, as_of, view).await?;
     let can_restore = user
         .0
@@ -145,13 +160,15 @@ pub async fn show_metric(
     tokio::task::spawn_blocking(move || {
         let chart = chart.svg.clone();
         let values = value_rows(&l);
-        let history = history_rows(&l.metric, l.history.clone());
+        let more_history = l.history.len() as i64 > HISTORY_ON_PAGE;
+        let history = history_rows(&l.metric, l.history.iter().take(HISTORY_ON_PAGE as usize).cloned().collect());
         render(&MetricPage {
             layout,
             pending: view == View::WithPending,
             history,
             can_restore,
             csrf,
+            more_history,
             row: MetricRow::new(&l.metric, &l.assessment),
             as_of: l.assessment.as_of,
             plan: l.plan,

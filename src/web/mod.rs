@@ -64,11 +64,22 @@ pub struct AppState {
     pub config: Arc<Config>,
     pages: Arc<cache::PageCache<Arc<cache::Page>>>,
     charts: Arc<cache::PageCache<Arc<cache::Svg>>>,
+    /// One render at a time: after a write, the requests that find their page stale wait
+    /// for the first to render it instead of all rendering it at once (the CPU is the
+    /// limit either way, and saves queue behind the renders).
+    rendering: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppState {
     pub fn new(store: Store, info: DbInfo, config: Config) -> Self {
-        Self { store, info: Arc::new(info), config: Arc::new(config), pages: Arc::default(), charts: Arc::default() }
+        Self {
+            store,
+            info: Arc::new(info),
+            config: Arc::new(config),
+            pages: Arc::default(),
+            charts: Arc::default(),
+            rendering: Arc::default(),
+        }
     }
 
     /// The page cached under `key` for the current data, or `render` it (off the async
@@ -79,6 +90,11 @@ impl AppState {
         render: impl FnOnce() -> Result<cache::Page, Error> + Send + 'static,
     ) -> Result<Arc<cache::Page>, Error> {
         // Taken before reading, so a write while rendering makes the entry stale at once.
+        let generation = self.store.generation();
+        if let Some(page) = self.pages.get(&key, generation) {
+            return Ok(page);
+        }
+        let _turn = self.rendering.lock().await;
         let generation = self.store.generation();
         if let Some(page) = self.pages.get(&key, generation) {
             return Ok(page);
@@ -94,6 +110,11 @@ impl AppState {
         key: String,
         render: impl FnOnce() -> Result<String, Error> + Send + 'static,
     ) -> Result<Arc<cache::Svg>, Error> {
+        let generation = self.store.generation();
+        if let Some(svg) = self.charts.get(&key, generation) {
+            return Ok(svg);
+        }
+        let _turn = self.rendering.lock().await;
         let generation = self.store.generation();
         if let Some(svg) = self.charts.get(&key, generation) {
             return Ok(svg);

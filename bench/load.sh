@@ -1,0 +1,301 @@
+#!/usr/bin/env bash
+# Load benchmark: the release server on 127.0.0.1 with a throw-away database, measured with wrk.
+#
+#   bench/load.sh            # the real seed plan with 20 quarters of approved figures
+#   bench/load.sh --scale    # plus 40 synthetic plans × 50 metrics × 20 quarters (scale-data)
+#
+# Environment: DURATION (seconds per target, default 10), CONNECTIONS (default 64),
+# THREADS (wrk threads, default 2), WRITERS (saving clients during the mixed run, default 4),
+# CARGO_JOBS (passed to cargo build as -j, optional).
+# Prints a Markdown table and writes it to target/bench/load-<date>[-scale].md.
+# Installs nothing: needs wrk (Debian/Ubuntu: sudo apt-get install -y wrk).
+# All traffic goes to 127.0.0.1 only; the server is stopped on exit.
+
+set -euo pipefail
+
+usage() {
+    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+}
+
+SCALE=0
+for arg in "$@"; do
+    case "$arg" in
+        --scale) SCALE=1 ;;
+        -h | --help)
+            usage
+            exit 0
+            ;;
+        *)
+            echo "load.sh: unknown argument '$arg'" >&2
+            usage >&2
+            exit 2
+            ;;
+    esac
+done
+
+DURATION="${DURATION:-10}"
+CONNECTIONS="${CONNECTIONS:-64}"
+THREADS="${THREADS:-2}"
+WRITERS="${WRITERS:-4}"
+for v in DURATION CONNECTIONS THREADS WRITERS; do
+    if ! [[ "${!v}" =~ ^[0-9]+$ ]] || ((${!v} < 1)); then
+        echo "load.sh: $v must be a positive whole number, got '${!v}'" >&2
+        exit 2
+    fi
+done
+if ((DURATION > 300)); then
+    echo "load.sh: DURATION is capped at 300 seconds" >&2
+    exit 2
+fi
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+if ! command -v wrk >/dev/null 2>&1; then
+    echo "load.sh: wrk is not installed. Install it with:" >&2
+    echo "    sudo apt-get update && sudo apt-get install -y wrk" >&2
+    echo "(or build it from https://github.com/wg/wrk)" >&2
+    exit 1
+fi
+
+echo "Building the release binary…" >&2
+cargo build --release ${CARGO_JOBS:+-j "$CARGO_JOBS"} >&2
+BIN="$ROOT/target/release/plantrack"
+[[ -x "$BIN" ]] || {
+    echo "load.sh: $BIN not found after the build" >&2
+    exit 1
+}
+
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/plantrack-load.XXXXXX")"
+PID=""
+BGPID=""
+cleanup() {
+    if [[ -n "$BGPID" ]]; then
+        kill "$BGPID" 2>/dev/null || true
+        wait "$BGPID" 2>/dev/null || true
+    fi
+    if [[ -n "$PID" ]] && kill -0 "$PID" 2>/dev/null; then
+        kill -INT "$PID" 2>/dev/null || true
+        for _ in $(seq 1 50); do
+            kill -0 "$PID" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -KILL "$PID" 2>/dev/null || true
+        wait "$PID" 2>/dev/null || true
+    fi
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+DB="$TMP/load.db"
+export PLANTRACK_LOG="${PLANTRACK_LOG:-info}"
+
+# --- Data -------------------------------------------------------------------------------
+if ((SCALE)); then
+    echo "Generating scale data (40 plans × 50 metrics × 20 quarters) and 20 quarters of the real plan…" >&2
+    "$BIN" scale-data --db "$DB" --fill-quarters 20 >&2
+else
+    echo "Loading the real seed plan with 20 quarters of figures…" >&2
+    "$BIN" scale-data --db "$DB" --plans 0 --fill-quarters 20 >&2
+fi
+
+USER_NAME="loadtest"
+PASSWORD="load-test-$(date +%s)-$RANDOM$RANDOM"
+printf '%s\n' "$PASSWORD" | "$BIN" user add --role admin "$USER_NAME" --db "$DB" >&2
+TOKEN="$(PLANTRACK_LOG=warn "$BIN" user token "$USER_NAME" --label 负载测试 --db "$DB" | tail -n 1)"
+[[ -n "$TOKEN" ]] || {
+    echo "load.sh: no API token was printed" >&2
+    exit 1
+}
+
+# --- Server -----------------------------------------------------------------------------
+# Port 0: the kernel picks a free port, which the server logs once it listens.
+"$BIN" serve --db "$DB" --addr 127.0.0.1:0 --public-read >"$TMP/server.log" 2>&1 &
+PID=$!
+PORT=""
+for _ in $(seq 1 300); do
+    PORT="$(sed -n 's/.*on http:\/\/127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$TMP/server.log" | head -n 1)"
+    [[ -n "$PORT" ]] && break
+    kill -0 "$PID" 2>/dev/null || break
+    sleep 0.1
+done
+if [[ -z "$PORT" ]]; then
+    echo "load.sh: the server did not start; its log:" >&2
+    cat "$TMP/server.log" >&2
+    exit 1
+fi
+BASE="http://127.0.0.1:$PORT"
+echo "Server PID $PID on $BASE" >&2
+
+# --- wrk --------------------------------------------------------------------------------
+METRIC="severe-convection-warning-lead-time"
+# Level metrics (no percent, no cumulative rule) the save benchmark rotates over, with a
+# base value each; every request stores a value that differs from the one stored before.
+PUT_KEYS=(severe-convection-warning-lead-time rainstorm-warning-accuracy fibre-bandwidth
+    forecast-grid-resolution small-basin-flood-warning-lead-time township-risk-warning-lead-time)
+PUT_BASES=(30 80 100 1 6 12)
+
+LUA="$TMP/put.lua"
+{
+    echo "local keys = {$(printf '"%s",' "${PUT_KEYS[@]}")}"
+    echo "local bases = {$(printf '%s,' "${PUT_BASES[@]}")}"
+    echo "local nthreads = $THREADS"
+    echo "local token = \"$TOKEN\""
+    cat <<'LUA'
+-- Each wrk thread owns its own keys, so no two threads write the same figure; each request
+-- to a key stores the next of 1000 distinct values, so every request is a real change.
+local created = 0
+function setup(thread)
+  thread:set("tid", created)
+  created = created + 1
+end
+local mine, n = {}, 0
+function init(args)
+  for i = 1, #keys do
+    if (i - 1) % nthreads == tid % nthreads then
+      table.insert(mine, i)
+    end
+  end
+  if #mine == 0 then mine = {1 + tid % #keys} end
+end
+function request()
+  local i = mine[(n % #mine) + 1]
+  local round = math.floor(n / #mine)
+  n = n + 1
+  local value = string.format("%.2f", bases[i] + (round % 1000) * 0.01)
+  local body = '{"value": "' .. value .. '", "note": "负载测试"}'
+  local headers = {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}
+  return wrk.format("PUT", "/api/metrics/" .. keys[i] .. "/values/2025Q4", headers, body)
+end
+LUA
+} >"$LUA"
+chmod 600 "$LUA"
+
+# One quick request per target first, so a wrong status is seen before minutes of load.
+check() {
+    local method="$1" path="$2" status
+    if command -v curl >/dev/null 2>&1; then
+        if [[ "$method" == PUT ]]; then
+            status="$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H "Authorization: Bearer $TOKEN" \
+                -H 'Content-Type: application/json' --data '{"value": "29.99", "note": "负载测试"}' \
+                --max-time 10 "$BASE$path")"
+        else
+            status="$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$BASE$path")"
+        fi
+        if [[ "$status" != 200 ]]; then
+            echo "load.sh: $method $path answered $status, expected 200" >&2
+            exit 1
+        fi
+    fi
+}
+
+ROWS=()
+declare -A RPS REQS
+# run LABEL PATH [LUA-SCRIPT]
+run() {
+    local label="$1" path="$2" script="${3:-}" out rps p50 p99 non2xx errors hwm
+    echo "wrk: $label ($path, ${DURATION}s)…" >&2
+    out="$(timeout $((DURATION + 60)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency \
+        ${script:+-s "$script"} "$BASE$path")"
+    rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
+    p50="$(awk '$1 == "50%" {print $2}' <<<"$out")"
+    p99="$(awk '$1 == "99%" {print $2}' <<<"$out")"
+    non2xx="$(awk -F': *' '/Non-2xx or 3xx responses/ {print $2}' <<<"$out")"
+    errors="$(awk '/Socket errors/ {s = 0; for (i = 3; i <= NF; i++) {gsub(",", "", $i); if ($i ~ /^[0-9]+$/) s += $i}; print s}' <<<"$out")"
+    hwm="$(awk '/^VmHWM:/ {printf "%.0f MB", $2 / 1024}' "/proc/$PID/status" 2>/dev/null || echo "?")"
+    RPS["$label"]="$rps"
+    REQS["$label"]="$(awk '/requests in/ {print $1}' <<<"$out")"
+    ROWS+=("| $label | \`$path\` | ${rps:-?} | ${p50:-?} | ${p99:-?} | ${non2xx:-0} | ${errors:-0} | $hwm |")
+}
+
+TARGETS=(
+    "dashboard|/"
+    "metric page|/metrics/$METRIC"
+    "metric chart SVG|/metrics/$METRIC/chart.svg"
+    "metric API (JSON)|/api/metrics/$METRIC"
+    "evaluation|/plans/1/evaluation"
+    "static CSS (baseline)|/static/style.css"
+)
+if ((SCALE)); then
+    SCALE_ID="$(curl -s --max-time 10 "$BASE/api/plans" | grep -o '"id":[0-9]*,"key":"scale-district-20"' | grep -o '[0-9]*' | head -n 1 || true)"
+    if [[ -n "$SCALE_ID" ]]; then
+        TARGETS+=("dashboard, 50-metric scale plan|/?plan=$SCALE_ID" "evaluation, 50-metric scale plan|/plans/$SCALE_ID/evaluation")
+    fi
+fi
+
+for t in "${TARGETS[@]}"; do
+    check GET "${t#*|}"
+done
+check PUT "/api/metrics/$METRIC/values/2025Q4"
+
+for t in "${TARGETS[@]}"; do
+    run "${t%%|*}" "${t#*|}"
+done
+# The dashboard while figures are being saved: every save makes the cached pages stale, so
+# this is the cost of rendering pages afresh (the quarter's entry days), not of the cache.
+BG_OUT="$TMP/writers.out"
+timeout $((DURATION + 60)) wrk -t1 -c"$WRITERS" -d"${DURATION}s" --timeout 10s -s "$LUA" "$BASE/" >"$BG_OUT" &
+BGPID=$!
+run "dashboard while $WRITERS clients save" "/"
+wait "$BGPID" || true
+BGPID=""
+BG_NON2XX="$(awk -F': *' '/Non-2xx or 3xx responses/ {print $2}' "$BG_OUT")"
+WRITERS_NOTE="- during \"dashboard while $WRITERS clients save\": $(awk '/^Requests\/sec:/ {print $2}' "$BG_OUT") saves/s in the background (non-2xx: ${BG_NON2XX:-0})"
+
+# History rows of the keys the save run writes: one per real change.
+history_rows() {
+    local total=0 k n
+    for k in "${PUT_KEYS[@]}"; do
+        n="$(curl -s --max-time 30 "$BASE/api/metrics/$k/history" | grep -o '"action":' | wc -l)"
+        total=$((total + n))
+    done
+    echo "$total"
+}
+SAVE="save a figure (API PUT)"
+HISTORY_BEFORE=""
+command -v curl >/dev/null 2>&1 && HISTORY_BEFORE="$(history_rows)"
+run "$SAVE" "/api/metrics/{key}/values/2025Q4" "$LUA"
+SAVED_NOTE=""
+if [[ -n "$HISTORY_BEFORE" ]]; then
+    SAVED_NOTE="- save run: ${REQS[$SAVE]:-?} PUT requests, $(($(history_rows) - HISTORY_BEFORE)) new history rows (one per real change)"
+fi
+# The metric page lists the metric's whole history, which the save run has just grown.
+run "metric page after the save run" "/metrics/$METRIC"
+
+# --- Report -----------------------------------------------------------------------------
+HWM="$(awk '/^VmHWM:/ {print $2, $3}' "/proc/$PID/status" 2>/dev/null || echo "?")"
+RSS="$(awk '/^VmRSS:/ {print $2, $3}' "/proc/$PID/status" 2>/dev/null || echo "?")"
+DBSIZE="$(du -ch "$DB"* 2>/dev/null | awk 'END {print $1}')"
+RATIO="$(awk -v a="${RPS[dashboard]:-0}" -v b="${RPS[static CSS (baseline)]:-0}" \
+    'BEGIN {if (b > 0) printf "%.3f", a / b; else print "?"}')"
+MODE="real seed plan (36 metrics × 20 quarters)"
+((SCALE)) && MODE="scale: real plan + 40 synthetic plans × 50 metrics × 20 quarters"
+COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo "?")$(git diff --quiet 2>/dev/null || echo "+dirty")"
+
+REPORT="$(
+    echo "## plantrack load test — $(date '+%Y-%m-%d %H:%M')"
+    echo
+    echo "- data: $MODE; database $DBSIZE after the run"
+    echo "- wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency against 127.0.0.1 (serve --public-read, release build, commit $COMMIT)"
+    echo "- machine: $(nproc) CPU, $(uname -sr)"
+    echo
+    echo "| target | path | req/s | p50 | p99 | non-2xx | socket errors | server VmHWM after |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|"
+    printf '%s\n' "${ROWS[@]}"
+    echo
+    echo "- dashboard req/s ÷ static CSS req/s: **$RATIO**"
+    echo "- server peak memory (VmHWM): **$HWM** (VmRSS at the end: $RSS)"
+    echo "$WRITERS_NOTE"
+    [[ -z "$SAVED_NOTE" ]] || echo "$SAVED_NOTE"
+    echo "- pages and charts are served from the server's page cache while the data is unchanged;"
+    echo "  rows measured while saves happen show the cost of rendering afresh"
+)"
+
+echo
+echo "$REPORT"
+mkdir -p "$ROOT/target/bench"
+OUT="$ROOT/target/bench/load-$(date +%Y%m%d-%H%M%S)$( ((SCALE)) && echo -scale || true).md"
+echo "$REPORT" >"$OUT"
+echo >&2
+echo "Written to $OUT" >&2
