@@ -172,6 +172,37 @@ LUA
 } >"$LUA"
 chmod 600 "$LUA"
 
+# Saving a quarter's entry form: one POST carrying the six level figures of 2025Q4, each a
+# real change, as an editor's browser sends it (an editor's API token stands in for the
+# session, so no CSRF field is needed; without version fields no conflict check runs).
+FORM_LUA="$TMP/form.lua"
+{
+    echo "local keys = {$(printf '"%s",' "${PUT_KEYS[@]}")}"
+    echo "local bases = {$(printf '%s,' "${PUT_BASES[@]}")}"
+    echo "local token = \"$TOKEN\""
+    cat <<'LUA'
+local n = 0
+function request()
+  n = n + 1
+  local parts = {}
+  for i = 1, #keys do
+    -- 500 + n keeps these apart from the values the PUT run stores.
+    local value = string.format("%.2f", bases[i] + ((500 + n) % 1000) * 0.01)
+    table.insert(parts, "v." .. keys[i] .. "=" .. value)
+    table.insert(parts, "n." .. keys[i] .. "=load")
+  end
+  local headers = {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/x-www-form-urlencoded"}
+  return wrk.format("POST", "/plans/1/entry/2025Q4", headers, table.concat(parts, "&"))
+end
+function response(status, headers, body)
+  if status ~= 303 then
+    io.stderr:write("form save answered " .. status .. "\n")
+  end
+end
+LUA
+} >"$FORM_LUA"
+chmod 600 "$FORM_LUA"
+
 # One quick request per target first, so a wrong status is seen before minutes of load.
 check() {
     local method="$1" path="$2" status
@@ -192,11 +223,12 @@ check() {
 
 ROWS=()
 declare -A RPS REQS
-# run LABEL PATH [LUA-SCRIPT]
+# run LABEL PATH [LUA-SCRIPT [CONNECTIONS]]
 run() {
-    local label="$1" path="$2" script="${3:-}" out rps p50 p99 non2xx errors hwm
-    echo "wrk: $label ($path, ${DURATION}s)…" >&2
-    out="$(timeout $((DURATION + 60)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency \
+    local label="$1" path="$2" script="${3:-}" conns="${4:-$CONNECTIONS}" out rps p50 p99 non2xx errors hwm threads
+    threads=$((conns < THREADS ? conns : THREADS))
+    echo "wrk: $label ($path, ${DURATION}s, $conns connections)…" >&2
+    out="$(timeout $((DURATION + 60)) wrk -t"$threads" -c"$conns" -d"${DURATION}s" --timeout 10s --latency \
         ${script:+-s "$script"} "$BASE$path")"
     rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
     p50="$(awk '$1 == "50%" {print $2}' <<<"$out")"
@@ -260,8 +292,11 @@ SAVED_NOTE=""
 if [[ -n "$HISTORY_BEFORE" ]]; then
     SAVED_NOTE="- save run: ${REQS[$SAVE]:-?} PUT requests, $(($(history_rows) - HISTORY_BEFORE)) new history rows (one per real change)"
 fi
-# The metric page lists the metric's whole history, which the save run has just grown.
-run "metric page after the save run" "/metrics/$METRIC"
+# A quarter's form (six figures, 303 on success: wrk counts it as non-2xx/3xx-free).
+run "save a quarter's form, one editor" "/plans/1/entry/2025Q4" "$FORM_LUA" 1
+run "save a quarter's form, $CONNECTIONS clients" "/plans/1/entry/2025Q4" "$FORM_LUA"
+# The metric page lists the latest 100 changes of a history the save runs have just grown.
+run "metric page after the save runs" "/metrics/$METRIC"
 
 # --- Report -----------------------------------------------------------------------------
 HWM="$(awk '/^VmHWM:/ {print $2, $3}' "/proc/$PID/status" 2>/dev/null || echo "?")"

@@ -179,7 +179,8 @@ fn entry_row(
     }
 }
 
-/// Fields are `v.KEY` (value), `d.KEY` (milestone done), `n.KEY` (note), `ver.KEY`.
+/// Fields are `v.KEY` (value), `d.KEY` (milestone done), `n.KEY` (note), `ver.KEY` (the
+/// version shown; a script that sends none skips the conflict check, as the API does).
 pub async fn save_entry(
     State(state): State<AppState>,
     Editor(p): Editor,
@@ -187,7 +188,7 @@ pub async fn save_entry(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
     let q: Quarter = quarter.parse()?;
-    let mut typed: HashMap<String, (Input, i64)> = HashMap::new();
+    let mut typed: HashMap<String, (Input, Option<i64>)> = HashMap::new();
     for (name, value) in fields {
         let Some((kind, key)) = name.split_once('.') else { continue };
         let entry = typed.entry(key.to_owned()).or_default();
@@ -195,7 +196,7 @@ pub async fn save_entry(
             "v" => entry.0.value = value,
             "n" => entry.0.note = value,
             "d" => entry.0.done = !value.is_empty(),
-            "ver" => entry.1 = value.parse().map_err(|_| Error::BadRequest("表单版本字段无效".into()))?,
+            "ver" => entry.1 = Some(value.parse().map_err(|_| Error::BadRequest("表单版本字段无效".into()))?),
             _ => {}
         }
     }
@@ -211,7 +212,7 @@ pub async fn save_entry(
                 .into_iter()
                 .filter_map(|m| {
                     let (input, seen) = t.get(&m.key)?.clone();
-                    Some(Item { metric: m, quarter: q, input, seen_version: Some(seen) })
+                    Some(Item { metric: m, quarter: q, input, seen_version: seen })
                 })
                 .collect();
             let outcomes = store::entry::save_all(tx, &plan, &items, &actor, today, "update")?;
@@ -223,6 +224,7 @@ pub async fn save_entry(
         Err(Error::Invalid(errors)) => {
             let keyed = keyed_errors(&state, plan_id, &typed, errors).await?;
             let conflict = keyed.iter().any(|(_, p)| matches!(p, Problem::Conflict { .. }));
+            let typed = typed.into_iter().map(|(k, (i, v))| (k, (i, v.unwrap_or(0)))).collect();
             let page = build(&state, p, plan_id, q, typed, &keyed, None).await?;
             let status = if conflict { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
             Ok((status, render(&page)?).into_response())
@@ -236,7 +238,7 @@ pub async fn save_entry(
 async fn keyed_errors(
     state: &AppState,
     plan_id: i64,
-    typed: &HashMap<String, (Input, i64)>,
+    typed: &HashMap<String, (Input, Option<i64>)>,
     errors: Vec<ItemError>,
 ) -> Result<Vec<(String, Problem)>> {
     let metrics = state.store.read(move |c| store::plans::metrics(c, plan_id)).await?;

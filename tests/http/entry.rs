@@ -393,3 +393,14 @@ async fn the_values_api_takes_every_format_and_answers_errors_as_json() {
         .unwrap();
     assert!(res.status() == 401 || res.status() == 403);
 }
+
+#[tokio::test]
+async fn a_script_that_sends_no_versions_saves_without_a_conflict_check() {
+    let app = TestApp::spawn().await;
+    let plan = plan_id(&app, "qijiang-meteorology-14");
+    app.put_value(LEAD, "2022Q3", 44.0);
+    let editor = app.sign_in(Role::Editor).await;
+    let res = editor.post(&format!("/plans/{plan}/entry/2022Q3"), &[(&format!("v.{LEAD}"), "46")]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(stored(&app, LEAD, "2022Q3").unwrap().0, 46.0);
+}
