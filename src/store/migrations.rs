@@ -193,6 +193,10 @@ CREATE TRIGGER audit_is_never_deleted BEFORE DELETE ON audit BEGIN
     SELECT RAISE(ABORT, 'audit is append-only');
 END;
 "#,
+    // 3: a metric's history newest first without sorting it (the metric page, the API).
+    r#"
+CREATE INDEX value_history_by_metric_newest ON value_history (metric_id, id);
+"#,
 ];
 
 /// The schema version this binary writes.

@@ -19,8 +19,9 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
-/// Idle connections kept for reuse; more are opened under load and closed after.
-const POOL_IDLE: usize = 16;
+/// Connections at most, and so queries at once: on a small server more only add memory
+/// (each connection has its own page cache) and threads, not speed.
+const POOL_MAX: usize = 8;
 
 /// A handle on the database file, cheap to clone.
 #[derive(Clone)]
@@ -36,6 +37,8 @@ struct Inner {
     /// Writers queue here rather than in SQLite's busy handler, whose growing sleeps
     /// give a burst of saves a long tail.
     writer: Mutex<()>,
+    /// One permit per connection: requests wait here, not in a pile of blocked threads.
+    permits: tokio::sync::Semaphore,
 }
 
 impl Store {
@@ -52,6 +55,7 @@ impl Store {
                 idle: Mutex::new(vec![conn]),
                 generation: AtomicU64::new(0),
                 writer: Mutex::new(()),
+                permits: tokio::sync::Semaphore::new(POOL_MAX),
             }),
         })
     }
@@ -83,7 +87,7 @@ impl Store {
         };
         let out = f(&mut conn);
         let mut idle = self.inner.idle.lock().expect("pool lock");
-        if idle.len() < POOL_IDLE {
+        if idle.len() < POOL_MAX {
             idle.push(conn);
         }
         out
@@ -95,6 +99,7 @@ impl Store {
         f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let store = self.clone();
+        let _permit = self.inner.permits.acquire().await.map_err(|e| Error::Internal(e.to_string()))?;
         tokio::task::spawn_blocking(move || store.read_blocking(|c| f(c)))
             .await
             .map_err(|e| Error::Internal(e.to_string()))?
@@ -106,6 +111,7 @@ impl Store {
         f: impl FnOnce(&Transaction) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let store = self.clone();
+        let _permit = self.inner.permits.acquire().await.map_err(|e| Error::Internal(e.to_string()))?;
         tokio::task::spawn_blocking(move || {
             let _turn = store.inner.writer.lock().unwrap_or_else(|e| e.into_inner());
             let out = store.read_blocking(|c| in_transaction(c, f));
@@ -128,6 +134,7 @@ impl Store {
         f: impl FnOnce(&Transaction) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let store = self.clone();
+        let _permit = self.inner.permits.acquire().await.map_err(|e| Error::Internal(e.to_string()))?;
         tokio::task::spawn_blocking(move || {
             store.read_blocking(|c| {
                 let tx = c.transaction_with_behavior(TransactionBehavior::Deferred)?;

@@ -221,21 +221,23 @@ pub struct Change {
 
 /// Recorded changes of a metric's figures, newest first: the latest `limit`, or all.
 pub fn history(conn: &Connection, metric_id: i64, limit: Option<i64>) -> Result<Vec<Change>> {
-    query_changes(conn, metric_id, None, limit.unwrap_or(-1))
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {CHANGE_COLS} FROM value_history WHERE metric_id = ?1 ORDER BY id DESC LIMIT ?2"
+    ))?;
+    changes(&mut stmt, params![metric_id, limit.unwrap_or(-1)])
 }
 
 /// One recorded change of a metric's figures.
 pub fn change(conn: &Connection, metric_id: i64, id: i64) -> Result<Option<Change>> {
-    Ok(query_changes(conn, metric_id, Some(id), 1)?.pop())
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {CHANGE_COLS} FROM value_history WHERE metric_id = ?1 AND id = ?2"))?;
+    Ok(changes(&mut stmt, params![metric_id, id])?.pop())
 }
 
-/// A metric's changes, newest first: one (`id`) or the latest `limit` (−1: all).
-fn query_changes(conn: &Connection, metric_id: i64, id: Option<i64>, limit: i64) -> Result<Vec<Change>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, quarter, action, old_value, new_value, old_done, new_done, status, note, actor, at \
-         FROM value_history WHERE metric_id = ?1 AND (?2 IS NULL OR id = ?2) ORDER BY id DESC LIMIT ?3",
-    )?;
-    let rows = stmt.query_map(params![metric_id, id, limit], |r| {
+const CHANGE_COLS: &str = "id, quarter, action, old_value, new_value, old_done, new_done, status, note, actor, at";
+
+fn changes(stmt: &mut rusqlite::CachedStatement, args: impl rusqlite::Params) -> Result<Vec<Change>> {
+    let rows = stmt.query_map(args, |r| {
         Ok(Change {
             id: r.get(0)?,
             quarter: quarter(r, 1)?,
