@@ -93,16 +93,19 @@ impl Store {
         out
     }
 
+    /// Runs `f` on a blocking thread once a connection's permit is free.
+    async fn blocking<T: Send + 'static>(&self, f: impl FnOnce(&Store) -> Result<T> + Send + 'static) -> Result<T> {
+        let _permit = self.inner.permits.acquire().await.map_err(|e| Error::Internal(e.to_string()))?;
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || f(&store)).await.map_err(|e| Error::Internal(e.to_string()))?
+    }
+
     /// Runs a read on a blocking thread.
     pub async fn read<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let store = self.clone();
-        let _permit = self.inner.permits.acquire().await.map_err(|e| Error::Internal(e.to_string()))?;
-        tokio::task::spawn_blocking(move || store.read_blocking(|c| f(c)))
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))?
+        self.blocking(|s| s.read_blocking(|c| f(c))).await
     }
 
     /// Runs `f` in one `BEGIN IMMEDIATE` transaction on a blocking thread: all or nothing.
@@ -110,33 +113,26 @@ impl Store {
         &self,
         f: impl FnOnce(&Transaction) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let store = self.clone();
-        let _permit = self.inner.permits.acquire().await.map_err(|e| Error::Internal(e.to_string()))?;
-        tokio::task::spawn_blocking(move || {
-            let _turn = store.inner.writer.lock().unwrap_or_else(|e| e.into_inner());
-            let out = store.read_blocking(|c| in_transaction(c, f));
+        self.blocking(|s| {
+            let _turn = s.inner.writer.lock().unwrap_or_else(|e| e.into_inner());
+            let out = s.read_blocking(|c| in_transaction(c, f));
             // A refused write changed nothing: what was computed before still stands.
             if out.is_ok() {
-                store.inner.generation.fetch_add(1, Ordering::AcqRel);
+                s.inner.generation.fetch_add(1, Ordering::AcqRel);
             }
             out
         })
         .await
-        .map_err(|e| Error::Internal(e.to_string()))?
     }
-}
 
-impl Store {
     /// Runs `f` in a transaction that is always rolled back: a dry run that checks
     /// exactly as the real write would, and changes nothing.
     pub async fn dry_run<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Transaction) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let store = self.clone();
-        let _permit = self.inner.permits.acquire().await.map_err(|e| Error::Internal(e.to_string()))?;
-        tokio::task::spawn_blocking(move || {
-            store.read_blocking(|c| {
+        self.blocking(|s| {
+            s.read_blocking(|c| {
                 let tx = c.transaction_with_behavior(TransactionBehavior::Deferred)?;
                 let out = f(&tx);
                 tx.rollback()?;
@@ -144,7 +140,6 @@ impl Store {
             })
         })
         .await
-        .map_err(|e| Error::Internal(e.to_string()))?
     }
 }
 
