@@ -31,6 +31,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("token_issued", "签发令牌"),
     ("token_revoked", "吊销令牌"),
     ("metric_changed", "修改指标定义"),
+    ("plan_changed", "修改规划信息"),
     ("quarter_locked", "锁定季度"),
     ("quarter_unlocked", "解锁季度"),
     ("import_applied", "导入数据"),

@@ -200,6 +200,37 @@ pub fn update_definition(conn: &Connection, id: i64, d: &Definition) -> Result<(
     Ok(())
 }
 
+/// `字段:旧 → 新` for every header field of a plan that differs, for the audit log.
+pub fn plan_changes(old: &Plan, new: &Plan) -> Vec<String> {
+    let date = |d: Option<NaiveDate>| d.map_or("—".to_owned(), |d| d.to_string());
+    [
+        ("名称", old.title.clone(), new.title.clone()),
+        ("印发机关", old.issuer.clone(), new.issuer.clone()),
+        ("文号", old.document_number.clone(), new.document_number.clone()),
+        ("印发日期", date(old.issued_on), date(new.issued_on)),
+        ("中期评估日期", date(old.midterm_on), date(new.midterm_on)),
+    ]
+    .into_iter()
+    .filter(|(_, a, b)| a != b)
+    .map(|(f, a, b)| format!("{f}:{a} → {b}"))
+    .collect()
+}
+
+pub fn update_plan(conn: &Connection, p: &Plan) -> Result<()> {
+    conn.execute(
+        "UPDATE plan SET title = ?2, issuer = ?3, document_number = ?4, issued_on = ?5, midterm_on = ?6 WHERE id = ?1",
+        rusqlite::params![
+            p.id,
+            p.title,
+            p.issuer,
+            p.document_number,
+            p.issued_on.map(|d| d.to_string()),
+            p.midterm_on.map(|d| d.to_string())
+        ],
+    )?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;

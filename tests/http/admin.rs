@@ -199,3 +199,32 @@ async fn the_audit_page_lists_sign_ins_and_failures_and_filters_them() {
     let (status, _) = admin.html("/admin/audit?from=yesterday").await;
     assert_eq!(status, 400);
 }
+
+#[tokio::test]
+async fn admin_edits_a_plans_header_and_the_edit_is_audited() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in(Role::Admin).await;
+    let plan: i64 = app.store.with_conn(|c| Ok(c.query_row("SELECT id FROM plan", [], |r| r.get(0))?)).unwrap();
+    let path = format!("/admin/plans/{plan}");
+    let bad = admin.post(&path, &[("title", ""), ("midterm_on", "2030-06-30")]).await;
+    assert_eq!(bad.status(), 422);
+    let doc = scraper::Html::parse_document(&bad.text().await.unwrap());
+    assert!(texts(&doc, "#midterm_on-error")[0].contains("规划期"));
+    assert!(!texts(&doc, "#title-error").is_empty());
+    let fields = [
+        ("title", "重庆市綦江区气象发展“十四五”规划"),
+        ("issuer", "重庆市綦江区人民政府办公室"),
+        ("document_number", "綦江府办发〔2021〕49号"),
+        ("issued_on", "2021-12-06"),
+        ("midterm_on", "2023-09-30"),
+    ];
+    assert_eq!(admin.post(&path, &fields).await.status(), 303);
+    let (_, plans) = app.json("/api/plans").await;
+    assert_eq!(plans[0]["midterm_on"], "2023-09-30");
+    assert_eq!(
+        audit_rows(&app, "plan_changed"),
+        [("admin".into(), "qijiang-meteorology-14".into(), "中期评估日期:2023-06-30 → 2023-09-30".into())]
+    );
+    let editor = app.sign_in(Role::Editor).await;
+    assert_eq!(editor.post(&path, &fields).await.status(), 403);
+}

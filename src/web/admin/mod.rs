@@ -3,6 +3,7 @@
 
 mod audit;
 mod definitions;
+mod plans;
 mod tokens;
 mod users;
 
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/tokens/{id}/revoke", post(tokens::revoke_token))
         .route("/admin/metrics", get(definitions::list_definitions))
         .route("/admin/metrics/{key}", get(definitions::edit_definition).post(definitions::save_definition))
+        .route("/admin/plans/{id}", get(plans::edit_plan).post(plans::save_plan))
         .route("/admin/audit", get(audit::show_audit))
 }
 
@@ -50,6 +52,7 @@ fn done_message(code: Option<&str>) -> &'static str {
         Some("password") => "密码已重置,该用户的登录已全部退出。",
         Some("revoked") => "令牌已吊销。",
         Some("saved") => "指标定义已保存,修改已记入审计日志。",
+        Some("plan") => "规划信息已保存,修改已记入审计日志。",
         _ => "",
     }
 }
