@@ -4,6 +4,11 @@
 //! Policy: 4xx errors carry a message meant for the user (in Chinese) and are not logged;
 //! 5xx errors are logged with their cause and the user sees only a generic message.
 
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use crate::plan::entry::{ItemError, Problem};
 use crate::plan::seed::SeedError;
 
 #[derive(Debug, thiserror::Error)]
@@ -26,7 +31,7 @@ pub enum Error {
     Refused(String),
     /// Figures refused item by item; the batch was not saved.
     #[error("{} 项数值未通过检查,全部未保存", .0.len())]
-    Invalid(Vec<crate::store::entry::ItemError>),
+    Invalid(Vec<ItemError>),
     /// A request axum refused before any handler ran (malformed form, wrong method, …).
     #[error("{1}")]
     Rejected(u16, String),
@@ -93,5 +98,58 @@ impl Error {
         } else {
             self.to_string()
         }
+    }
+}
+
+/// Carried by an error response until the web layer's error-page middleware turns it into
+/// a page with the full layout, which needs the state that `IntoResponse` does not have.
+#[derive(Clone)]
+pub struct ErrorMessage(pub String);
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        let message = self.public_message();
+        let mut res = (status, message.clone()).into_response();
+        res.extensions_mut().insert(ErrorMessage(message));
+        res
+    }
+}
+
+/// [`Error`] rendered as JSON, for `/api`: `{"error": "…"}` with the same status, and for a
+/// refused figure also the field and, on a conflict, the figure that stands.
+pub struct ApiError(pub Error);
+
+impl<E: Into<Error>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        // A refused figure says which field and why; a conflict or a lock is a 409.
+        if let Error::Invalid(errors) = &self.0
+            && let Some(first) = errors.first()
+        {
+            let status = match first.problem {
+                Problem::Conflict { .. } | Problem::Locked => StatusCode::CONFLICT,
+                Problem::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            let mut body = serde_json::json!({ "error": first.problem.message(), "field": first.problem.field() });
+            if let Problem::Conflict { current, by, .. } = &first.problem {
+                body["current"] = serde_json::json!(current);
+                body["changed_by"] = serde_json::json!(by);
+            }
+            return (status, Json(body)).into_response();
+        }
+        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if status.is_server_error() {
+            tracing::error!(error = %self.0, "api request failed");
+        }
+        (status, Json(serde_json::json!({ "error": self.0.public_message() }))).into_response()
     }
 }

@@ -18,7 +18,13 @@ pub mod store;
 pub mod web;
 
 pub use error::{Error, Result};
-pub use web::{AppState, app};
+pub use web::AppState;
+
+/// The real router, as `serve` runs it: the pages and the JSON API behind one middleware
+/// stack. Composed here so that `web` and `api` need not know of each other's routes.
+pub fn app(state: AppState) -> axum::Router {
+    web::with_middleware(web::routes().nest("/api", api::router()), state)
+}
 
 /// FNV-1a: a stable hash for ETags and demo figures, unlike `DefaultHasher` the same
 /// across restarts and Rust releases.

@@ -3,54 +3,17 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::error::Error;
+use crate::error::{ApiError, Error};
 use crate::plan::progress::{Assessment, BaselinePoint, NotApplicable, Projection, Status, assess};
 use crate::plan::{Metric, Plan, Quarter, Reported};
 use crate::store;
-use crate::store::entry::Problem;
 use crate::web::auth::Editor;
 use crate::web::{AppState, parse_as_of, view_of};
-
-/// [`Error`] rendered as JSON.
-pub struct ApiError(pub Error);
-
-impl<E: Into<Error>> From<E> for ApiError {
-    fn from(e: E) -> Self {
-        ApiError(e.into())
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        // A refused figure says which field and why; a conflict or a lock is a 409.
-        if let Error::Invalid(errors) = &self.0
-            && let Some(first) = errors.first()
-        {
-            let status = match first.problem {
-                Problem::Conflict { .. } | Problem::Locked => StatusCode::CONFLICT,
-                Problem::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            let mut body = serde_json::json!({ "error": first.problem.message(), "field": first.problem.field() });
-            if let Problem::Conflict { current, by, .. } = &first.problem {
-                body["current"] = serde_json::json!(current);
-                body["changed_by"] = serde_json::json!(by);
-            }
-            return (status, Json(body)).into_response();
-        }
-        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if status.is_server_error() {
-            tracing::error!(error = %self.0, "api request failed");
-        }
-        (status, Json(serde_json::json!({ "error": self.0.public_message() }))).into_response()
-    }
-}
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
 
@@ -223,7 +186,7 @@ struct PutBody {
 struct PutOut {
     metric: String,
     quarter: Quarter,
-    outcome: crate::store::entry::Outcome,
+    outcome: crate::plan::entry::Outcome,
     value: Option<f64>,
     status: Option<String>,
     version: Option<i64>,

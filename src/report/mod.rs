@@ -11,17 +11,9 @@ use chrono::NaiveDate;
 
 use crate::plan::progress::{Assessment, Status, assess};
 use crate::plan::{Chapter, Metric, Plan, Quarter, Reported};
+pub use crate::store::values::FigureCounts;
 
 pub use sentence::sentence;
-
-/// How many figures exist for the evaluated period, by review state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct FigureCounts {
-    pub approved: usize,
-    pub pending: usize,
-    /// Metric-quarters from the period start to the as-of quarter with no figure at all.
-    pub missing: usize,
-}
 
 /// One metric's line in the report.
 #[derive(Debug, Clone)]

@@ -4,11 +4,10 @@
 
 use chrono::NaiveDate;
 use rusqlite::Connection;
-use serde::Serialize;
 
 use super::values;
 use crate::error::{Error, Result};
-use crate::plan::entry::{self, Input, Refusal};
+use crate::plan::entry::{self, Input, ItemError, Outcome, Problem, Refusal};
 use crate::plan::{Metric, Plan, Quarter, fmt_num};
 
 /// One figure to save.
@@ -19,67 +18,6 @@ pub struct Item {
     pub input: Input,
     /// The stored version the user saw (0: none was stored); `None` skips the conflict check.
     pub seen_version: Option<i64>,
-}
-
-/// What saving did to one item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    Created,
-    Changed,
-    Unchanged,
-    Deleted,
-}
-
-impl Outcome {
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Outcome::Created => "新增",
-            Outcome::Changed => "修改",
-            Outcome::Unchanged => "不变",
-            Outcome::Deleted => "删除",
-        }
-    }
-}
-
-/// Why one item was not saved.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-pub enum Problem {
-    Invalid(Refusal),
-    /// Someone else saved this figure since the user loaded it.
-    Conflict {
-        current: String,
-        by: String,
-        yours: String,
-    },
-    Locked,
-}
-
-impl Problem {
-    pub fn message(&self) -> String {
-        match self {
-            Problem::Invalid(r) => r.message.clone(),
-            Problem::Conflict { current, by, yours } => {
-                format!("此数值已被 {by} 改为 {current}(您填写的是 {yours}),请核对后重新保存")
-            }
-            Problem::Locked => "该季度已锁定,需审核人解锁后才能修改".into(),
-        }
-    }
-
-    pub fn field(&self) -> &'static str {
-        match self {
-            Problem::Invalid(r) => r.field,
-            _ => "value",
-        }
-    }
-}
-
-/// A refused item: its position in the batch and the problem.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ItemError {
-    pub index: usize,
-    pub problem: Problem,
 }
 
 /// Checks and saves `items` for `plan`. `action` is `update` for typed figures and

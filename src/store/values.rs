@@ -286,9 +286,18 @@ pub fn set_locked(conn: &Connection, plan_id: i64, q: Quarter, locked: bool, act
     Ok(())
 }
 
+/// How many figures exist for the evaluated period, by review state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FigureCounts {
+    pub approved: usize,
+    pub pending: usize,
+    /// Metric-quarters from the period start to the as-of quarter with no figure at all.
+    pub missing: usize,
+}
+
 /// Figures of a plan from its first quarter to `last`: approved, awaiting review (pending
 /// or returned), and metric-quarters with no figure at all.
-pub fn figure_counts(conn: &Connection, plan_id: i64, last: Quarter) -> Result<crate::report::FigureCounts> {
+pub fn figure_counts(conn: &Connection, plan_id: i64, last: Quarter) -> Result<FigureCounts> {
     let (approved, waiting, metrics, first): (i64, i64, i64, Option<String>) = conn.query_row(
         "SELECT \
            (SELECT count(*) FROM reported_value v JOIN metric m ON m.id = v.metric_id \
@@ -307,7 +316,7 @@ pub fn figure_counts(conn: &Connection, plan_id: i64, last: Quarter) -> Result<c
         params![plan_id, last.to_string()],
         |r| r.get(0),
     )?;
-    Ok(crate::report::FigureCounts {
+    Ok(FigureCounts {
         approved: approved as usize,
         pending: waiting as usize,
         missing: (metrics * quarters - present).max(0) as usize,

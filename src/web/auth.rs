@@ -129,7 +129,7 @@ pub async fn authenticate(State(state): State<AppState>, jar: CookieJar, req: Re
             res
         }
         Err(Refusal::Redirect(to)) => Redirect::to(&to).into_response(),
-        Err(Refusal::Error(e)) if api => crate::api::ApiError(e).into_response(),
+        Err(Refusal::Error(e)) if api => crate::error::ApiError(e).into_response(),
         Err(Refusal::Error(e)) => e.into_response(),
     }
 }

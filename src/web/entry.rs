@@ -17,7 +17,8 @@ use crate::error::{Error, Result};
 use crate::plan::entry::Input;
 use crate::plan::progress::baseline_point;
 use crate::plan::{Chapter, Kind, Metric, Plan, Quarter, fmt_num};
-use crate::store::entry::{Item, ItemError, Problem};
+use crate::plan::entry::{ItemError, Outcome, Problem};
+use crate::store::entry::Item;
 use crate::store::{self, values::Stored};
 
 #[derive(Template)]
@@ -216,7 +217,7 @@ pub async fn save_entry(
                 })
                 .collect();
             let outcomes = store::entry::save_all(tx, &plan, &items, &actor, today, "update")?;
-            Ok(outcomes.iter().filter(|o| **o != store::entry::Outcome::Unchanged).count())
+            Ok(outcomes.iter().filter(|o| **o != Outcome::Unchanged).count())
         })
         .await;
     match result {

@@ -134,8 +134,8 @@ impl AppState {
     }
 }
 
-/// The real router, as `serve` runs it.
-pub fn app(state: AppState) -> Router {
+/// The pages' routes; [`crate::app`] adds the API and [`with_middleware`].
+pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(dashboard::show_dashboard))
         .route("/metrics/{key}", get(metrics::show_metric))
@@ -161,8 +161,13 @@ pub fn app(state: AppState) -> Router {
         .route("/plans/{id}/export", get(sheets::export))
         .route("/account/password", get(account::show_password_form).post(account::change_password))
         .merge(admin::router())
-        .nest("/api", crate::api::router())
         .fallback(|| async { Error::not_found("页面不存在") })
+}
+
+/// Wraps `routes` in what every request passes through: sign-in and CSRF, error pages,
+/// body and time limits, security headers.
+pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
+    routes
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(middleware::from_fn_with_state(state.clone(), render_error_pages))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
@@ -236,24 +241,6 @@ struct ErrorPage {
     message: String,
 }
 
-/// Carried by an error response until [`render_error_pages`] turns it into a page with
-/// the full layout, which needs the state that `IntoResponse` does not have.
-#[derive(Clone)]
-struct ErrorMessage(String);
-
-impl IntoResponse for Error {
-    fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if status.is_server_error() {
-            tracing::error!(error = %self, "request failed");
-        }
-        let message = self.public_message();
-        let mut res = (status, message.clone()).into_response();
-        res.extensions_mut().insert(ErrorMessage(message));
-        res
-    }
-}
-
 /// Renders the error page for any response that carries an [`ErrorMessage`], and gives
 /// axum's own plain-text rejections (a malformed form, a wrong method, a body too large)
 /// the same page, or JSON under `/api`, with a message in Chinese.
@@ -261,15 +248,15 @@ async fn render_error_pages(State(state): State<AppState>, req: Request, next: N
     let api = req.uri().path().starts_with("/api/");
     let res = next.run(req).await;
     let status = res.status();
-    let message = match res.extensions().get::<ErrorMessage>() {
-        Some(ErrorMessage(m)) => m.clone(),
+    let message = match res.extensions().get::<crate::error::ErrorMessage>() {
+        Some(crate::error::ErrorMessage(m)) => m.clone(),
         None if (status.is_client_error() || status.is_server_error()) && is_plain_text(&res) => {
             rejection_message(status).to_owned()
         }
         None => return res,
     };
     if api {
-        return crate::api::ApiError(Error::from_status(status, message)).into_response();
+        return crate::error::ApiError(Error::from_status(status, message)).into_response();
     }
     let user = auth::CurrentUser(res.extensions().get::<auth::Principal>().cloned());
     let page = ErrorPage {

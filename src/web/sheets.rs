@@ -20,7 +20,8 @@ use crate::error::{Error, Result};
 use crate::plan::entry::Input;
 use crate::plan::{Metric, Plan, Quarter, fmt_num};
 use crate::sheet::{self, Cell, Sheet, SheetRow};
-use crate::store::entry::{Item, Outcome, Problem};
+use crate::plan::entry::{Outcome, Problem};
+use crate::store::entry::Item;
 use crate::store::{self, audit};
 
 /// Column headers of the long layout: what imports read and exports write.
