@@ -14,7 +14,7 @@ use axum::http::{Request, StatusCode};
 use chrono::NaiveDate;
 use divan::Bencher;
 use plantrack::charts::{self, MetricChart};
-use plantrack::plan::progress::{Assessment, assess, effective_target};
+use plantrack::plan::progress::{Assessment, effective_target};
 use plantrack::plan::{Chapter, Direction, Metric, Plan, Reported};
 use plantrack::report::{self, FigureCounts};
 use plantrack::scale::{self, ScaleSpec};
@@ -51,7 +51,7 @@ impl RealPlan {
     }
 
     fn assess(&self, m: &Metric) -> Assessment {
-        assess(m, self.values_of(m), self.as_of(), self.plan.default_baseline_date(), self.plan.period_end)
+        self.plan.assess(m, self.values_of(m), self.as_of())
     }
 }
 

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::error::{ApiError, Error};
-use crate::plan::progress::{Assessment, BaselinePoint, NotApplicable, Projection, Status, assess};
+use crate::plan::progress::{Assessment, BaselinePoint, NotApplicable, Projection, Status};
 use crate::plan::{Metric, Plan, Quarter, Reported};
 use crate::store;
 use crate::web::auth::Editor;
@@ -95,7 +95,7 @@ async fn list_metrics(
                 .metrics
                 .iter()
                 .map(|m| {
-                    let a = assess(m, snap.values_of(m.id), as_of, plan.default_baseline_date(), plan.period_end);
+                    let a = plan.assess(m, snap.values_of(m.id), as_of);
                     MetricOut::new(m.clone(), a)
                 })
                 .collect();
@@ -137,7 +137,7 @@ async fn show_metric(
             let plan = store::plans::get(c, metric.plan_id)?;
             let values = store::values::of_metric(c, metric.id, view)?;
             let as_of = as_of.unwrap_or_else(|| st.default_as_of(&plan));
-            let a = assess(&metric, &values, as_of, plan.default_baseline_date(), plan.period_end);
+            let a = plan.assess(&metric, &values, as_of);
             let values = values
                 .into_iter()
                 .map(|r| ValueOut {

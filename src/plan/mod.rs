@@ -37,6 +37,27 @@ impl Plan {
         Quarter::range(Quarter::containing(self.period_start), Quarter::containing(self.period_end))
     }
 
+    /// The date `m` is to reach its target by: its own, else the end of the period.
+    pub fn target_date_of(&self, m: &Metric) -> NaiveDate {
+        m.target_date.unwrap_or(self.period_end)
+    }
+
+    /// Assesses `m`, a metric of this plan, at `as_of` from its reported `values`.
+    pub fn assess(&self, m: &Metric, values: &[Reported], as_of: NaiveDate) -> progress::Assessment {
+        progress::assess(m, values, as_of, self.default_baseline_date(), self.period_end)
+    }
+
+    /// An evaluation at `as_of` is the final one (终期评估) from the period's last day on,
+    /// a mid-term one (中期评估) before.
+    pub fn is_final_at(&self, as_of: NaiveDate) -> bool {
+        as_of >= self.period_end
+    }
+
+    /// 终期评估 or 中期评估, as [`Plan::is_final_at`] decides.
+    pub fn evaluation_kind_zh(&self, as_of: NaiveDate) -> &'static str {
+        if self.is_final_at(as_of) { "终期评估" } else { "中期评估" }
+    }
+
     /// Default baseline date: the day before the period starts (end of the previous plan).
     pub fn default_baseline_date(&self) -> NaiveDate {
         self.period_start.pred_opt().unwrap_or(self.period_start)

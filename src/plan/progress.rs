@@ -118,6 +118,22 @@ pub struct Projection {
     pub reach: Option<Quarter>,
 }
 
+impl Assessment {
+    /// The figure `m` would report at the assessment date if on schedule (see
+    /// [`expected_value`]); `None` without a target or a baseline.
+    pub fn expected_value(&self, m: &Metric) -> Option<f64> {
+        on_path(m, self.baseline?, self.expected?)
+    }
+}
+
+impl Projection {
+    /// The trend's value at `at`, counted back from the target date at the current pace.
+    pub fn value_at(&self, target_date: NaiveDate, at: NaiveDate) -> f64 {
+        let years = (target_date - at).num_days() as f64 / 365.25;
+        self.value_at_target_date - self.slope_per_year * years
+    }
+}
+
 /// Everything computed for one metric at one date.
 #[derive(Debug, Clone, Serialize)]
 pub struct Assessment {
@@ -142,6 +158,29 @@ pub fn effective_target(m: &Metric) -> Option<Target> {
         Kind::Context => None,
         _ => m.target,
     }
+}
+
+/// Where the time-linear path from `baseline` to the target's met end stands at `at`: the
+/// figure a metric on schedule would report then. `None` for a metric without a target.
+pub fn expected_value(m: &Metric, baseline: BaselinePoint, target_date: NaiveDate, at: NaiveDate) -> Option<f64> {
+    on_path(m, baseline, expected_progress(baseline.date, target_date, at))
+}
+
+/// The value a share `e` of the way from `baseline` to `m`'s target stands at.
+fn on_path(m: &Metric, baseline: BaselinePoint, e: f64) -> Option<f64> {
+    let goal = effective_target(m)?.met_at(m.direction);
+    Some(baseline.value + (goal - baseline.value) * e)
+}
+
+/// Counts of each status in `statuses`, in [`Status::ALL`] order.
+pub fn count_statuses(statuses: impl Iterator<Item = Status>) -> Vec<(Status, usize)> {
+    let mut n = [0usize; Status::ALL.len()];
+    for s in statuses {
+        if let Some(i) = Status::ALL.iter().position(|x| *x == s) {
+            n[i] += 1;
+        }
+    }
+    Status::ALL.iter().copied().zip(n).collect()
 }
 
 /// `value` is at least as good as `bound` in direction `dir`.

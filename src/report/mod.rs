@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
-use crate::plan::progress::{Assessment, Status, assess};
+use crate::plan::progress::{Assessment, Status, count_statuses};
 use crate::plan::{Chapter, Metric, Plan, Quarter, Reported};
 pub use crate::store::values::FigureCounts;
 
@@ -64,17 +64,13 @@ impl Report {
 
     /// Whether this is the final evaluation (at or after the period's end).
     pub fn is_final(&self) -> bool {
-        self.as_of >= self.plan.period_end
+        self.plan.is_final_at(self.as_of)
     }
-}
 
-/// Counts of each status in `statuses`, in [`Status::ALL`] order.
-pub fn count_statuses(statuses: impl Iterator<Item = Status>) -> Vec<(Status, usize)> {
-    let mut n: HashMap<Status, usize> = HashMap::new();
-    for s in statuses {
-        *n.entry(s).or_default() += 1;
+    /// 终期评估 or 中期评估.
+    pub fn kind_zh(&self) -> &'static str {
+        self.plan.evaluation_kind_zh(self.as_of)
     }
-    Status::ALL.iter().map(|s| (*s, n.get(s).copied().unwrap_or(0))).collect()
 }
 
 /// Assesses every metric at `as_of` from `approved` figures (by metric id).
@@ -98,7 +94,7 @@ pub fn build(
                         .get(&m.id)
                         .map(|v| v.iter().filter(|r| r.quarter.end() <= as_of).cloned().collect())
                         .unwrap_or_default();
-                    let a = assess(m, &values, as_of, plan.default_baseline_date(), plan.period_end);
+                    let a = plan.assess(m, &values, as_of);
                     let gap = match (a.progress, a.expected) {
                         (Ok(p), Some(e)) => e - p,
                         _ => a.expected.unwrap_or(1.0),

@@ -11,7 +11,7 @@ use super::auth::CurrentUser;
 use super::cache::Page;
 use super::{AppState, Layout, MetricRow, Shell, parse_as_of, render, view_of};
 use crate::error::{Error, Result};
-use crate::plan::progress::{Status, assess};
+use crate::plan::progress::{Status, count_statuses};
 use crate::plan::{Chapter, Plan};
 use crate::store;
 
@@ -58,19 +58,18 @@ pub async fn show_dashboard(
                 let snap = store::plans::snapshot(c, plan_id, view)?;
                 let plan = snap.plan.clone();
                 let as_of = as_of.unwrap_or_else(|| st.default_as_of(&plan));
-                let baseline_date = plan.default_baseline_date();
                 let mut groups: Vec<(Chapter, Vec<MetricRow>)> =
                     snap.chapters.iter().map(|ch| (ch.clone(), Vec::new())).collect();
-                let mut counts: HashMap<Status, usize> = HashMap::new();
+                let mut statuses = Vec::with_capacity(snap.metrics.len());
                 for m in &snap.metrics {
-                    let a = assess(m, snap.values_of(m.id), as_of, baseline_date, plan.period_end);
-                    *counts.entry(a.status).or_default() += 1;
+                    let a = plan.assess(m, snap.values_of(m.id), as_of);
+                    statuses.push(a.status);
                     if let Some((_, rows)) = groups.iter_mut().find(|(ch, _)| ch.id == m.chapter_id) {
                         rows.push(MetricRow::new(m, &a));
                     }
                 }
                 let body = DashboardPage {
-                    counts: Status::ALL.iter().map(|s| (*s, counts.get(s).copied().unwrap_or(0))).collect(),
+                    counts: count_statuses(statuses.into_iter()),
                     plans,
                     as_of,
                     pending: view == store::values::View::WithPending,

@@ -15,9 +15,9 @@ use super::format::{baseline_text, target_text, value_text};
 use super::{AppState, Layout, render};
 use crate::error::{Error, Result};
 use crate::plan::entry::Input;
+use crate::plan::entry::{ItemError, Outcome, Problem};
 use crate::plan::progress::baseline_point;
 use crate::plan::{Chapter, Kind, Metric, Plan, Quarter, fmt_num};
-use crate::plan::entry::{ItemError, Outcome, Problem};
 use crate::store::entry::Item;
 use crate::store::{self, values::Stored};
 

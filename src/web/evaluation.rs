@@ -154,7 +154,7 @@ pub async fn show_evaluation(
     let page = state
         .cached_page(key, move || {
             let r = st.store.read_blocking(|c| load(c, plan_id, raw.as_ref()))?;
-            let kind = if r.is_final() { "终期评估" } else { "中期评估" };
+            let kind = r.kind_zh();
             let head = format!(
                 "<link rel=\"stylesheet\" media=\"print\" href=\"/plans/{}/evaluation-print.css?as_of={}\">",
                 r.plan.id, r.as_of
@@ -179,7 +179,7 @@ fn page(r: &Report) -> EvaluationPage {
         })
         .collect();
     EvaluationPage {
-        kind: if r.is_final() { "终期评估" } else { "中期评估" },
+        kind: r.kind_zh(),
         as_of: r.as_of,
         generated_on: r.generated_on,
         figures: r.figures,
@@ -277,7 +277,7 @@ pub async fn evaluation_print_css(
             Ok((plan, as_of))
         })
         .await?;
-    let kind = if as_of >= plan.period_end { "终期评估" } else { "中期评估" };
+    let kind = plan.evaluation_kind_zh(as_of);
     let head = css_string(&format!("{} · {kind} · 截至 {as_of}", plan.title));
     let css = format!(
         "@page {{ @top-left {{ content: {head}; font-size: 8pt; color: #555; }} \

@@ -86,10 +86,7 @@ pub fn projection_text(m: &Metric, a: &Assessment) -> String {
 
 fn bullet(m: &Metric, a: &Assessment) -> String {
     let target = effective_target(m);
-    let expected_value = match (target, a.baseline, a.expected) {
-        (Some(t), Some(b), Some(e)) => Some(b.value + (t.met_at(m.direction) - b.value) * e),
-        _ => None,
-    };
+    let expected_value = a.expected_value(m);
     let label = format!(
         "基期 {},目标 {},最新 {},预期 {}",
         baseline_text(m, a.baseline),
@@ -118,7 +115,7 @@ pub fn metric_chart_svg(
     width: u32,
     height: u32,
 ) -> String {
-    let target_date = m.target_date.unwrap_or(plan.period_end);
+    let target_date = plan.target_date_of(m);
     let target = effective_target(m);
     let points: Vec<(NaiveDate, f64)> =
         values.iter().filter(|r| r.quarter.end() <= a.as_of).map(|r| (r.quarter.end(), r.value)).collect();
@@ -130,11 +127,7 @@ pub fn metric_chart_svg(
     // The trend line itself, from the last figure's date to the target date.
     let projection = match (a.projection, points.last()) {
         (Some(p), Some(&(last_date, _))) if last_date < target_date => {
-            let years = (target_date - last_date).num_days() as f64 / 365.25;
-            Some((
-                (last_date, p.value_at_target_date - p.slope_per_year * years),
-                (target_date, p.value_at_target_date),
-            ))
+            Some(((last_date, p.value_at(target_date, last_date)), (target_date, p.value_at_target_date)))
         }
         _ => None,
     };

@@ -15,7 +15,7 @@ use super::format::{metric_chart_svg, percent, value_text};
 use super::{AppState, Layout, MetricRow, parse_as_of, render, view_of};
 use crate::error::{Error, Result};
 use crate::plan::entry::Accepted;
-use crate::plan::progress::{Assessment, assess, effective_target, expected_progress};
+use crate::plan::progress::{Assessment, effective_target, expected_value, progress};
 use crate::plan::{Chapter, Metric, Plan, Reported, fmt_num};
 use crate::store;
 use crate::store::values::View;
@@ -122,7 +122,7 @@ fn load(
     let chapter = store::plans::chapters(c, plan.id)?.into_iter().find(|ch| ch.id == metric.chapter_id);
     let values = store::values::of_metric(c, metric.id, view)?;
     let as_of = as_of.unwrap_or_else(|| state.default_as_of(&plan));
-    let assessment = assess(&metric, &values, as_of, plan.default_baseline_date(), plan.period_end);
+    let assessment = plan.assess(&metric, &values, as_of);
     // One more than shown, to know whether there are more.
     let history = if history { store::values::history(c, metric.id, Some(HISTORY_ON_PAGE + 1))? } else { Vec::new() };
     Ok(Loaded { plan, chapter, metric, values, assessment, history })
@@ -210,17 +210,15 @@ fn value_rows(l: &Loaded) -> Vec<ValueRow> {
     let m = &l.metric;
     let a = &l.assessment;
     let target = effective_target(m);
-    let target_date = m.target_date.unwrap_or(l.plan.period_end);
+    let target_date = l.plan.target_date_of(m);
     l.values
         .iter()
         .map(|r| {
             let (expected, progress) = match (target, a.baseline) {
-                (Some(t), Some(b)) => {
-                    let e = expected_progress(b.date, target_date, r.quarter.end());
-                    let goal = t.met_at(m.direction);
-                    let p = crate::plan::progress::progress(m.direction, b.value, t, r.value);
-                    (fmt_num(b.value + (goal - b.value) * e), p.map(percent).unwrap_or_else(|_| "—".into()))
-                }
+                (Some(t), Some(b)) => (
+                    expected_value(m, b, target_date, r.quarter.end()).map(fmt_num).unwrap_or_else(|| "—".into()),
+                    progress(m.direction, b.value, t, r.value).map(percent).unwrap_or_else(|_| "—".into()),
+                ),
                 _ => ("—".into(), "—".into()),
             };
             ValueRow {

@@ -18,9 +18,9 @@ use super::auth::{CurrentUser, Editor, Principal, SignedIn};
 use super::{AppState, Layout, render};
 use crate::error::{Error, Result};
 use crate::plan::entry::Input;
+use crate::plan::entry::{Outcome, Problem};
 use crate::plan::{Metric, Plan, Quarter, fmt_num};
 use crate::sheet::{self, Cell, Sheet, SheetRow};
-use crate::plan::entry::{Outcome, Problem};
 use crate::store::entry::Item;
 use crate::store::{self, audit};
 

@@ -296,3 +296,45 @@ fn every_kind_in_both_directions_with_and_without_baseline() {
         }
     }
 }
+
+#[test]
+fn expected_value_follows_the_straight_path_in_both_directions() {
+    let b = BaselinePoint { date: d(2020, 12, 31), value: 37.0, from_report: false };
+    let up = metric(Kind::Level, Direction::Higher, Some(37.0), Some(Target::single(48.0)));
+    assert!(approx(expected_value(&up, b, d(2025, 12, 31), d(2020, 12, 31)).unwrap(), 37.0));
+    assert!(approx(expected_value(&up, b, d(2025, 12, 31), d(2025, 12, 31)).unwrap(), 48.0));
+    let half = expected_progress(b.date, d(2025, 12, 31), d(2023, 6, 30));
+    assert!(approx(expected_value(&up, b, d(2025, 12, 31), d(2023, 6, 30)).unwrap(), 37.0 + 11.0 * half));
+    // 2.5 km down to 1 km: the path falls; a range is measured to its met end.
+    let b = BaselinePoint { value: 2.5, ..b };
+    let down = metric(Kind::Level, Direction::Lower, Some(2.5), Some(Target { low: 1.0, high: 1.5 }));
+    assert!(approx(expected_value(&down, b, d(2025, 12, 31), d(2025, 12, 31)).unwrap(), 1.5));
+    let context = metric(Kind::Context, Direction::Higher, Some(2.0), None);
+    assert_eq!(expected_value(&context, b, d(2025, 12, 31), d(2023, 6, 30)), None);
+}
+
+#[test]
+fn an_assessment_knows_the_value_expected_at_its_date() {
+    let m = metric(Kind::Level, Direction::Higher, Some(37.0), Some(Target::single(48.0)));
+    let a = at(&m, &vals(&[("2021Q4", 40.0), ("2023Q2", 44.0)]), d(2023, 6, 30));
+    let b = a.baseline.unwrap();
+    assert_eq!(a.expected_value(&m), expected_value(&m, b, d(2025, 12, 31), d(2023, 6, 30)));
+    assert_eq!(at(&m, &[], d(2023, 6, 30)).expected_value(&m), Some(37.0 + 11.0 * a.expected.unwrap()));
+    let no_base = metric(Kind::Level, Direction::Higher, None, Some(Target::single(48.0)));
+    assert_eq!(at(&no_base, &[], d(2023, 6, 30)).expected_value(&no_base), None);
+}
+
+#[test]
+fn the_trend_line_is_counted_back_from_the_target_date() {
+    let p = Projection { slope_per_year: 2.0, value_at_target_date: 50.0, reach: None };
+    assert!(approx(p.value_at(d(2025, 12, 31), d(2025, 12, 31)), 50.0));
+    let two_years = d(2025, 12, 31) - chrono::Duration::days(731);
+    assert!(approx(p.value_at(d(2025, 12, 31), two_years), 50.0 - 2.0 * 731.0 / 365.25));
+}
+
+#[test]
+fn status_counts_list_every_status_in_order() {
+    let counts = count_statuses([Status::OffTrack, Status::Achieved, Status::OffTrack].into_iter());
+    assert_eq!(counts.iter().map(|(s, _)| *s).collect::<Vec<_>>(), Status::ALL);
+    assert_eq!(counts.iter().map(|(_, n)| *n).collect::<Vec<_>>(), [1, 0, 0, 2, 0, 0]);
+}
