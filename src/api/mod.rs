@@ -188,7 +188,7 @@ struct PutOut {
     quarter: Quarter,
     outcome: crate::plan::entry::Outcome,
     value: Option<f64>,
-    status: Option<String>,
+    status: Option<crate::plan::ReviewStatus>,
     version: Option<i64>,
 }
 
@@ -226,7 +226,7 @@ async fn put_value(
                 quarter: q,
                 outcome,
                 value: stored.as_ref().map(|s| s.value),
-                status: stored.as_ref().map(|s| s.status.clone()),
+                status: stored.as_ref().map(|s| s.status),
                 version: stored.map(|s| s.version),
             })
         })

@@ -7,11 +7,13 @@ pub mod metric;
 pub mod number;
 pub mod progress;
 pub mod quarter;
+pub mod review;
 pub mod seed;
 pub mod text;
 
 pub use metric::{Direction, Kind, Metric, Reported, Target, fmt_num};
 pub use quarter::Quarter;
+pub use review::ReviewStatus;
 
 use chrono::NaiveDate;
 use serde::Serialize;

@@ -3,6 +3,7 @@
 //! what is missing. Pure: built from data the caller read.
 
 pub mod sentence;
+pub mod tables;
 pub mod xlsx;
 
 use std::collections::HashMap;

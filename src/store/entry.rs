@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use super::values;
 use crate::error::{Error, Result};
 use crate::plan::entry::{self, Input, ItemError, Outcome, Problem, Refusal};
-use crate::plan::{Metric, Plan, Quarter, fmt_num};
+use crate::plan::{Metric, Plan, Quarter, ReviewStatus, fmt_num};
 
 /// One figure to save.
 #[derive(Debug, Clone)]
@@ -80,7 +80,9 @@ fn save_one(
     };
     let same = match (&stored, &accepted) {
         (None, None) => true,
-        (Some(s), Some(a)) => s.value == a.value && s.done == a.done && s.note == a.note && s.status != "returned",
+        (Some(s), Some(a)) => {
+            s.value == a.value && s.done == a.done && s.note == a.note && s.status != ReviewStatus::Returned
+        }
         _ => false,
     };
     if same {

@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::error::Result;
 use crate::plan::entry::Accepted;
-use crate::plan::{Quarter, Reported};
+use crate::plan::{Quarter, Reported, ReviewStatus};
 
 /// Which figures a page shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +73,13 @@ fn quarter(r: &Row, at: usize) -> rusqlite::Result<Quarter> {
     })
 }
 
+fn review_status(r: &Row, at: usize) -> rusqlite::Result<ReviewStatus> {
+    let s: String = r.get(at)?;
+    ReviewStatus::parse(&s).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(at, rusqlite::types::Type::Text, format!("review status {s}").into())
+    })
+}
+
 /// A stored figure with its review state, as entry and review pages need it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stored {
@@ -81,8 +88,7 @@ pub struct Stored {
     pub value: f64,
     pub done: Option<bool>,
     pub note: String,
-    /// `pending`, `approved` or `returned`.
-    pub status: String,
+    pub status: ReviewStatus,
     pub approved_value: Option<f64>,
     pub approved_done: Option<bool>,
     pub review_note: String,
@@ -101,7 +107,7 @@ fn stored(r: &Row) -> rusqlite::Result<Stored> {
         value: r.get(2)?,
         done: r.get(3)?,
         note: r.get(4)?,
-        status: r.get(5)?,
+        status: review_status(r, 5)?,
         approved_value: r.get(6)?,
         approved_done: r.get(7)?,
         review_note: r.get(8)?,
@@ -124,6 +130,16 @@ pub fn of_plan_quarter(conn: &Connection, plan_id: i64, q: Quarter) -> Result<Ha
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![plan_id, q.to_string()], stored)?;
     rows.map(|r| r.map(|s| (s.metric_id, s)).map_err(Into::into)).collect()
+}
+
+/// Every stored figure of a plan, in no particular order: one query for all quarters.
+pub fn stored_of_plan(conn: &Connection, plan_id: i64) -> Result<Vec<Stored>> {
+    let sql = format!(
+        "SELECT {STORED_COLS} FROM reported_value WHERE metric_id IN (SELECT id FROM metric WHERE plan_id = ?1)"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([plan_id], stored)?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// A plan's figures that are not approved (pending or returned), oldest first.
@@ -213,7 +229,8 @@ pub struct Change {
     pub new_value: Option<f64>,
     pub old_done: Option<bool>,
     pub new_done: Option<bool>,
-    pub status: String,
+    /// The figure's review state after the change (none recorded for some deletions).
+    pub status: Option<ReviewStatus>,
     pub note: String,
     pub actor: String,
     pub at: String,
@@ -246,7 +263,7 @@ fn changes(stmt: &mut rusqlite::CachedStatement, args: impl rusqlite::Params) ->
             new_value: r.get(4)?,
             old_done: r.get(5)?,
             new_done: r.get(6)?,
-            status: r.get(7)?,
+            status: r.get::<_, String>(7).map(|s| ReviewStatus::parse(&s))?,
             note: r.get(8)?,
             actor: r.get(9)?,
             at: r.get(10)?,

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::plan::entry::Input;
 use crate::plan::entry::{ItemError, Outcome, Problem};
 use crate::plan::progress::baseline_point;
-use crate::plan::{Chapter, Kind, Metric, Plan, Quarter, fmt_num};
+use crate::plan::{Chapter, Kind, Metric, Plan, Quarter, ReviewStatus, fmt_num};
 use crate::store::entry::Item;
 use crate::store::{self, values::Stored};
 
@@ -151,11 +151,10 @@ fn entry_row(
         (None, Some(s)) => (fmt_num(s.value), s.done == Some(true), s.note.clone(), s.version),
         (None, None) => (String::new(), false, String::new(), 0),
     };
-    let (state, review_note) = match now.map(|s| s.status.as_str()) {
-        Some("pending") => ("待审核", String::new()),
-        Some("approved") => ("已审核", String::new()),
-        Some("returned") => ("已退回", now.map(|s| s.review_note.clone()).unwrap_or_default()),
-        _ => ("未填报", String::new()),
+    let (state, review_note) = match now {
+        Some(s) if s.status == ReviewStatus::Returned => (s.status.label_zh(), s.review_note.clone()),
+        Some(s) => (s.status.label_zh(), String::new()),
+        None => ("未填报", String::new()),
     };
     let error = match problem {
         Some(p) => p.message(),

@@ -14,7 +14,7 @@ use super::entry::default_quarter;
 use super::format::value_text;
 use super::{AppState, Layout, render};
 use crate::error::{Error, Result};
-use crate::plan::{Metric, Plan, Quarter};
+use crate::plan::{Metric, Plan, Quarter, ReviewStatus};
 use crate::store::{self, audit};
 
 #[derive(Template)]
@@ -101,7 +101,7 @@ async fn build(
                 approved: s.approved_value.map(|v| value_text(m, v, s.approved_done)).unwrap_or_else(|| "—".into()),
                 entered: value_text(m, s.value, s.done),
                 note: s.note,
-                returned: s.status == "returned",
+                returned: s.status == ReviewStatus::Returned,
                 review_note: s.review_note,
                 by: s.recorded_by,
                 at: s.recorded_at,
@@ -158,7 +158,10 @@ pub async fn approve_all(
     state
         .store
         .write(move |tx| {
-            for s in store::values::unapproved_of_plan(tx, plan_id)?.into_iter().filter(|s| s.status == "pending") {
+            for s in store::values::unapproved_of_plan(tx, plan_id)?
+                .into_iter()
+                .filter(|s| s.status == ReviewStatus::Pending)
+            {
                 store::values::approve(tx, s.metric_id, s.quarter, &actor)?;
             }
             Ok(())
@@ -241,7 +244,7 @@ fn on_pending(
         return Err(Error::not_found(format!("本规划没有指标“{key}”")));
     }
     match store::values::get(conn, m.id, q)? {
-        Some(s) if s.status == "pending" => review(m.id),
+        Some(s) if s.status == ReviewStatus::Pending => review(m.id),
         _ => Err(Error::Refused("该数值不在待审核状态(可能已被他人处理)".into())),
     }
 }

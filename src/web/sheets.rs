@@ -19,13 +19,11 @@ use super::{AppState, Layout, render};
 use crate::error::{Error, Result};
 use crate::plan::entry::Input;
 use crate::plan::entry::{Outcome, Problem};
-use crate::plan::{Metric, Plan, Quarter, fmt_num};
-use crate::sheet::{self, Cell, Sheet, SheetRow};
+use crate::plan::{Metric, Plan, Quarter};
+use crate::report::tables::{self, Export};
+use crate::sheet::{self, Sheet, SheetRow};
 use crate::store::entry::Item;
 use crate::store::{self, audit};
-
-/// Column headers of the long layout: what imports read and exports write.
-pub const LONG_HEADER: [&str; 7] = ["指标代码", "指标名称", "单位", "季度", "数值", "备注", "状态"];
 
 #[derive(Template)]
 #[template(path = "pages/sheets/index.html")]
@@ -336,35 +334,14 @@ pub async fn export(
         Some(s) => Some(s.parse::<Quarter>()?),
         None => None,
     };
-    let layout = q.layout.clone();
-    let (plan, table) = state
-        .store
-        .read(move |c| {
-            let plan = store::plans::get(c, plan_id)?;
-            let metrics = store::plans::metrics(c, plan_id)?;
-            let table = match layout.as_str() {
-                "long" | "" => long_table(c, &plan, &metrics)?,
-                "wide" => wide_table(c, &plan, &metrics)?,
-                "template" => {
-                    let q = quarter.ok_or_else(|| Error::BadRequest("模板需要选择季度".into()))?;
-                    template_table(&metrics, q)
-                }
-                other => return Err(Error::BadRequest(format!("未知的导出格式“{other}”"))),
-            };
-            Ok((plan, table))
-        })
-        .await?;
-    let stem = match q.layout.as_str() {
-        "wide" => format!("{}-wide", plan.key),
-        "template" => format!("{}-template-{}", plan.key, q.quarter.unwrap_or_default()),
-        _ => format!("{}-values", plan.key),
-    };
-    let header: Vec<&str> = table.0.iter().map(String::as_str).collect();
+    let what = Export::parse(&q.layout, quarter)?;
+    let (plan, table) = state.store.read(move |c| tables::export(c, plan_id, what)).await?;
+    let stem = what.file_stem(&plan);
     match q.format.as_str() {
         "xlsx" => {
-            let rows = table.1.into_iter().map(|r| r.into_iter().map(cell).collect()).collect();
             let bytes = tokio::task::spawn_blocking(move || {
-                sheet::write_xlsx(&[Sheet { name: "数据", header: table.0, rows, widths: None }])
+                let rows = table.cells();
+                sheet::write_xlsx(&[Sheet { name: "数据", header: table.header, rows, widths: None }])
             })
             .await
             .map_err(|e| Error::Internal(e.to_string()))?
@@ -376,87 +353,14 @@ pub async fn export(
             ))
         }
         "csv" | "" => {
-            Ok(download(sheet::write_csv(&header, &table.1), &format!("{stem}.csv"), "text/csv; charset=utf-8"))
+            let header: Vec<&str> = table.header.iter().map(String::as_str).collect();
+            Ok(download(sheet::write_csv(&header, &table.rows), &format!("{stem}.csv"), "text/csv; charset=utf-8"))
         }
         other => Err(Error::BadRequest(format!("未知的文件格式“{other}”,应为 csv 或 xlsx"))),
-    }
-}
-
-/// A number cell where the text is a number, so Excel can compute with it.
-fn cell(s: String) -> Cell {
-    if s.is_empty() {
-        Cell::Empty
-    } else if let Ok(v) = s.parse::<f64>() {
-        Cell::Number(v)
-    } else {
-        Cell::Text(s)
     }
 }
 
 fn download(bytes: Vec<u8>, filename: &str, mime: &'static str) -> Response {
     let disposition = format!("attachment; filename=\"{filename}\"");
     ([(header::CONTENT_TYPE, mime.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
-}
-
-type Table = (Vec<String>, Vec<Vec<String>>);
-
-fn status_zh(s: &str) -> &'static str {
-    match s {
-        "approved" => "已审核",
-        "returned" => "已退回",
-        _ => "待审核",
-    }
-}
-
-/// Every stored figure, one per row: the layout imports read.
-fn long_table(c: &rusqlite::Connection, plan: &Plan, metrics: &[Metric]) -> Result<Table> {
-    let mut rows = Vec::new();
-    for q in plan.quarters() {
-        let stored = store::values::of_plan_quarter(c, plan.id, q)?;
-        for m in metrics {
-            if let Some(s) = stored.get(&m.id) {
-                let row = [&m.key, &m.name, &m.unit, &q.to_string(), &fmt_num(s.value), &s.note, status_zh(&s.status)];
-                rows.push(row.iter().map(|s| s.to_string()).collect());
-            }
-        }
-    }
-    Ok((LONG_HEADER.iter().map(|s| s.to_string()).collect(), rows))
-}
-
-/// Approved figures, metrics × quarters, like the bureau's own sheet.
-fn wide_table(c: &rusqlite::Connection, plan: &Plan, metrics: &[Metric]) -> Result<Table> {
-    let quarters: Vec<Quarter> = plan.quarters().collect();
-    let values = store::values::of_plan(c, plan.id, store::values::View::Approved)?;
-    let mut header = vec!["指标代码".to_owned(), "指标名称".to_owned(), "单位".to_owned()];
-    header.extend(quarters.iter().map(|q| q.to_string()));
-    let rows = metrics
-        .iter()
-        .map(|m| {
-            let by_q: HashMap<Quarter, f64> =
-                values.get(&m.id).into_iter().flatten().map(|r| (r.quarter, r.value)).collect();
-            let mut row = vec![m.key.clone(), m.name.clone(), m.unit.clone()];
-            row.extend(quarters.iter().map(|q| by_q.get(q).map(|v| fmt_num(*v)).unwrap_or_default()));
-            row
-        })
-        .collect();
-    Ok((header, rows))
-}
-
-/// An empty sheet for one quarter: every metric, no value. Imported as it is, it changes nothing.
-fn template_table(metrics: &[Metric], q: Quarter) -> Table {
-    let rows = metrics
-        .iter()
-        .map(|m| {
-            vec![
-                m.key.clone(),
-                m.name.clone(),
-                m.unit.clone(),
-                q.to_string(),
-                String::new(),
-                String::new(),
-                String::new(),
-            ]
-        })
-        .collect();
-    (LONG_HEADER.iter().map(|s| s.to_string()).collect(), rows)
 }
