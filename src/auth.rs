@@ -49,6 +49,21 @@ impl Role {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
+    /// Enters quarterly figures (form, sheet import, API).
+    pub fn may_enter(self) -> bool {
+        matches!(self, Role::Editor | Role::Admin)
+    }
+
+    /// Approves, returns, locks quarters and restores earlier figures.
+    pub fn may_review(self) -> bool {
+        matches!(self, Role::Reviewer | Role::Admin)
+    }
+
+    /// Manages users, tokens, plans and metric definitions.
+    pub fn may_administer(self) -> bool {
+        self == Role::Admin
+    }
+
     pub fn label_zh(self) -> &'static str {
         match self {
             Role::Admin => "管理员",
@@ -147,6 +162,15 @@ mod tests {
         assert!(!verify_password("correct horse batterY", &h));
         assert!(!verify_password("anything", "not a hash"));
         assert_ne!(h, hash_password("correct horse battery").unwrap(), "salted");
+    }
+
+    #[test]
+    fn each_role_may_do_its_own_work_and_admins_everything() {
+        let may = |r: Role| (r.may_enter(), r.may_review(), r.may_administer());
+        assert_eq!(may(Role::Admin), (true, true, true));
+        assert_eq!(may(Role::Editor), (true, false, false));
+        assert_eq!(may(Role::Reviewer), (false, true, false));
+        assert_eq!(may(Role::Viewer), (false, false, false));
     }
 
     #[test]

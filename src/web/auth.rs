@@ -63,13 +63,15 @@ impl<S: Send + Sync> FromRequestParts<S> for Admin {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
-        require(parts, &[Role::Admin], "管理员").map(Admin)
+        require(parts, Role::may_administer, "管理员").map(Admin)
     }
 }
 
-fn require(parts: &Parts, roles: &[Role], what: &str) -> Result<Principal> {
+/// The principal if its role passes `may` (a policy of [`Role`]); else 403, or 401 when
+/// nobody is signed in.
+fn require(parts: &Parts, may: fn(Role) -> bool, what: &str) -> Result<Principal> {
     match parts.extensions.get::<Principal>() {
-        Some(p) if roles.contains(&p.account.role) => Ok(p.clone()),
+        Some(p) if may(p.account.role) => Ok(p.clone()),
         Some(_) => Err(Error::Forbidden(format!("此操作需要{what}权限"))),
         None => Err(Error::Unauthorized("请先登录".into())),
     }
@@ -82,7 +84,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Editor {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
-        require(parts, &[Role::Editor, Role::Admin], "填报员").map(Editor)
+        require(parts, Role::may_enter, "填报员").map(Editor)
     }
 }
 
@@ -93,7 +95,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Reviewer {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
-        require(parts, &[Role::Reviewer, Role::Admin], "审核人").map(Reviewer)
+        require(parts, Role::may_review, "审核人").map(Reviewer)
     }
 }
 

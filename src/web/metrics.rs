@@ -34,8 +34,6 @@ pub struct MetricPage {
     /// Pending figures are shown in place of approved ones.
     pending: bool,
     history: Vec<HistoryRow>,
-    /// The user may restore an earlier figure (reviewers and admins).
-    can_restore: bool,
     /// Older changes exist than the page lists.
     more_history: bool,
     csrf: String,
@@ -151,10 +149,6 @@ pub async fn show_metric(
     let k = key.clone();
     let l = state.store.read(move |c| load(c, &st, &k, as_of, view, true)).await?;
     let chart = chart(&state, &key, as_of, view).await?;
-    let can_restore = user
-        .0
-        .as_ref()
-        .is_some_and(|p| matches!(p.account.role, crate::auth::Role::Reviewer | crate::auth::Role::Admin));
     let csrf = user.0.as_ref().map(|p| p.csrf().to_owned()).unwrap_or_default();
     let layout = Layout::new(&state, &user, l.metric.name.clone());
     tokio::task::spawn_blocking(move || {
@@ -166,7 +160,6 @@ pub async fn show_metric(
             layout,
             pending: view == View::WithPending,
             history,
-            can_restore,
             csrf,
             more_history,
             row: MetricRow::new(&l.metric, &l.assessment),

@@ -199,9 +199,8 @@ pub struct Layout {
 
 pub struct LayoutUser {
     pub name: String,
-    pub role: &'static str,
+    pub role: crate::auth::Role,
     pub csrf: String,
-    pub admin: bool,
 }
 
 impl Layout {
@@ -211,11 +210,28 @@ impl Layout {
             demo: state.info.demo,
             user: user.0.as_ref().map(|p| LayoutUser {
                 name: p.account.name.clone(),
-                role: p.account.role.label_zh(),
+                role: p.account.role,
                 csrf: p.csrf().to_owned(),
-                admin: p.account.role == crate::auth::Role::Admin,
             }),
         }
+    }
+
+    /// Whether the signed-in user's role passes `may`: pages show only the links and
+    /// buttons the extractors will accept.
+    fn user_may(&self, may: fn(crate::auth::Role) -> bool) -> bool {
+        self.user.as_ref().is_some_and(|u| may(u.role))
+    }
+
+    pub fn may_enter(&self) -> bool {
+        self.user_may(crate::auth::Role::may_enter)
+    }
+
+    pub fn may_review(&self) -> bool {
+        self.user_may(crate::auth::Role::may_review)
+    }
+
+    pub fn may_administer(&self) -> bool {
+        self.user_may(crate::auth::Role::may_administer)
     }
 }
 

@@ -23,7 +23,6 @@ struct ReviewPage {
     layout: Layout,
     csrf: String,
     plan: Plan,
-    can_review: bool,
     waiting: Vec<WaitingRow>,
     missing_quarter: Quarter,
     missing: Vec<Metric>,
@@ -114,7 +113,6 @@ async fn build(
     let quarters = plan.quarters().filter(|q| *q <= last).map(|q| (q, locked.contains(&q))).collect();
     Ok(ReviewPage {
         csrf: p.csrf().to_owned(),
-        can_review: matches!(p.account.role, crate::auth::Role::Reviewer | crate::auth::Role::Admin),
         layout: Layout::new(state, &CurrentUser(Some(p)), "审核"),
         plan,
         waiting,

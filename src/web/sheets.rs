@@ -33,7 +33,6 @@ struct SheetsPage {
     plan: Plan,
     quarters: Vec<Quarter>,
     default_quarter: Quarter,
-    can_import: bool,
     /// After a dry run: each row's outcome.
     checked: Option<Checked>,
     done: Option<usize>,
@@ -74,7 +73,6 @@ async fn page(state: &AppState, p: Principal, plan_id: i64) -> Result<SheetsPage
     let plan = state.store.read(move |c| store::plans::get(c, plan_id)).await?;
     Ok(SheetsPage {
         csrf: p.csrf().to_owned(),
-        can_import: matches!(p.account.role, crate::auth::Role::Editor | crate::auth::Role::Admin),
         layout: Layout::new(state, &CurrentUser(Some(p)), "导入与导出"),
         quarters: plan.quarters().collect(),
         default_quarter: super::entry::default_quarter(&plan, chrono::Local::now().date_naive()),
