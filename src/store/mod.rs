@@ -1,5 +1,9 @@
 //! SQLite storage. All rusqlite calls live in this module: plain functions taking a
 //! `&Connection`, grouped by table, behind a [`Store`] that runs them off the async workers.
+//!
+//! Every write goes through [`Store::write`] (or [`Store::write_unseen`] for session
+//! bookkeeping): one writer at a time, one `BEGIN IMMEDIATE` transaction each. Poisoned
+//! locks are recovered, never a panic (see [`lock`]).
 
 pub mod accounts;
 pub mod audit;
@@ -81,12 +85,12 @@ impl Store {
     /// Runs a read with a connection on this thread: for work already off the async
     /// workers. Writes go through [`Store::write`], which keeps the generation.
     pub fn read_blocking<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
-        let mut conn = match self.inner.idle.lock().expect("pool lock").pop() {
+        let mut conn = match lock(&self.inner.idle).pop() {
             Some(c) => c,
             None => connect(&self.inner.path)?,
         };
         let out = f(&mut conn);
-        let mut idle = self.inner.idle.lock().expect("pool lock");
+        let mut idle = lock(&self.inner.idle);
         if idle.len() < POOL_MAX {
             idle.push(conn);
         }
@@ -113,11 +117,29 @@ impl Store {
         &self,
         f: impl FnOnce(&Transaction) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        self.blocking(|s| {
-            let _turn = s.inner.writer.lock().unwrap_or_else(|e| e.into_inner());
+        self.write_counted(f, true).await
+    }
+
+    /// [`Store::write`] for what no page or chart shows (a session's last request, its
+    /// end): the same single writer and transaction, but what was computed from the data
+    /// stays valid, so reading pages does not empty the page cache.
+    pub async fn write_unseen<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Transaction) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        self.write_counted(f, false).await
+    }
+
+    async fn write_counted<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Transaction) -> Result<T> + Send + 'static,
+        seen: bool,
+    ) -> Result<T> {
+        self.blocking(move |s| {
+            let _turn = lock(&s.inner.writer);
             let out = s.read_blocking(|c| in_transaction(c, f));
             // A refused write changed nothing: what was computed before still stands.
-            if out.is_ok() {
+            if out.is_ok() && seen {
                 s.inner.generation.fetch_add(1, Ordering::AcqRel);
             }
             out
@@ -141,6 +163,13 @@ impl Store {
         })
         .await
     }
+}
+
+/// Locks `m`, recovering it if a thread panicked while holding it: the pool and the
+/// writer's turn hold no state a panic can leave half-changed (a transaction interrupted
+/// by a panic is rolled back as it is dropped, and its connection with it).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Runs `f` inside an immediate transaction, committing only if it succeeds.

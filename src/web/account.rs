@@ -9,9 +9,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::auth::{CurrentUser, SignedIn};
-use super::{AppState, Layout, render};
+use super::{AppState, Layout, off_workers, render};
 use crate::auth;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::store::{self, audit};
 
 #[derive(Template)]
@@ -68,18 +68,30 @@ pub async fn change_password(
         Some(m) => Some(m),
         None => {
             let (current, new, addr) = (form.current, form.new, peer.ip().to_string());
-            state
+            let n = name.clone();
+            let (_, old_hash) = state
                 .store
-                .write(move |tx| {
-                    let (_, hash) = store::accounts::with_hash_by_name(tx, &name)?.expect("signed-in account exists");
-                    if !auth::verify_password(&current, &hash) {
-                        return Ok(Some("当前密码不正确".to_owned()));
-                    }
-                    store::accounts::set_password_hash(tx, id, &auth::hash_password(&new)?, keep)?;
-                    audit::record(tx, &name, "password_changed", &name, "其他会话已结束", &addr)?;
-                    Ok(None)
-                })
+                .read(move |c| store::accounts::with_hash_by_name(c, &n))
                 .await?
+                .ok_or_else(|| Error::Unauthorized("请先登录".into()))?;
+            // Verifying and hashing are deliberately slow: done before the writer's turn.
+            let new_hash = off_workers(move || {
+                Ok(if auth::verify_password(&current, &old_hash) { Some(auth::hash_password(&new)?) } else { None })
+            })
+            .await?;
+            match new_hash {
+                None => Some("当前密码不正确".to_owned()),
+                Some(hash) => {
+                    state
+                        .store
+                        .write(move |tx| {
+                            store::accounts::set_password_hash(tx, id, &hash, keep)?;
+                            audit::record(tx, &name, "password_changed", &name, "其他会话已结束", &addr)
+                        })
+                        .await?;
+                    None
+                }
+            }
         }
     };
     match problem {

@@ -18,7 +18,7 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 
-use super::{AppState, Layout, render};
+use super::{AppState, Layout, off_workers, render};
 use crate::auth::{self, Role};
 use crate::error::{Error, Result};
 use crate::store::{self, accounts::Account, audit};
@@ -209,23 +209,20 @@ async fn check(state: &AppState, jar: &CookieJar, req: Request) -> Result<(Reque
 /// disabled.
 async fn session_principal(state: &AppState, token: String) -> Result<Option<Principal>> {
     let (idle, max) = (state.config.session_idle_secs, state.config.session_max_secs);
-    state
-        .store
-        .read(move |c| {
-            let Some(s) = store::accounts::session_by_token(c, &auth::token_hash(&token))? else {
-                return Ok(None);
-            };
-            let t = now();
-            if s.account.disabled || t - s.last_seen > idle || t - s.created_at > max {
-                store::accounts::end_session(c, s.id)?;
-                return Ok(None);
-            }
-            if t - s.last_seen >= TOUCH_EVERY_SECS {
-                store::accounts::touch_session(c, s.id, t)?;
-            }
-            Ok(Some(Principal { account: s.account, session: Some((s.id, s.csrf)) }))
-        })
-        .await
+    let found = state.store.read(move |c| store::accounts::session_by_token(c, &auth::token_hash(&token))).await?;
+    let Some(s) = found else {
+        return Ok(None);
+    };
+    let (id, t) = (s.id, now());
+    // Session bookkeeping is a write like any other, but no page shows it.
+    if s.account.disabled || t - s.last_seen > idle || t - s.created_at > max {
+        state.store.write_unseen(move |tx| store::accounts::end_session(tx, id)).await?;
+        return Ok(None);
+    }
+    if t - s.last_seen >= TOUCH_EVERY_SECS {
+        state.store.write_unseen(move |tx| store::accounts::touch_session(tx, id, t)).await?;
+    }
+    Ok(Some(Principal { account: s.account, session: Some((s.id, s.csrf)) }))
 }
 
 /// The CSRF token a request carries: the `X-CSRF-Token` header, a `csrf` query parameter
@@ -342,23 +339,31 @@ pub async fn sign_in(
     let addr = peer.ip().to_string();
     let name = form.name.trim().to_owned();
     let password = form.password;
+    // Verifying a password is deliberately slow: it runs before the writer's turn is
+    // taken, which is held only for the writes. The throttle is checked again inside
+    // that write, so guesses sent in parallel cannot slip past it.
+    let (n, a) = (name.clone(), addr.clone());
+    let (wait, found) = state
+        .store
+        .read(move |c| Ok((throttle(c, &n, &a, now())?, store::accounts::with_hash_by_name(c, &n)?)))
+        .await?;
+    let good = match wait {
+        Some(_) => false,
+        None => {
+            let hash = found.as_ref().map_or(auth::dummy_hash().to_owned(), |(_, h)| h.clone());
+            off_workers(move || Ok(auth::verify_password(&password, &hash))).await?
+        }
+    };
     let outcome = {
         let (name, addr) = (name.clone(), addr.clone());
         state
             .store
             .write(move |tx| {
                 let t = now();
-                let by_name = store::accounts::recent_failures(tx, true, &name, t, THROTTLE_WINDOW_SECS)?;
-                let by_addr = store::accounts::recent_failures(tx, false, &addr, t, THROTTLE_WINDOW_SECS)?;
-                let wait = auth::throttle_wait(by_name.0, auth::ACCOUNT_FREE_FAILURES, t - by_name.1)
-                    .max(auth::throttle_wait(by_addr.0, auth::ADDRESS_FREE_FAILURES, t - by_addr.1));
-                if let Some(wait) = wait {
+                if let Some(wait) = throttle(tx, &name, &addr, t)? {
                     audit::record(tx, &name, "login_throttled", &name, &format!("需等待 {wait} 秒"), &addr)?;
                     return Ok(Outcome::Throttled(wait));
                 }
-                let found = store::accounts::with_hash_by_name(tx, &name)?;
-                let hash = found.as_ref().map_or(auth::dummy_hash(), |(_, h)| h.as_str());
-                let good = auth::verify_password(&password, hash);
                 match found {
                     Some((account, _)) if good && !account.disabled => {
                         store::accounts::record_attempt(tx, &name, &addr, true, t)?;
@@ -400,6 +405,14 @@ pub async fn sign_in(
             Ok((status, jar, render(&page)?).into_response())
         }
     }
+}
+
+/// Seconds a sign-in as `name` from `addr` must still wait at `t`, if any.
+fn throttle(c: &rusqlite::Connection, name: &str, addr: &str, t: i64) -> Result<Option<i64>> {
+    let by_name = store::accounts::recent_failures(c, true, name, t, THROTTLE_WINDOW_SECS)?;
+    let by_addr = store::accounts::recent_failures(c, false, addr, t, THROTTLE_WINDOW_SECS)?;
+    Ok(auth::throttle_wait(by_name.0, auth::ACCOUNT_FREE_FAILURES, t - by_name.1)
+        .max(auth::throttle_wait(by_addr.0, auth::ADDRESS_FREE_FAILURES, t - by_addr.1)))
 }
 
 enum Outcome {

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use super::auth::CurrentUser;
 use super::cache::Page;
 use super::format::{metric_chart_svg, percent, value_text};
-use super::{AppState, Layout, Shell, render};
+use super::{AppState, Layout, Shell, off_workers, render};
 use crate::charts;
 use crate::error::{Error, Result};
 use crate::plan::progress::Status;
@@ -200,10 +200,7 @@ pub async fn download_evaluation(
 ) -> Result<Response> {
     let r = load_async(&state, plan_id, q.get("as_of").cloned()).await?;
     let name = format!("{}-evaluation-{}.xlsx", r.plan.key, r.as_of);
-    let bytes = tokio::task::spawn_blocking(move || report::xlsx::workbook(&r))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?
-        .map_err(Error::Internal)?;
+    let bytes = off_workers(move || report::xlsx::workbook(&r).map_err(Error::Internal)).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use super::auth::{CurrentUser, Reviewer};
 use super::cache::Svg;
 use super::format::{metric_chart_svg, percent, value_text};
-use super::{AppState, Layout, MetricRow, parse_as_of, render, view_of};
+use super::{AppState, Layout, MetricRow, off_workers, parse_as_of, render, view_of};
 use crate::error::{Error, Result};
 use crate::plan::entry::Accepted;
 use crate::plan::progress::{Assessment, effective_target, expected_value, progress};
@@ -151,7 +151,7 @@ pub async fn show_metric(
     let chart = chart(&state, &key, as_of, view).await?;
     let csrf = user.0.as_ref().map(|p| p.csrf().to_owned()).unwrap_or_default();
     let layout = Layout::new(&state, &user, l.metric.name.clone());
-    tokio::task::spawn_blocking(move || {
+    off_workers(move || {
         let chart = chart.svg.clone();
         let values = value_rows(&l);
         let more_history = l.history.len() as i64 > HISTORY_ON_PAGE;
@@ -172,7 +172,6 @@ pub async fn show_metric(
         })
     })
     .await
-    .map_err(|e| crate::Error::Internal(e.to_string()))?
 }
 
 /// The chart alone, cached by its content: an unchanged chart costs a 304.

@@ -99,7 +99,7 @@ impl AppState {
         if let Some(page) = self.pages.get(&key, generation) {
             return Ok(page);
         }
-        let page = Arc::new(tokio::task::spawn_blocking(render).await.map_err(|e| Error::Internal(e.to_string()))??);
+        let page = Arc::new(off_workers(render).await?);
         self.pages.put(key, generation, page.clone());
         Ok(page)
     }
@@ -119,7 +119,7 @@ impl AppState {
         if let Some(svg) = self.charts.get(&key, generation) {
             return Ok(svg);
         }
-        let svg = tokio::task::spawn_blocking(render).await.map_err(|e| Error::Internal(e.to_string()))??;
+        let svg = off_workers(render).await?;
         let etag = format!("\"{:016x}\"", crate::fnv64(svg.as_bytes()));
         let svg = Arc::new(cache::Svg { svg, etag });
         self.charts.put(key, generation, svg.clone());
@@ -309,6 +309,12 @@ async fn style_css() -> impl IntoResponse {
         [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         include_str!("../../templates/static/style.css"),
     )
+}
+
+/// Runs CPU-heavy work (rendering, password hashing, parsing) on a blocking thread, so
+/// the async workers keep answering other requests meanwhile.
+pub(crate) async fn off_workers<T: Send + 'static>(f: impl FnOnce() -> Result<T, Error> + Send + 'static) -> Result<T, Error> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(e.to_string()))?
 }
 
 /// `pending=1` asks for pending figures in place of approved ones.

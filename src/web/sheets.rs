@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
 use super::auth::{CurrentUser, Editor, Principal, SignedIn};
-use super::{AppState, Layout, render};
+use super::{AppState, Layout, off_workers, render};
 use crate::error::{Error, Result};
 use crate::plan::entry::Input;
 use crate::plan::entry::{Outcome, Problem};
@@ -337,13 +337,12 @@ pub async fn export(
     let stem = what.file_stem(&plan);
     match q.format.as_str() {
         "xlsx" => {
-            let bytes = tokio::task::spawn_blocking(move || {
+            let bytes = off_workers(move || {
                 let rows = table.cells();
                 sheet::write_xlsx(&[Sheet { name: "数据", header: table.header, rows, widths: None }])
+                    .map_err(Error::Internal)
             })
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))?
-            .map_err(Error::Internal)?;
+            .await?;
             Ok(download(
                 bytes,
                 &format!("{stem}.xlsx"),

@@ -14,7 +14,7 @@ use crate::auth::{self, Role};
 use crate::error::{Error, Result};
 use crate::store::{self, accounts::Account, audit};
 use crate::web::auth::{Admin, CurrentUser, Principal};
-use crate::web::{AppState, Layout, render};
+use crate::web::{AppState, Layout, off_workers, render};
 
 #[derive(Template)]
 #[template(path = "pages/admin/users.html")]
@@ -99,10 +99,11 @@ pub async fn add_user(
     if let (true, Some(role)) = (errors.is_empty(), role) {
         let (actor, addr, password) = (p.account.name.clone(), peer.ip().to_string(), form.password.clone());
         let n = name.clone();
+        let hash = off_workers(move || auth::hash_password(&password)).await?;
         let created = state
             .store
             .write(move |tx| {
-                let account = store::accounts::create(tx, &n, role, &auth::hash_password(&password)?)?;
+                let account = store::accounts::create(tx, &n, role, &hash)?;
                 audit::record(tx, &actor, "user_created", &account.name, &format!("角色:{}", role.label_zh()), &addr)
             })
             .await;
@@ -199,19 +200,20 @@ pub async fn reset_password(
     Form(form): Form<ResetForm>,
 ) -> Result<Response> {
     let (actor, addr) = (p.account.name.clone(), peer.ip().to_string());
-    let outcome = state
+    let target = state.store.read(move |c| store::accounts::get(c, id)).await?;
+    if let Some(m) = auth::password_problem(&target.name, &form.password) {
+        return finish(&state, p, Some(format!("{} 的新密码未设置:{m}", target.name)), "password").await;
+    }
+    // Hashing is deliberately slow: done before the writer's turn.
+    let hash = off_workers(move || auth::hash_password(&form.password)).await?;
+    state
         .store
         .write(move |tx| {
-            let target = store::accounts::get(tx, id)?;
-            if let Some(m) = auth::password_problem(&target.name, &form.password) {
-                return Ok(Some(format!("{} 的新密码未设置:{m}", target.name)));
-            }
-            store::accounts::set_password_hash(tx, id, &auth::hash_password(&form.password)?, None)?;
-            audit::record(tx, &actor, "password_reset", &target.name, "该用户的会话已全部结束", &addr)?;
-            Ok(None)
+            store::accounts::set_password_hash(tx, id, &hash, None)?;
+            audit::record(tx, &actor, "password_reset", &target.name, "该用户的会话已全部结束", &addr)
         })
         .await?;
-    finish(&state, p, outcome, "password").await
+    finish(&state, p, None, "password").await
 }
 
 /// Redirects after a good POST; re-renders the page with the reason after a refused one.
