@@ -1,14 +1,12 @@
 //! `/account/password`: a user changes their own password, which ends their other sessions.
 
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::extract::{ConnectInfo, Form, Query, State};
+use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::auth::{CurrentUser, SignedIn};
+use super::auth::{Actor, CurrentUser, SignedIn};
 use super::{AppState, Layout, off_workers, render};
 use crate::auth;
 use crate::error::{Error, Result};
@@ -53,11 +51,11 @@ pub struct PasswordForm {
 
 pub async fn change_password(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Actor { name, addr }: Actor,
     SignedIn(p): SignedIn,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response> {
-    let (id, name) = (p.account.id, p.account.name.clone());
+    let id = p.account.id;
     let keep = p.session.as_ref().map(|(s, _)| *s);
     let problem = if form.new != form.confirm {
         Some("两次输入的新密码不一致".to_owned())
@@ -67,7 +65,7 @@ pub async fn change_password(
     let problem = match problem {
         Some(m) => Some(m),
         None => {
-            let (current, new, addr) = (form.current, form.new, peer.ip().to_string());
+            let (current, new) = (form.current, form.new);
             let n = name.clone();
             let (_, old_hash) = state
                 .store

@@ -110,9 +110,37 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
     }
 }
 
-/// The client's address, as recorded with sign-ins.
-pub fn client_addr(parts_ext: &axum::http::Extensions) -> String {
-    parts_ext.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default()
+/// The client's address, as audit records give it (empty where the server was not told,
+/// as in tests that call the router directly).
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
+        Ok(ClientAddr(client_addr(parts)))
+    }
+}
+
+fn client_addr(parts: &Parts) -> String {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default()
+}
+
+/// Who did this, from where: the signed-in account's name and the client's address, as
+/// every audit record names them; 401 when nobody is signed in. Role checks stay with the
+/// role extractors ([`Admin`], [`Editor`], [`Reviewer`]).
+pub struct Actor {
+    pub name: String,
+    pub addr: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Actor {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
+        let p = parts.extensions.get::<Principal>().ok_or_else(|| Error::Unauthorized("请先登录".into()))?;
+        Ok(Actor { name: p.account.name.clone(), addr: client_addr(parts) })
+    }
 }
 
 pub fn now() -> i64 {
@@ -332,11 +360,10 @@ pub struct LoginForm {
 
 pub async fn sign_in(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(addr): ClientAddr,
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> Result<Response> {
-    let addr = peer.ip().to_string();
     let name = form.name.trim().to_owned();
     let password = form.password;
     // Verifying a password is deliberately slow: it runs before the writer's turn is
@@ -411,8 +438,11 @@ pub async fn sign_in(
 fn throttle(c: &rusqlite::Connection, name: &str, addr: &str, t: i64) -> Result<Option<i64>> {
     let by_name = store::accounts::recent_failures(c, true, name, t, THROTTLE_WINDOW_SECS)?;
     let by_addr = store::accounts::recent_failures(c, false, addr, t, THROTTLE_WINDOW_SECS)?;
-    Ok(auth::throttle_wait(by_name.0, auth::ACCOUNT_FREE_FAILURES, t - by_name.1)
-        .max(auth::throttle_wait(by_addr.0, auth::ADDRESS_FREE_FAILURES, t - by_addr.1)))
+    Ok(auth::throttle_wait(by_name.0, auth::ACCOUNT_FREE_FAILURES, t - by_name.1).max(auth::throttle_wait(
+        by_addr.0,
+        auth::ADDRESS_FREE_FAILURES,
+        t - by_addr.1,
+    )))
 }
 
 enum Outcome {
@@ -427,17 +457,16 @@ fn wait_text(secs: i64) -> String {
 
 pub async fn sign_out(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     SignedIn(p): SignedIn,
+    Actor { name, addr }: Actor,
     jar: CookieJar,
 ) -> Result<Response> {
     if let Some((id, _)) = p.session {
-        let addr = peer.ip().to_string();
         state
             .store
             .write(move |tx| {
                 store::accounts::end_session(tx, id)?;
-                audit::record(tx, &p.account.name, "logout", &p.account.name, "", &addr)
+                audit::record(tx, &name, "logout", &name, "", &addr)
             })
             .await?;
     }

@@ -313,7 +313,9 @@ async fn style_css() -> impl IntoResponse {
 
 /// Runs CPU-heavy work (rendering, password hashing, parsing) on a blocking thread, so
 /// the async workers keep answering other requests meanwhile.
-pub(crate) async fn off_workers<T: Send + 'static>(f: impl FnOnce() -> Result<T, Error> + Send + 'static) -> Result<T, Error> {
+pub(crate) async fn off_workers<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
     tokio::task::spawn_blocking(f).await.map_err(|e| Error::Internal(e.to_string()))?
 }
 

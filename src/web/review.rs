@@ -1,15 +1,13 @@
 //! `/plans/{id}/review`: figures waiting for review, what is missing, and quarter locks.
 
-use std::collections::HashMap;
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::extract::{ConnectInfo, Form, Path, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use std::collections::HashMap;
 
-use super::auth::{CurrentUser, Reviewer, SignedIn};
+use super::auth::{Actor, CurrentUser, Reviewer, SignedIn};
 use super::entry::default_quarter;
 use super::format::value_text;
 use super::{AppState, Layout, render};
@@ -196,14 +194,13 @@ pub struct LockForm {
 
 pub async fn set_lock(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Actor { name: actor, addr }: Actor,
     Reviewer(p): Reviewer,
     Path(plan_id): Path<i64>,
     Form(f): Form<LockForm>,
 ) -> Result<Response> {
     let q: Quarter = f.quarter.parse()?;
     let lock = f.lock == "1";
-    let (actor, addr) = (p.account.name.clone(), peer.ip().to_string());
     let refused = state
         .store
         .write(move |tx| {

@@ -5,16 +5,14 @@
 //! back to the server with the apply request and are checked again, so nothing the
 //! browser holds is trusted.
 
-use std::collections::HashMap;
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::extract::{ConnectInfo, Form, Multipart, Path, Query, State};
+use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
-use super::auth::{CurrentUser, Editor, Principal, SignedIn};
+use super::auth::{Actor, CurrentUser, Editor, Principal, SignedIn};
 use super::{AppState, Layout, off_workers, render};
 use crate::error::{Error, Result};
 use crate::plan::entry::Input;
@@ -268,14 +266,13 @@ pub struct ApplyForm {
 /// Step two: apply the checked rows in one transaction, all or none.
 pub async fn apply_import(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Actor { name: actor, addr }: Actor,
     Editor(p): Editor,
     Path(plan_id): Path<i64>,
     Form(form): Form<ApplyForm>,
 ) -> Result<Response> {
     let rows: Vec<PayloadRow> =
         serde_json::from_str(&form.rows).map_err(|_| Error::BadRequest("导入内容无效,请重新上传文件".into()))?;
-    let (actor, addr) = (p.account.name.clone(), peer.ip().to_string());
     let today = chrono::Local::now().date_naive();
     let r = rows.clone();
     let applied = state

@@ -1,22 +1,20 @@
 //! Metric definitions: name, unit, baseline, target, source sentence. Every saved edit is
 //! written to the audit log, field by field, in the same transaction.
 
-use std::collections::HashMap;
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::extract::{ConnectInfo, Form, Path, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
+use std::collections::HashMap;
 
 use super::DoneQuery;
 use crate::error::Result;
 use crate::plan::metric::check_target;
 use crate::plan::{Kind, Metric, Plan, Target, fmt_num, number};
 use crate::store::{self, audit, plans::Definition};
-use crate::web::auth::{Admin, CurrentUser};
+use crate::web::auth::{Actor, Admin, CurrentUser};
 use crate::web::{AppState, Layout, render};
 
 #[derive(Template)]
@@ -188,7 +186,7 @@ pub async fn edit_definition(
 
 pub async fn save_definition(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Actor { name: actor, addr }: Actor,
     Admin(p): Admin,
     Path(key): Path<String>,
     Form(form): Form<DefinitionForm>,
@@ -197,7 +195,7 @@ pub async fn save_definition(
     let metric = state.store.read(move |c| store::plans::metric_by_key(c, &k)).await?;
     match form.parse(&metric) {
         Ok(new) => {
-            let (actor, addr, id) = (p.account.name.clone(), peer.ip().to_string(), metric.id);
+            let id = metric.id;
             let subject = metric.key.clone();
             state
                 .store

@@ -1,21 +1,19 @@
 //! A plan's own header: title, issuer, document number, dates. The period and the metrics
 //! come from the seed file; every edit here is in the audit log with old and new values.
 
-use std::collections::HashMap;
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::extract::{ConnectInfo, Form, Path, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
+use std::collections::HashMap;
 
 use super::DoneQuery;
 use crate::error::Result;
 use crate::plan::Plan;
 use crate::store::{self, audit};
-use crate::web::auth::{Admin, CurrentUser, Principal};
+use crate::web::auth::{Actor, Admin, CurrentUser, Principal};
 use crate::web::{AppState, Layout, render};
 
 #[derive(Template)]
@@ -125,7 +123,7 @@ pub async fn edit_plan(
 
 pub async fn save_plan(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Actor { name: actor, addr }: Actor,
     Admin(p): Admin,
     Path(id): Path<i64>,
     Form(form): Form<PlanForm>,
@@ -133,7 +131,6 @@ pub async fn save_plan(
     let plan = state.store.read(move |c| store::plans::get(c, id)).await?;
     match form.apply(&plan) {
         Ok(new) => {
-            let (actor, addr) = (p.account.name.clone(), peer.ip().to_string());
             state
                 .store
                 .write(move |tx| {

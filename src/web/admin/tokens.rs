@@ -1,9 +1,7 @@
 //! API tokens: an admin issues one for a user (shown once) and revokes it.
 
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::extract::{ConnectInfo, Form, Path, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -12,7 +10,7 @@ use super::DoneQuery;
 use crate::auth;
 use crate::error::{Error, Result};
 use crate::store::{self, accounts::Account, accounts::Token, audit};
-use crate::web::auth::{Admin, CurrentUser, Principal};
+use crate::web::auth::{Actor, Admin, CurrentUser, Principal};
 use crate::web::{AppState, Layout, render};
 
 #[derive(Template)]
@@ -60,11 +58,10 @@ pub struct IssueForm {
 
 pub async fn issue_token(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Actor { name: actor, addr }: Actor,
     Admin(p): Admin,
     Form(form): Form<IssueForm>,
 ) -> Result<Response> {
-    let (actor, addr) = (p.account.name.clone(), peer.ip().to_string());
     let token = auth::new_token();
     let (t, label) = (token.clone(), form.label.trim().to_owned());
     let user = form.user.clone();
@@ -93,11 +90,10 @@ pub async fn issue_token(
 
 pub async fn revoke_token(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Admin(p): Admin,
+    Actor { name: actor, addr }: Actor,
+    Admin(_): Admin,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let (actor, addr) = (p.account.name.clone(), peer.ip().to_string());
     state
         .store
         .write(move |tx| {

@@ -1,19 +1,17 @@
 //! User accounts: add, change role, disable or enable, reset password.
 
-use std::collections::HashMap;
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::extract::{ConnectInfo, Form, Path, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use std::collections::HashMap;
 
 use super::DoneQuery;
 use crate::auth::{self, Role};
 use crate::error::{Error, Result};
 use crate::store::{self, accounts::Account, audit};
-use crate::web::auth::{Admin, CurrentUser, Principal};
+use crate::web::auth::{Actor, Admin, CurrentUser, Principal};
 use crate::web::{AppState, Layout, off_workers, render};
 
 #[derive(Template)]
@@ -80,7 +78,7 @@ pub async fn list_users(
 
 pub async fn add_user(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Actor { name: actor, addr }: Actor,
     Admin(p): Admin,
     Form(form): Form<NewUserForm>,
 ) -> Result<Response> {
@@ -97,7 +95,7 @@ pub async fn add_user(
         errors.insert("password", m);
     }
     if let (true, Some(role)) = (errors.is_empty(), role) {
-        let (actor, addr, password) = (p.account.name.clone(), peer.ip().to_string(), form.password.clone());
+        let password = form.password.clone();
         let n = name.clone();
         let hash = off_workers(move || auth::hash_password(&password)).await?;
         let created = state
@@ -128,13 +126,12 @@ pub struct RoleForm {
 
 pub async fn change_role(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Actor { name: actor, addr }: Actor,
     Admin(p): Admin,
     Path(id): Path<i64>,
     Form(form): Form<RoleForm>,
 ) -> Result<Response> {
     let role = Role::parse(&form.role).ok_or_else(|| Error::BadRequest(format!("未知角色“{}”", form.role)))?;
-    let (actor, addr) = (p.account.name.clone(), peer.ip().to_string());
     let outcome = state
         .store
         .write(move |tx| {
@@ -153,24 +150,24 @@ pub async fn change_role(
 
 pub async fn disable_user(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Actor { name: actor, addr }: Actor,
     Admin(p): Admin,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    set_disabled(state, peer, p, id, true).await
+    set_disabled(state, Actor { name: actor, addr }, p, id, true).await
 }
 
 pub async fn enable_user(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Actor { name: actor, addr }: Actor,
     Admin(p): Admin,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    set_disabled(state, peer, p, id, false).await
+    set_disabled(state, Actor { name: actor, addr }, p, id, false).await
 }
 
-async fn set_disabled(state: AppState, peer: SocketAddr, p: Principal, id: i64, disabled: bool) -> Result<Response> {
-    let (actor, addr, me) = (p.account.name.clone(), peer.ip().to_string(), p.account.id);
+async fn set_disabled(state: AppState, who: Actor, p: Principal, id: i64, disabled: bool) -> Result<Response> {
+    let (Actor { name: actor, addr }, me) = (who, p.account.id);
     let outcome = state
         .store
         .write(move |tx| {
@@ -194,12 +191,11 @@ pub struct ResetForm {
 
 pub async fn reset_password(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Actor { name: actor, addr }: Actor,
     Admin(p): Admin,
     Path(id): Path<i64>,
     Form(form): Form<ResetForm>,
 ) -> Result<Response> {
-    let (actor, addr) = (p.account.name.clone(), peer.ip().to_string());
     let target = state.store.read(move |c| store::accounts::get(c, id)).await?;
     if let Some(m) = auth::password_problem(&target.name, &form.password) {
         return finish(&state, p, Some(format!("{} 的新密码未设置:{m}", target.name)), "password").await;
