@@ -1,12 +1,13 @@
 //! `/account/password`: a user changes their own password, which ends their other sessions.
 
 use askama::Template;
-use axum::extract::{Form, Query, State};
+use axum::extract::{Form, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::auth::{Actor, CurrentUser, SignedIn};
+use super::flash::{self, Flash, Flashed};
 use super::{AppState, Layout, off_workers, render};
 use crate::auth;
 use crate::error::{Error, Result};
@@ -17,28 +18,22 @@ use crate::store::{self, audit};
 struct PasswordPage {
     layout: Layout,
     csrf: String,
-    done: bool,
     message: String,
     min_chars: usize,
-}
-
-#[derive(Deserialize)]
-pub struct Done {
-    done: Option<String>,
 }
 
 pub async fn show_password_form(
     State(state): State<AppState>,
     SignedIn(p): SignedIn,
-    Query(q): Query<Done>,
+    Flashed(flash): Flashed,
 ) -> Result<Response> {
-    let page = PasswordPage {
+    let mut page = PasswordPage {
         csrf: p.csrf().to_owned(),
         layout: Layout::new(&state, &CurrentUser(Some(p)), "修改密码"),
-        done: q.done.is_some(),
         message: String::new(),
         min_chars: auth::MIN_PASSWORD_CHARS,
     };
+    page.layout.flash = flash;
     Ok(render(&page)?.into_response())
 }
 
@@ -93,12 +88,11 @@ pub async fn change_password(
         }
     };
     match problem {
-        None => Ok(Redirect::to("/account/password?done=1").into_response()),
+        None => Ok(flash::redirect(&state, "/account/password", Flash::PasswordChanged)),
         Some(message) => {
             let page = PasswordPage {
                 csrf: p.csrf().to_owned(),
                 layout: Layout::new(&state, &CurrentUser(Some(p)), "修改密码"),
-                done: false,
                 message,
                 min_chars: auth::MIN_PASSWORD_CHARS,
             };

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 
 use super::auth::{CurrentUser, Editor, Principal};
+use super::flash::{self, Flash, Flashed};
 use super::format::{baseline_text, target_text, value_text};
 use super::{AppState, Layout, render};
 use crate::error::{Error, Result};
@@ -33,7 +34,6 @@ struct EntryPage {
     chapters: Vec<(Chapter, Vec<EntryRow>)>,
     /// Summary above the grid after a refused save.
     error: String,
-    saved: Option<usize>,
 }
 
 /// One metric's line in the grid.
@@ -80,11 +80,11 @@ pub async fn show_entry(
     State(state): State<AppState>,
     Editor(p): Editor,
     Path((plan_id, quarter)): Path<(i64, String)>,
-    Query(query): Query<HashMap<String, String>>,
+    Flashed(flash): Flashed,
 ) -> Result<Response> {
     let q: Quarter = quarter.parse()?;
-    let saved = query.get("saved").and_then(|s| s.parse().ok());
-    let page = build(&state, p, plan_id, q, HashMap::new(), &[], saved).await?;
+    let mut page = build(&state, p, plan_id, q, HashMap::new(), &[]).await?;
+    page.layout.flash = flash;
     Ok(render(&page)?.into_response())
 }
 
@@ -96,7 +96,6 @@ async fn build(
     q: Quarter,
     typed: HashMap<String, (Input, i64)>,
     errors: &[(String, Problem)],
-    saved: Option<usize>,
 ) -> Result<EntryPage> {
     let (plan, chapters, metrics, now, before, locked) = state
         .store
@@ -133,7 +132,6 @@ async fn build(
         locked,
         chapters: groups,
         error,
-        saved,
     })
 }
 
@@ -220,12 +218,12 @@ pub async fn save_entry(
         })
         .await;
     match result {
-        Ok(n) => Ok(Redirect::to(&format!("/plans/{plan_id}/entry/{q}?saved={n}")).into_response()),
+        Ok(n) => Ok(flash::redirect(&state, &format!("/plans/{plan_id}/entry/{q}"), Flash::Saved(n))),
         Err(Error::Invalid(errors)) => {
             let keyed = keyed_errors(&state, plan_id, &typed, errors).await?;
             let conflict = keyed.iter().any(|(_, p)| matches!(p, Problem::Conflict { .. }));
             let typed = typed.into_iter().map(|(k, (i, v))| (k, (i, v.unwrap_or(0)))).collect();
-            let page = build(&state, p, plan_id, q, typed, &keyed, None).await?;
+            let page = build(&state, p, plan_id, q, typed, &keyed).await?;
             let status = if conflict { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
             Ok((status, render(&page)?).into_response())
         }

@@ -7,6 +7,7 @@ pub(crate) mod cache;
 mod dashboard;
 mod entry;
 mod evaluation;
+mod flash;
 mod format;
 mod metrics;
 mod review;
@@ -170,6 +171,7 @@ pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
     routes
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(middleware::from_fn_with_state(state.clone(), render_error_pages))
+        .layer(middleware::from_fn(flash::carry_flash))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -193,8 +195,10 @@ pub struct Layout {
     pub title: String,
     /// The database holds example figures: a banner on every page says so.
     pub demo: bool,
-    /// The signed-in user: name, role label, CSRF token for the sign-out form, admin or not.
+    /// The signed-in user: name, role, CSRF token for the sign-out form.
     pub user: Option<LayoutUser>,
+    /// What the POST that redirected here did, said once above the content.
+    pub flash: Option<flash::Flash>,
 }
 
 pub struct LayoutUser {
@@ -213,6 +217,7 @@ impl Layout {
                 role: p.account.role,
                 csrf: p.csrf().to_owned(),
             }),
+            flash: None,
         }
     }
 

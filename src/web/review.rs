@@ -1,14 +1,15 @@
 //! `/plans/{id}/review`: figures waiting for review, what is missing, and quarter locks.
 
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
 
 use super::auth::{Actor, CurrentUser, Reviewer, SignedIn};
 use super::entry::default_quarter;
+use super::flash::{self, Flash, Flashed};
 use super::format::value_text;
 use super::{AppState, Layout, render};
 use crate::error::{Error, Result};
@@ -25,7 +26,6 @@ struct ReviewPage {
     missing_quarter: Quarter,
     missing: Vec<Metric>,
     quarters: Vec<(Quarter, bool)>,
-    done: &'static str,
     error: String,
 }
 
@@ -47,29 +47,14 @@ pub async fn show_review(
     State(state): State<AppState>,
     SignedIn(p): SignedIn,
     Path(plan_id): Path<i64>,
-    Query(q): Query<HashMap<String, String>>,
+    Flashed(flash): Flashed,
 ) -> Result<Response> {
-    let page = build(&state, p, plan_id, done_message(q.get("done").map(String::as_str)), String::new()).await?;
+    let mut page = build(&state, p, plan_id, String::new()).await?;
+    page.layout.flash = flash;
     Ok(render(&page)?.into_response())
 }
 
-fn done_message(code: Option<&str>) -> &'static str {
-    match code {
-        Some("approved") => "已批准。",
-        Some("returned") => "已退回填报员。",
-        Some("locked") => "季度已锁定。",
-        Some("unlocked") => "季度已解锁,解锁已记入审计日志。",
-        _ => "",
-    }
-}
-
-async fn build(
-    state: &AppState,
-    p: super::auth::Principal,
-    plan_id: i64,
-    done: &'static str,
-    error: String,
-) -> Result<ReviewPage> {
+async fn build(state: &AppState, p: super::auth::Principal, plan_id: i64, error: String) -> Result<ReviewPage> {
     let today = chrono::Local::now().date_naive();
     let (plan, metrics, waiting, present, locked) = state
         .store
@@ -117,7 +102,6 @@ async fn build(
         missing_quarter,
         missing,
         quarters,
-        done,
         error,
     })
 }
@@ -142,7 +126,7 @@ pub async fn approve_value(
         .store
         .write(move |tx| on_pending(tx, plan_id, &f.key, q, |id| store::values::approve(tx, id, q, &actor)))
         .await?;
-    Ok(Redirect::to(&format!("/plans/{plan_id}/review?done=approved")).into_response())
+    Ok(flash::redirect(&state, &format!("/plans/{plan_id}/review"), Flash::Approved))
 }
 
 pub async fn approve_all(
@@ -163,7 +147,7 @@ pub async fn approve_all(
             Ok(())
         })
         .await?;
-    Ok(Redirect::to(&format!("/plans/{plan_id}/review?done=approved")).into_response())
+    Ok(flash::redirect(&state, &format!("/plans/{plan_id}/review"), Flash::Approved))
 }
 
 pub async fn return_value(
@@ -175,7 +159,7 @@ pub async fn return_value(
     let q: Quarter = f.quarter.parse()?;
     let reason = f.reason.trim().to_owned();
     if reason.is_empty() {
-        let page = build(&state, p, plan_id, "", "退回时必须填写原因,以便填报员修改。".into()).await?;
+        let page = build(&state, p, plan_id, "退回时必须填写原因,以便填报员修改。".into()).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
     let actor = p.account.name.clone();
@@ -183,7 +167,7 @@ pub async fn return_value(
         .store
         .write(move |tx| on_pending(tx, plan_id, &f.key, q, |id| store::values::send_back(tx, id, q, &reason, &actor)))
         .await?;
-    Ok(Redirect::to(&format!("/plans/{plan_id}/review?done=returned")).into_response())
+    Ok(flash::redirect(&state, &format!("/plans/{plan_id}/review"), Flash::Returned))
 }
 
 #[derive(Deserialize)]
@@ -216,10 +200,13 @@ pub async fn set_lock(
         })
         .await?;
     match refused {
-        None => Ok(Redirect::to(&format!("/plans/{plan_id}/review?done={}", if lock { "locked" } else { "unlocked" }))
-            .into_response()),
+        None => Ok(flash::redirect(
+            &state,
+            &format!("/plans/{plan_id}/review"),
+            if lock { Flash::Locked } else { Flash::Unlocked },
+        )),
         Some(reason) => {
-            let page = build(&state, p, plan_id, "", reason).await?;
+            let page = build(&state, p, plan_id, reason).await?;
             Ok((StatusCode::CONFLICT, render(&page)?).into_response())
         }
     }

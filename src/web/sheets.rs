@@ -8,11 +8,12 @@
 use askama::Template;
 use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 use super::auth::{Actor, CurrentUser, Editor, Principal, SignedIn};
+use super::flash::{self, Flash, Flashed};
 use super::{AppState, Layout, off_workers, render};
 use crate::error::{Error, Result};
 use crate::plan::entry::Input;
@@ -33,7 +34,6 @@ struct SheetsPage {
     default_quarter: Quarter,
     /// After a dry run: each row's outcome.
     checked: Option<Checked>,
-    done: Option<usize>,
     error: String,
 }
 
@@ -76,7 +76,6 @@ async fn page(state: &AppState, p: Principal, plan_id: i64) -> Result<SheetsPage
         default_quarter: super::entry::default_quarter(&plan, chrono::Local::now().date_naive()),
         plan,
         checked: None,
-        done: None,
         error: String::new(),
     })
 }
@@ -85,10 +84,10 @@ pub async fn show_sheets(
     State(state): State<AppState>,
     SignedIn(p): SignedIn,
     Path(plan_id): Path<i64>,
-    Query(q): Query<HashMap<String, String>>,
+    Flashed(flash): Flashed,
 ) -> Result<Response> {
     let mut page = page(&state, p, plan_id).await?;
-    page.done = q.get("imported").and_then(|n| n.parse().ok());
+    page.layout.flash = flash;
     Ok(render(&page)?.into_response())
 }
 
@@ -295,7 +294,7 @@ pub async fn apply_import(
         })
         .await;
     match applied {
-        Ok(n) => Ok(Redirect::to(&format!("/plans/{plan_id}/sheets?imported={n}")).into_response()),
+        Ok(n) => Ok(flash::redirect(&state, &format!("/plans/{plan_id}/sheets"), Flash::Imported(n))),
         Err(Error::Refused(_)) => {
             // Figures changed since the check: show the check again, as it stands now.
             let checked = check(&state, &p, plan_id, rows.clone()).await?;

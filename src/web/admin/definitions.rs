@@ -2,19 +2,19 @@
 //! written to the audit log, field by field, in the same transaction.
 
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::HashMap;
 
-use super::DoneQuery;
 use crate::error::Result;
 use crate::plan::metric::check_target;
 use crate::plan::{Kind, Metric, Plan, Target, fmt_num, number};
 use crate::store::{self, audit, plans::Definition};
 use crate::web::auth::{Actor, Admin, CurrentUser};
+use crate::web::flash::{self, Flash, Flashed};
 use crate::web::{AppState, Layout, render};
 
 #[derive(Template)]
@@ -47,7 +47,6 @@ struct DefinitionPage {
     metric: Metric,
     form: DefinitionForm,
     errors: HashMap<&'static str, String>,
-    done: &'static str,
 }
 
 impl DefinitionPage {
@@ -170,17 +169,17 @@ pub async fn edit_definition(
     State(state): State<AppState>,
     Admin(p): Admin,
     Path(key): Path<String>,
-    Query(q): Query<DoneQuery>,
+    Flashed(flash): Flashed,
 ) -> Result<Response> {
     let metric = state.store.read(move |c| store::plans::metric_by_key(c, &key)).await?;
-    let page = DefinitionPage {
+    let mut page = DefinitionPage {
         csrf: p.csrf().to_owned(),
         layout: Layout::new(&state, &CurrentUser(Some(p)), format!("编辑指标:{}", metric.name)),
         form: DefinitionForm::of(&metric),
         metric,
         errors: HashMap::new(),
-        done: q.message(),
     };
+    page.layout.flash = flash;
     Ok(render(&page)?.into_response())
 }
 
@@ -210,7 +209,7 @@ pub async fn save_definition(
                     Ok(())
                 })
                 .await?;
-            Ok(Redirect::to(&format!("/admin/metrics/{key}?done=saved")).into_response())
+            Ok(flash::redirect(&state, &format!("/admin/metrics/{key}"), Flash::DefinitionSaved))
         }
         Err(errors) => {
             let page = DefinitionPage {
@@ -219,7 +218,6 @@ pub async fn save_definition(
                 metric,
                 form,
                 errors,
-                done: "",
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }

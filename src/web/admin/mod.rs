@@ -28,31 +28,3 @@ pub fn router() -> Router<AppState> {
         .route("/admin/plans/{id}", get(plans::edit_plan).post(plans::save_plan))
         .route("/admin/audit", get(audit::show_audit))
 }
-
-/// `?done=code` after a successful POST redirected back.
-#[derive(serde::Deserialize)]
-pub struct DoneQuery {
-    done: Option<String>,
-}
-
-impl DoneQuery {
-    fn message(&self) -> &'static str {
-        done_message(self.done.as_deref())
-    }
-}
-
-/// Messages shown after a successful POST redirects back (`?done=code`): codes, not text,
-/// so a link cannot put words in the bureau's mouth.
-fn done_message(code: Option<&str>) -> &'static str {
-    match code {
-        Some("added") => "用户已添加。",
-        Some("role") => "角色已修改。",
-        Some("disabled") => "用户已停用,其登录已全部退出。",
-        Some("enabled") => "用户已启用。",
-        Some("password") => "密码已重置,该用户的登录已全部退出。",
-        Some("revoked") => "令牌已吊销。",
-        Some("saved") => "指标定义已保存,修改已记入审计日志。",
-        Some("plan") => "规划信息已保存,修改已记入审计日志。",
-        _ => "",
-    }
-}

@@ -2,18 +2,18 @@
 //! come from the seed file; every edit here is in the audit log with old and new values.
 
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::HashMap;
 
-use super::DoneQuery;
 use crate::error::Result;
 use crate::plan::Plan;
 use crate::store::{self, audit};
 use crate::web::auth::{Actor, Admin, CurrentUser, Principal};
+use crate::web::flash::{self, Flash, Flashed};
 use crate::web::{AppState, Layout, render};
 
 #[derive(Template)]
@@ -24,7 +24,6 @@ struct PlanPage {
     plan: Plan,
     form: PlanForm,
     errors: HashMap<&'static str, String>,
-    done: &'static str,
 }
 
 impl PlanPage {
@@ -92,21 +91,13 @@ impl PlanForm {
     }
 }
 
-fn page(
-    state: &AppState,
-    p: Principal,
-    plan: Plan,
-    form: PlanForm,
-    errors: HashMap<&'static str, String>,
-    done: &'static str,
-) -> PlanPage {
+fn page(state: &AppState, p: Principal, plan: Plan, form: PlanForm, errors: HashMap<&'static str, String>) -> PlanPage {
     PlanPage {
         csrf: p.csrf().to_owned(),
         layout: Layout::new(state, &CurrentUser(Some(p)), format!("编辑规划:{}", plan.title)),
         plan,
         form,
         errors,
-        done,
     }
 }
 
@@ -114,11 +105,13 @@ pub async fn edit_plan(
     State(state): State<AppState>,
     Admin(p): Admin,
     Path(id): Path<i64>,
-    Query(q): Query<DoneQuery>,
+    Flashed(flash): Flashed,
 ) -> Result<Response> {
     let plan = state.store.read(move |c| store::plans::get(c, id)).await?;
     let form = PlanForm::of(&plan);
-    Ok(render(&page(&state, p, plan, form, HashMap::new(), q.message()))?.into_response())
+    let mut page = page(&state, p, plan, form, HashMap::new());
+    page.layout.flash = flash;
+    Ok(render(&page)?.into_response())
 }
 
 pub async fn save_plan(
@@ -143,10 +136,10 @@ pub async fn save_plan(
                     Ok(())
                 })
                 .await?;
-            Ok(Redirect::to(&format!("/admin/plans/{id}?done=plan")).into_response())
+            Ok(flash::redirect(&state, &format!("/admin/plans/{id}"), Flash::PlanSaved))
         }
         Err(errors) => {
-            let page = page(&state, p, plan, form, errors, "");
+            let page = page(&state, p, plan, form, errors);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
     }

@@ -1,16 +1,16 @@
 //! API tokens: an admin issues one for a user (shown once) and revokes it.
 
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::DoneQuery;
 use crate::auth;
 use crate::error::{Error, Result};
 use crate::store::{self, accounts::Account, accounts::Token, audit};
 use crate::web::auth::{Actor, Admin, CurrentUser, Principal};
+use crate::web::flash::{self, Flash, Flashed};
 use crate::web::{AppState, Layout, render};
 
 #[derive(Template)]
@@ -22,7 +22,6 @@ struct TokensPage {
     users: Vec<Account>,
     /// A token just issued: shown this once, never stored.
     issued: Option<(String, String)>,
-    done: &'static str,
     error: String,
 }
 
@@ -34,18 +33,13 @@ async fn page(state: &AppState, p: Principal) -> Result<TokensPage> {
         tokens,
         users,
         issued: None,
-        done: "",
         error: String::new(),
     })
 }
 
-pub async fn list_tokens(
-    State(state): State<AppState>,
-    Admin(p): Admin,
-    Query(q): Query<DoneQuery>,
-) -> Result<Response> {
+pub async fn list_tokens(State(state): State<AppState>, Admin(p): Admin, Flashed(flash): Flashed) -> Result<Response> {
     let mut page = page(&state, p).await?;
-    page.done = q.message();
+    page.layout.flash = flash;
     Ok(render(&page)?.into_response())
 }
 
@@ -101,5 +95,5 @@ pub async fn revoke_token(
             audit::record(tx, &actor, "token_revoked", &owner, &label, &addr)
         })
         .await?;
-    Ok(Redirect::to("/admin/tokens?done=revoked").into_response())
+    Ok(flash::redirect(&state, "/admin/tokens", Flash::TokenRevoked))
 }

@@ -1,17 +1,17 @@
 //! User accounts: add, change role, disable or enable, reset password.
 
 use askama::Template;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-use super::DoneQuery;
 use crate::auth::{self, Role};
 use crate::error::{Error, Result};
 use crate::store::{self, accounts::Account, audit};
 use crate::web::auth::{Actor, Admin, CurrentUser, Principal};
+use crate::web::flash::{self, Flash, Flashed};
 use crate::web::{AppState, Layout, off_workers, render};
 
 #[derive(Template)]
@@ -22,7 +22,6 @@ struct UsersPage {
     me: i64,
     users: Vec<Account>,
     roles: [Role; 4],
-    done: &'static str,
     error: String,
     form: NewUserForm,
     field_errors: HashMap<&'static str, String>,
@@ -45,13 +44,7 @@ pub struct NewUserForm {
     password: String,
 }
 
-async fn page(
-    state: &AppState,
-    p: Principal,
-    done: &'static str,
-    error: String,
-    form: NewUserForm,
-) -> Result<UsersPage> {
+async fn page(state: &AppState, p: Principal, error: String, form: NewUserForm) -> Result<UsersPage> {
     let users = state.store.read(store::accounts::list).await?;
     Ok(UsersPage {
         csrf: p.csrf().to_owned(),
@@ -59,7 +52,6 @@ async fn page(
         layout: Layout::new(state, &CurrentUser(Some(p)), "用户管理"),
         users,
         roles: Role::ALL,
-        done,
         error,
         form,
         field_errors: HashMap::new(),
@@ -67,12 +59,9 @@ async fn page(
     })
 }
 
-pub async fn list_users(
-    State(state): State<AppState>,
-    Admin(p): Admin,
-    Query(q): Query<DoneQuery>,
-) -> Result<Response> {
-    let page = page(&state, p, q.message(), String::new(), NewUserForm::default()).await?;
+pub async fn list_users(State(state): State<AppState>, Admin(p): Admin, Flashed(flash): Flashed) -> Result<Response> {
+    let mut page = page(&state, p, String::new(), NewUserForm::default()).await?;
+    page.layout.flash = flash;
     Ok(render(&page)?.into_response())
 }
 
@@ -106,7 +95,7 @@ pub async fn add_user(
             })
             .await;
         match created {
-            Ok(()) => return Ok(Redirect::to("/admin/users?done=added").into_response()),
+            Ok(()) => return Ok(flash::redirect(&state, "/admin/users", Flash::UserAdded)),
             Err(Error::Refused(m)) => {
                 errors.insert("name", m);
             }
@@ -114,7 +103,7 @@ pub async fn add_user(
         }
     }
     let form = NewUserForm { password: String::new(), ..form };
-    let mut page = page(&state, p, "", "新用户未添加,请修改标出的字段。".into(), form).await?;
+    let mut page = page(&state, p, "新用户未添加,请修改标出的字段。".into(), form).await?;
     page.field_errors = errors;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
@@ -145,7 +134,7 @@ pub async fn change_role(
             Ok(None)
         })
         .await?;
-    finish(&state, p, outcome, "role").await
+    finish(&state, p, outcome, Flash::RoleChanged).await
 }
 
 pub async fn disable_user(
@@ -181,7 +170,7 @@ async fn set_disabled(state: AppState, who: Actor, p: Principal, id: i64, disabl
             Ok(None)
         })
         .await?;
-    finish(&state, p, outcome, if disabled { "disabled" } else { "enabled" }).await
+    finish(&state, p, outcome, if disabled { Flash::UserDisabled } else { Flash::UserEnabled }).await
 }
 
 #[derive(Deserialize)]
@@ -198,7 +187,7 @@ pub async fn reset_password(
 ) -> Result<Response> {
     let target = state.store.read(move |c| store::accounts::get(c, id)).await?;
     if let Some(m) = auth::password_problem(&target.name, &form.password) {
-        return finish(&state, p, Some(format!("{} 的新密码未设置:{m}", target.name)), "password").await;
+        return finish(&state, p, Some(format!("{} 的新密码未设置:{m}", target.name)), Flash::PasswordReset).await;
     }
     // Hashing is deliberately slow: done before the writer's turn.
     let hash = off_workers(move || auth::hash_password(&form.password)).await?;
@@ -209,15 +198,15 @@ pub async fn reset_password(
             audit::record(tx, &actor, "password_reset", &target.name, "该用户的会话已全部结束", &addr)
         })
         .await?;
-    finish(&state, p, None, "password").await
+    finish(&state, p, None, Flash::PasswordReset).await
 }
 
 /// Redirects after a good POST; re-renders the page with the reason after a refused one.
-async fn finish(state: &AppState, p: Principal, refused: Option<String>, done: &str) -> Result<Response> {
+async fn finish(state: &AppState, p: Principal, refused: Option<String>, done: Flash) -> Result<Response> {
     match refused {
-        None => Ok(Redirect::to(&format!("/admin/users?done={done}")).into_response()),
+        None => Ok(flash::redirect(state, "/admin/users", done)),
         Some(reason) => {
-            let page = page(state, p, "", reason, NewUserForm::default()).await?;
+            let page = page(state, p, reason, NewUserForm::default()).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
     }
