@@ -23,6 +23,13 @@ pub struct TestApp {
 /// Every test database has one user per role, named after it, with this password.
 pub const PASSWORD: &str = "correct-horse-battery";
 
+/// The key of the built-in seed plan.
+pub const SEED_PLAN: &str = "qijiang-meteorology-14";
+
+/// The seed plan's severe-convection warning lead time (37 → 48 minutes), the metric most
+/// tests record figures for.
+pub const LEAD: &str = "severe-convection-warning-lead-time";
+
 impl TestApp {
     /// The server with the built-in seed plan and no figures.
     pub async fn spawn() -> Self {
@@ -142,6 +149,31 @@ impl TestApp {
             })
             .unwrap();
     }
+}
+
+/// The single number `sql` selects, such as a `count(*)`.
+pub fn count(app: &TestApp, sql: &str) -> i64 {
+    app.store.with_conn(|c| Ok(c.query_row(sql, [], |r| r.get(0))?)).unwrap()
+}
+
+/// Runs `sql`, one or more statements, straight on the database.
+pub fn exec(app: &TestApp, sql: &str) {
+    app.store.with_conn(|c| Ok(c.execute_batch(sql)?)).unwrap();
+}
+
+/// The id of the plan with `key`.
+pub fn plan_id(app: &TestApp, key: &str) -> i64 {
+    app.store.with_conn(|c| Ok(c.query_row("SELECT id FROM plan WHERE key = ?1", [key], |r| r.get(0))?)).unwrap()
+}
+
+/// The id of the built-in seed plan.
+pub fn seed_plan_id(app: &TestApp) -> i64 {
+    plan_id(app, SEED_PLAN)
+}
+
+/// The id of the account named `name`.
+pub fn user_id(app: &TestApp, name: &str) -> i64 {
+    app.store.with_conn(|c| Ok(c.query_row("SELECT id FROM account WHERE name = ?1", [name], |r| r.get(0))?)).unwrap()
 }
 
 fn anonymous() -> reqwest::Client {
