@@ -3,7 +3,7 @@
 use plantrack::auth::Role;
 use scraper::{Html, Selector};
 
-use crate::helpers::{LEAD, TestApp, User, count, plan_id, seed_plan_id, texts, two_plan_seeds};
+use crate::helpers::{LEAD, TestApp, User, count, input_value, plan_id, seed_plan_id, texts, two_plan_seeds};
 
 /// (value, status, approved_value) stored for a metric and quarter.
 fn stored(app: &TestApp, key: &str, quarter: &str) -> Option<(f64, String, Option<f64>)> {
@@ -21,9 +21,8 @@ fn stored(app: &TestApp, key: &str, quarter: &str) -> Option<(f64, String, Optio
 
 /// The entry form's hidden version of `key`, as a browser would send it back.
 async fn version(user: &User, path: &str, key: &str) -> String {
-    let doc = Html::parse_document(&user.get(path).await.text().await.unwrap());
-    let sel = Selector::parse(&format!("input[name='ver.{key}']")).unwrap();
-    doc.select(&sel).next().unwrap().value().attr("value").unwrap().to_owned()
+    let (_, doc) = user.html(path).await;
+    input_value(&doc, &format!("input[name='ver.{key}']")).unwrap()
 }
 
 async fn save(user: &User, plan: i64, quarter: &str, cells: &[(&str, &str, &str)]) -> reqwest::Response {
@@ -96,10 +95,7 @@ async fn one_wrong_field_saves_nothing_and_keeps_every_typed_value() {
     assert!(texts(&doc, "#form-error")[0].contains("全部未保存"));
     assert!(texts(&doc, "#e-fibre-bandwidth")[0].contains("“abc”不是数字"));
     assert!(texts(&doc, "#e-x-band-radar")[0].contains("整数"));
-    let value = |key: &str| {
-        let sel = Selector::parse(&format!("#v-{key}")).unwrap();
-        doc.select(&sel).next().unwrap().value().attr("value").unwrap().to_owned()
-    };
+    let value = |key: &str| input_value(&doc, &format!("#v-{key}")).unwrap();
     assert_eq!(
         (value(LEAD), value("fibre-bandwidth"), value("x-band-radar")),
         ("45".into(), "abc".into(), "0.5".into())

@@ -89,9 +89,7 @@ impl TestApp {
     }
 
     pub async fn html(&self, path: &str) -> (StatusCode, Html) {
-        let res = self.get(path).await;
-        let status = res.status();
-        (status, Html::parse_document(&res.text().await.unwrap()))
+        status_and_page(self.get(path).await).await
     }
 
     pub async fn json(&self, path: &str) -> (StatusCode, serde_json::Value) {
@@ -180,11 +178,21 @@ fn anonymous() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build().unwrap()
 }
 
+/// A response's status and its body parsed as HTML.
+pub async fn status_and_page(res: reqwest::Response) -> (StatusCode, Html) {
+    let status = res.status();
+    (status, Html::parse_document(&res.text().await.unwrap()))
+}
+
+/// The `value` of the first input matching `css`.
+pub fn input_value(doc: &Html, css: &str) -> Option<String> {
+    let sel = Selector::parse(css).unwrap();
+    doc.select(&sel).next().and_then(|e| e.value().attr("value")).map(str::to_owned)
+}
+
 /// The value of the first hidden `csrf` input of a page.
 pub fn hidden_csrf(html: &str) -> Option<String> {
-    let doc = Html::parse_document(html);
-    let sel = Selector::parse("input[name=csrf]").unwrap();
-    doc.select(&sel).next().and_then(|e| e.value().attr("value")).map(str::to_owned)
+    input_value(&Html::parse_document(html), "input[name=csrf]")
 }
 
 /// A browser-like client: its own cookies, and the CSRF token of its session.
@@ -200,9 +208,7 @@ impl User {
     }
 
     pub async fn html(&self, path: &str) -> (StatusCode, Html) {
-        let res = self.get(path).await;
-        let status = res.status();
-        (status, Html::parse_document(&res.text().await.unwrap()))
+        status_and_page(self.get(path).await).await
     }
 
     /// Posts a form with this session's CSRF token added.

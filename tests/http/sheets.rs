@@ -2,9 +2,9 @@
 
 use plantrack::auth::Role;
 use plantrack::sheet::{self, Cell, Sheet};
-use scraper::{Html, Selector};
+use scraper::Html;
 
-use crate::helpers::{LEAD, TestApp, User, count, seed_plan_id, texts};
+use crate::helpers::{LEAD, TestApp, User, count, input_value, seed_plan_id, status_and_page, texts};
 
 /// (metric key, quarter, value, note, status) of every stored figure, in order.
 fn figures(app: &TestApp) -> Vec<(String, String, f64, String, String)> {
@@ -24,15 +24,13 @@ async fn upload(user: &User, app: &TestApp, name: &str, bytes: Vec<u8>) -> (u16,
     let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
     let form = reqwest::multipart::Form::new().part("file", part);
     let url = app.url(&format!("/plans/{}/import?csrf={}", seed_plan_id(app), user.csrf));
-    let res = user.client.post(url).multipart(form).send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, Html::parse_document(&res.text().await.unwrap()))
+    let (status, doc) = status_and_page(user.client.post(url).multipart(form).send().await.unwrap()).await;
+    (status.as_u16(), doc)
 }
 
 /// Submits the apply form of a checked import page.
 async fn apply(user: &User, app: &TestApp, doc: &Html) -> reqwest::Response {
-    let sel = Selector::parse("input[name=rows]").unwrap();
-    let rows = doc.select(&sel).next().expect("an apply form").value().attr("value").unwrap().to_owned();
+    let rows = input_value(doc, "input[name=rows]").expect("an apply form");
     user.post(&format!("/plans/{}/import/apply", seed_plan_id(app)), &[("rows", &rows)]).await
 }
 
