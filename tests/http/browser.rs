@@ -6,29 +6,22 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use plantrack::auth::Role;
 
-use crate::helpers::{LEAD, PASSWORD, TestApp, count, seed_plan_id};
+use crate::helpers::{KillOnDrop, LEAD, PASSWORD, TestApp, count, seed_plan_id};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-/// chromedriver and a browser session; the driver is stopped when dropped.
+/// chromedriver and a browser session. Fields drop in order: the driver is stopped first.
 struct Browser {
+    _driver: KillOnDrop,
     client: Client,
-    driver: Child,
     _profile: tempfile::TempDir,
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-    }
 }
 
 fn free_port() -> u16 {
@@ -46,12 +39,14 @@ async fn browser() -> Option<Browser> {
         return None;
     }
     let port = free_port();
-    let driver = Command::new(CHROMEDRIVER)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver starts");
+    let driver = KillOnDrop(
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
     let profile = tempfile::tempdir().unwrap();
     let args = [
         "--headless=new",
@@ -77,7 +72,7 @@ async fn browser() -> Option<Browser> {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
         {
-            Ok(client) => return Some(Browser { client, driver, _profile: profile }),
+            Ok(client) => return Some(Browser { _driver: driver, client, _profile: profile }),
             Err(e) if Instant::now() > deadline => panic!("no WebDriver session: {e}"),
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }

@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::process::Child;
 
 use plantrack::auth::Role;
 use plantrack::plan::seed::{self, PlanDef};
@@ -172,6 +173,16 @@ pub fn seed_plan_id(app: &TestApp) -> i64 {
 /// The id of the account named `name`.
 pub fn user_id(app: &TestApp, name: &str) -> i64 {
     app.store.with_conn(|c| Ok(c.query_row("SELECT id FROM account WHERE name = ?1", [name], |r| r.get(0))?)).unwrap()
+}
+
+/// A child process (a server, a WebDriver), killed and waited for when dropped.
+pub struct KillOnDrop(pub Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 fn anonymous() -> reqwest::Client {
