@@ -222,7 +222,56 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use sha2::{Digest, Sha256};
+
     use super::*;
+
+    /// The SHA-256 of each migration's SQL, numbered as `PRAGMA user_version` counts them.
+    /// A line here, like its migration, never changes once written: a database that has
+    /// applied a migration never runs it again, so an edit would reach only new databases.
+    /// A new migration adds its line at the end (the failing test prints it).
+    const CHECKSUMS: &[(usize, &str)] = &[
+        (1, "62957fb70708c21162bea521af7626b7909a94496d841466d1fdb994eb70b222"),
+        (2, "404855010116e66d9b3265d8a5f36224eb1eb7f90bc1a38ef107a093b08451f4"),
+        (3, "f82b83acf7af5780e37404cc6168cad1897239e21d1f9edffdd5e0002ddeb049"),
+    ];
+
+    /// The checksum of a migration's SQL; line endings are folded, so that a checkout that
+    /// turns them into CRLF does not read as an edit.
+    fn checksum(sql: &str) -> String {
+        Sha256::digest(sql.replace("\r\n", "\n").as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    #[test]
+    fn applied_migrations_are_unchanged_and_each_has_its_checksum_recorded() {
+        let mut problems = Vec::new();
+        for (i, sql) in MIGRATIONS.iter().enumerate() {
+            let n = i + 1;
+            let now = checksum(sql);
+            match CHECKSUMS.get(i) {
+                None => problems.push(format!(
+                    "migration {n} has no recorded checksum; add this line at the end of CHECKSUMS in \
+                     src/store/migrations.rs:\n        ({n}, \"{now}\"),"
+                )),
+                Some(&(m, _)) if m != n => problems.push(format!(
+                    "CHECKSUMS entry {n} is numbered {m}: one entry per migration, in order, never removed"
+                )),
+                Some(&(_, recorded)) if recorded != now => problems.push(format!(
+                    "migration {n} was edited; add a new migration instead (databases at version {n} or later \
+                     never run it again). Recorded sha256 {recorded}, now {now}."
+                )),
+                Some(_) => {}
+            }
+        }
+        for &(m, _) in CHECKSUMS.iter().skip(MIGRATIONS.len()) {
+            problems.push(format!(
+                "CHECKSUMS records migration {m}, but there are only {} migrations: an applied migration is never \
+                 removed; restore it",
+                MIGRATIONS.len()
+            ));
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
 
     #[test]
     fn migrates_a_new_database_to_the_latest_version_and_again_is_a_no_op() {

@@ -2,7 +2,7 @@
 
 use plantrack::auth::Role;
 
-use crate::helpers::{PASSWORD, TestApp, texts};
+use crate::helpers::{PASSWORD, TestApp, seed_plan_id, texts, user_id};
 
 fn audit_rows(app: &TestApp, action: &str) -> Vec<(String, String, String)> {
     app.store
@@ -12,10 +12,6 @@ fn audit_rows(app: &TestApp, action: &str) -> Vec<(String, String, String)> {
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
         .unwrap()
-}
-
-fn user_id(app: &TestApp, name: &str) -> i64 {
-    app.store.with_conn(|c| Ok(c.query_row("SELECT id FROM account WHERE name = ?1", [name], |r| r.get(0))?)).unwrap()
 }
 
 #[tokio::test]
@@ -204,7 +200,7 @@ async fn the_audit_page_lists_sign_ins_and_failures_and_filters_them() {
 async fn admin_edits_a_plans_header_and_the_edit_is_audited() {
     let app = TestApp::spawn().await;
     let admin = app.sign_in(Role::Admin).await;
-    let plan: i64 = app.store.with_conn(|c| Ok(c.query_row("SELECT id FROM plan", [], |r| r.get(0))?)).unwrap();
+    let plan = seed_plan_id(&app);
     let path = format!("/admin/plans/{plan}");
     let bad = admin.post(&path, &[("title", ""), ("midterm_on", "2030-06-30")]).await;
     assert_eq!(bad.status(), 422);

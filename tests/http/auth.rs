@@ -3,15 +3,7 @@
 use plantrack::auth::Role;
 use plantrack::web::Config;
 
-use crate::helpers::{PASSWORD, TestApp, hidden_csrf, texts};
-
-fn exec(app: &TestApp, sql: &str) {
-    app.store.with_conn(|c| Ok(c.execute_batch(sql)?)).unwrap();
-}
-
-fn count(app: &TestApp, sql: &str) -> i64 {
-    app.store.with_conn(|c| Ok(c.query_row(sql, [], |r| r.get(0))?)).unwrap()
-}
+use crate::helpers::{PASSWORD, TestApp, count, exec, hidden_csrf, texts};
 
 #[tokio::test]
 async fn anonymous_visitors_see_only_the_sign_in_page() {

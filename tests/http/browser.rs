@@ -6,30 +6,22 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use plantrack::auth::Role;
 
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::{KillOnDrop, LEAD, PASSWORD, TestApp, count, seed_plan_id};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const LEAD: &str = "severe-convection-warning-lead-time";
 
-/// chromedriver and a browser session; the driver is stopped when dropped.
+/// chromedriver and a browser session. Fields drop in order: the driver is stopped first.
 struct Browser {
+    _driver: KillOnDrop,
     client: Client,
-    driver: Child,
     _profile: tempfile::TempDir,
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-    }
 }
 
 fn free_port() -> u16 {
@@ -47,12 +39,14 @@ async fn browser() -> Option<Browser> {
         return None;
     }
     let port = free_port();
-    let driver = Command::new(CHROMEDRIVER)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver starts");
+    let driver = KillOnDrop(
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
     let profile = tempfile::tempdir().unwrap();
     let args = [
         "--headless=new",
@@ -78,7 +72,7 @@ async fn browser() -> Option<Browser> {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
         {
-            Ok(client) => return Some(Browser { client, driver, _profile: profile }),
+            Ok(client) => return Some(Browser { _driver: driver, client, _profile: profile }),
             Err(e) if Instant::now() > deadline => panic!("no WebDriver session: {e}"),
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }
@@ -157,7 +151,7 @@ async fn a_quarter_is_entered_corrected_approved_and_reported_in_the_browser() {
         app.put_value(LEAD, q, v);
     }
     let base = app.url("");
-    let plan: i64 = app.store.with_conn(|c| Ok(c.query_row("SELECT id FROM plan", [], |r| r.get(0))?)).unwrap();
+    let plan = seed_plan_id(&app);
 
     sign_in(c, &base, Role::Editor.as_str()).await;
     assert!(text(c, "h1").await.contains("重庆市綦江区气象发展“十四五”规划"));
@@ -179,12 +173,7 @@ async fn a_quarter_is_entered_corrected_approved_and_reported_in_the_browser() {
     css(c, "form.entry button.primary").await.click().await.unwrap();
     assert!(text(c, "#e-fibre-bandwidth").await.contains("“abc”不是数字"));
     assert_eq!(css(c, &format!("#v-{LEAD}")).await.prop("value").await.unwrap().as_deref(), Some("45.5"));
-    let stored: i64 = app
-        .store
-        .with_conn(|c| {
-            Ok(c.query_row("SELECT count(*) FROM reported_value WHERE quarter = '2023Q2'", [], |r| r.get(0))?)
-        })
-        .unwrap();
+    let stored = count(&app, "SELECT count(*) FROM reported_value WHERE quarter = '2023Q2'");
     assert_eq!(stored, 0);
 
     // Fixed and saved.

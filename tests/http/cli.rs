@@ -1,24 +1,17 @@
 //! The `plantrack` binary itself: flags, environment variables and their errors.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use crate::helpers::KillOnDrop;
 
 const BIN: &str = env!("CARGO_BIN_EXE_plantrack");
 
-/// A running `plantrack serve`, stopped when dropped.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `plantrack serve` and waits for the address it logs.
-fn serve(cmd: &mut Command) -> (Server, String) {
-    let mut server = Server(cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap());
+/// Starts `plantrack serve` and waits for the address it logs; the server is stopped
+/// when the first half of the pair is dropped.
+fn serve(cmd: &mut Command) -> (KillOnDrop, String) {
+    let mut server = KillOnDrop(cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap());
     let stdout = BufReader::new(server.0.stdout.take().unwrap());
     let deadline = Instant::now() + Duration::from_secs(30);
     for line in stdout.lines() {

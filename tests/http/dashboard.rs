@@ -1,4 +1,4 @@
-use crate::helpers::{TestApp, seed_plan, texts, two_plan_seeds};
+use crate::helpers::{LEAD, TestApp, seed_plan, texts, two_plan_seeds};
 
 #[tokio::test]
 async fn dashboard_lists_every_seeded_metric_by_its_chinese_name() {
@@ -92,8 +92,7 @@ async fn pages_carry_security_headers() {
 #[tokio::test]
 async fn a_cached_dashboard_shows_a_change_at_the_next_request() {
     let app = TestApp::spawn().await;
-    let lead = "severe-convection-warning-lead-time";
-    let row = |doc: &scraper::Html| texts(doc, &format!("#m-{lead} td")).join(" ");
+    let row = |doc: &scraper::Html| texts(doc, &format!("#m-{LEAD} td")).join(" ");
     let (_, first) = app.html("/?as_of=2023-06-30&pending=1").await;
     assert!(!row(&first).contains("45.5"));
     let (_, again) = app.html("/?as_of=2023-06-30&pending=1").await;
@@ -102,7 +101,7 @@ async fn a_cached_dashboard_shows_a_change_at_the_next_request() {
     let editor = app.sign_in(plantrack::auth::Role::Editor).await;
     let res = editor
         .client
-        .put(app.url(&format!("/api/metrics/{lead}/values/2023Q2")))
+        .put(app.url(&format!("/api/metrics/{LEAD}/values/2023Q2")))
         .header("x-csrf-token", &editor.csrf)
         .json(&serde_json::json!({ "value": "45.5" }))
         .send()

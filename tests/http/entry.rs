@@ -3,13 +3,7 @@
 use plantrack::auth::Role;
 use scraper::{Html, Selector};
 
-use crate::helpers::{TestApp, User, texts, two_plan_seeds};
-
-const LEAD: &str = "severe-convection-warning-lead-time";
-
-fn plan_id(app: &TestApp, key: &str) -> i64 {
-    app.store.with_conn(|c| Ok(c.query_row("SELECT id FROM plan WHERE key = ?1", [key], |r| r.get(0))?)).unwrap()
-}
+use crate::helpers::{LEAD, TestApp, User, count, input_value, plan_id, seed_plan_id, texts, two_plan_seeds};
 
 /// (value, status, approved_value) stored for a metric and quarter.
 fn stored(app: &TestApp, key: &str, quarter: &str) -> Option<(f64, String, Option<f64>)> {
@@ -25,15 +19,10 @@ fn stored(app: &TestApp, key: &str, quarter: &str) -> Option<(f64, String, Optio
         .unwrap()
 }
 
-fn count(app: &TestApp, sql: &str) -> i64 {
-    app.store.with_conn(|c| Ok(c.query_row(sql, [], |r| r.get(0))?)).unwrap()
-}
-
 /// The entry form's hidden version of `key`, as a browser would send it back.
 async fn version(user: &User, path: &str, key: &str) -> String {
-    let doc = Html::parse_document(&user.get(path).await.text().await.unwrap());
-    let sel = Selector::parse(&format!("input[name='ver.{key}']")).unwrap();
-    doc.select(&sel).next().unwrap().value().attr("value").unwrap().to_owned()
+    let (_, doc) = user.html(path).await;
+    input_value(&doc, &format!("input[name='ver.{key}']")).unwrap()
 }
 
 async fn save(user: &User, plan: i64, quarter: &str, cells: &[(&str, &str, &str)]) -> reqwest::Response {
@@ -51,7 +40,7 @@ async fn save(user: &User, plan: i64, quarter: &str, cells: &[(&str, &str, &str)
 #[tokio::test]
 async fn the_grid_lists_every_metric_with_baseline_target_and_last_quarter() {
     let app = TestApp::spawn().await;
-    let plan = plan_id(&app, "qijiang-meteorology-14");
+    let plan = seed_plan_id(&app);
     app.put_value(LEAD, "2022Q2", 41.0);
     let editor = app.sign_in(Role::Editor).await;
     let (status, doc) = editor.html(&format!("/plans/{plan}/entry/2022Q3")).await;
@@ -67,7 +56,7 @@ async fn the_grid_lists_every_metric_with_baseline_target_and_last_quarter() {
 #[tokio::test]
 async fn every_accepted_format_saves_as_pending_review() {
     let app = TestApp::spawn().await;
-    let plan = plan_id(&app, "qijiang-meteorology-14");
+    let plan = seed_plan_id(&app);
     let editor = app.sign_in(Role::Editor).await;
     let cells = [
         (LEAD, " 45 ", ""),
@@ -96,7 +85,7 @@ async fn every_accepted_format_saves_as_pending_review() {
 #[tokio::test]
 async fn one_wrong_field_saves_nothing_and_keeps_every_typed_value() {
     let app = TestApp::spawn().await;
-    let plan = plan_id(&app, "qijiang-meteorology-14");
+    let plan = seed_plan_id(&app);
     let editor = app.sign_in(Role::Editor).await;
     let res =
         save(&editor, plan, "2022Q3", &[(LEAD, "45", ""), ("fibre-bandwidth", "abc", ""), ("x-band-radar", "0.5", "")])
@@ -106,10 +95,7 @@ async fn one_wrong_field_saves_nothing_and_keeps_every_typed_value() {
     assert!(texts(&doc, "#form-error")[0].contains("全部未保存"));
     assert!(texts(&doc, "#e-fibre-bandwidth")[0].contains("“abc”不是数字"));
     assert!(texts(&doc, "#e-x-band-radar")[0].contains("整数"));
-    let value = |key: &str| {
-        let sel = Selector::parse(&format!("#v-{key}")).unwrap();
-        doc.select(&sel).next().unwrap().value().attr("value").unwrap().to_owned()
-    };
+    let value = |key: &str| input_value(&doc, &format!("#v-{key}")).unwrap();
     assert_eq!(
         (value(LEAD), value("fibre-bandwidth"), value("x-band-radar")),
         ("45".into(), "abc".into(), "0.5".into())
@@ -120,7 +106,7 @@ async fn one_wrong_field_saves_nothing_and_keeps_every_typed_value() {
 #[tokio::test]
 async fn wrong_figures_are_refused_with_a_reason() {
     let app = TestApp::spawn().await;
-    let plan = plan_id(&app, "qijiang-meteorology-14");
+    let plan = seed_plan_id(&app);
     let editor = app.sign_in(Role::Editor).await;
     for (key, value, why) in [
         (LEAD, "四十五", "不是数字"),
@@ -157,7 +143,7 @@ async fn a_future_quarter_is_refused() {
 #[tokio::test]
 async fn a_falling_cumulative_count_needs_a_note() {
     let app = TestApp::spawn().await;
-    let plan = plan_id(&app, "qijiang-meteorology-14");
+    let plan = seed_plan_id(&app);
     app.put_value("village-warning-stations", "2022Q2", 200.0);
     let editor = app.sign_in(Role::Editor).await;
     let res = save(&editor, plan, "2022Q3", &[("village-warning-stations", "150", "")]).await;
@@ -170,7 +156,7 @@ async fn a_falling_cumulative_count_needs_a_note() {
 #[tokio::test]
 async fn milestones_take_done_and_percent() {
     let app = TestApp::spawn().await;
-    let plan = plan_id(&app, "qijiang-meteorology-14");
+    let plan = seed_plan_id(&app);
     let editor = app.sign_in(Role::Editor).await;
     let path = format!("/plans/{plan}/entry/2022Q3");
     let ver = version(&editor, &path, "yongtong-climate-centre").await;
@@ -191,7 +177,7 @@ async fn milestones_take_done_and_percent() {
 #[tokio::test]
 async fn a_value_changed_meanwhile_is_a_conflict_showing_both_values() {
     let app = TestApp::spawn().await;
-    let plan = plan_id(&app, "qijiang-meteorology-14");
+    let plan = seed_plan_id(&app);
     let (first, second) = (app.sign_in(Role::Editor).await, app.sign_in(Role::Editor).await);
     let path = format!("/plans/{plan}/entry/2022Q3");
     let seen = version(&second, &path, LEAD).await;
@@ -207,7 +193,7 @@ async fn a_value_changed_meanwhile_is_a_conflict_showing_both_values() {
 #[tokio::test]
 async fn reviewers_approve_or_return_and_editors_see_the_reason() {
     let app = TestApp::spawn().await;
-    let plan = plan_id(&app, "qijiang-meteorology-14");
+    let plan = seed_plan_id(&app);
     let editor = app.sign_in(Role::Editor).await;
     let reviewer = app.sign_in(Role::Reviewer).await;
     save(&editor, plan, "2022Q3", &[(LEAD, "45", ""), ("fibre-bandwidth", "200", "")]).await;
@@ -242,7 +228,7 @@ async fn reviewers_approve_or_return_and_editors_see_the_reason() {
 #[tokio::test]
 async fn a_changed_approved_value_keeps_showing_the_approved_one_until_approved() {
     let app = TestApp::spawn().await;
-    let plan = plan_id(&app, "qijiang-meteorology-14");
+    let plan = seed_plan_id(&app);
     app.put_value(LEAD, "2022Q3", 44.0);
     let editor = app.sign_in(Role::Editor).await;
     assert_eq!(save(&editor, plan, "2022Q3", &[(LEAD, "47", "复核后更正")]).await.status(), 303);
@@ -257,7 +243,7 @@ async fn a_changed_approved_value_keeps_showing_the_approved_one_until_approved(
 #[tokio::test]
 async fn a_locked_quarter_refuses_changes_until_a_reviewer_unlocks_it() {
     let app = TestApp::spawn().await;
-    let plan = plan_id(&app, "qijiang-meteorology-14");
+    let plan = seed_plan_id(&app);
     let editor = app.sign_in(Role::Editor).await;
     let reviewer = app.sign_in(Role::Reviewer).await;
     save(&editor, plan, "2022Q3", &[(LEAD, "45", "")]).await;
@@ -281,7 +267,7 @@ async fn a_locked_quarter_refuses_changes_until_a_reviewer_unlocks_it() {
 #[tokio::test]
 async fn history_keeps_every_change_and_a_reviewer_can_restore() {
     let app = TestApp::spawn().await;
-    let plan = plan_id(&app, "qijiang-meteorology-14");
+    let plan = seed_plan_id(&app);
     let editor = app.sign_in(Role::Editor).await;
     let reviewer = app.sign_in(Role::Reviewer).await;
     save(&editor, plan, "2022Q3", &[(LEAD, "45", "first")]).await;
@@ -323,7 +309,7 @@ async fn history_keeps_every_change_and_a_reviewer_can_restore() {
 #[tokio::test]
 async fn the_missing_list_names_metrics_without_a_figure_for_the_last_closed_quarter() {
     let app = TestApp::spawn().await;
-    let plan = plan_id(&app, "qijiang-meteorology-14");
+    let plan = seed_plan_id(&app);
     // The 14th plan has ended, so the last closed quarter within it is 2025Q4.
     app.put_value(LEAD, "2025Q4", 50.0);
     let reviewer = app.sign_in(Role::Reviewer).await;
@@ -397,7 +383,7 @@ async fn the_values_api_takes_every_format_and_answers_errors_as_json() {
 #[tokio::test]
 async fn a_script_that_sends_no_versions_saves_without_a_conflict_check() {
     let app = TestApp::spawn().await;
-    let plan = plan_id(&app, "qijiang-meteorology-14");
+    let plan = seed_plan_id(&app);
     app.put_value(LEAD, "2022Q3", 44.0);
     let editor = app.sign_in(Role::Editor).await;
     let res = editor.post(&format!("/plans/{plan}/entry/2022Q3"), &[(&format!("v.{LEAD}"), "46")]).await;

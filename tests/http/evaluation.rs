@@ -2,14 +2,9 @@
 
 use calamine::{Data, Reader, Xlsx};
 
-use crate::helpers::{TestApp, texts};
+use crate::helpers::{LEAD, TestApp, seed_plan_id, texts};
 
-const LEAD: &str = "severe-convection-warning-lead-time";
 const GRID: &str = "forecast-grid-resolution";
-
-fn plan_id(app: &TestApp) -> i64 {
-    app.store.with_conn(|c| Ok(c.query_row("SELECT id FROM plan", [], |r| r.get(0))?)).unwrap()
-}
 
 /// The figures of the report's unit tests, approved, on the real seed plan.
 fn seed_figures(app: &TestApp) {
@@ -25,7 +20,7 @@ fn seed_figures(app: &TestApp) {
 async fn the_midterm_report_shows_each_figure_status_projection_and_sentence() {
     let app = TestApp::spawn().await;
     seed_figures(&app);
-    let (status, doc) = app.html(&format!("/plans/{}/evaluation", plan_id(&app))).await;
+    let (status, doc) = app.html(&format!("/plans/{}/evaluation", seed_plan_id(&app))).await;
     assert_eq!(status, 200);
     assert!(texts(&doc, "h1")[0].contains("中期评估报告"));
     assert!(texts(&doc, ".report-header .plan-meta")[0].contains("2023-06-30"), "mid-term is the default date");
@@ -68,7 +63,7 @@ async fn pending_figures_are_counted_but_not_evaluated() {
             plantrack::store::values::enter(c, m.id, "2023Q1".parse().unwrap(), &figure, "editor", "update")
         })
         .unwrap();
-    let (_, doc) = app.html(&format!("/plans/{}/evaluation?as_of=2023-06-30", plan_id(&app))).await;
+    let (_, doc) = app.html(&format!("/plans/{}/evaluation?as_of=2023-06-30", seed_plan_id(&app))).await;
     assert_eq!(texts(&doc, "#n-pending"), ["1"]);
     assert_eq!(texts(&doc, "#r-fibre-bandwidth td.value"), ["—"]);
 }
@@ -76,7 +71,7 @@ async fn pending_figures_are_counted_but_not_evaluated() {
 #[tokio::test]
 async fn the_final_report_and_bad_dates() {
     let app = TestApp::spawn().await;
-    let plan = plan_id(&app);
+    let plan = seed_plan_id(&app);
     let (status, doc) = app.html(&format!("/plans/{plan}/evaluation?as_of=final")).await;
     assert_eq!(status, 200);
     assert!(texts(&doc, "h1")[0].contains("终期评估报告"));
@@ -91,7 +86,7 @@ async fn the_final_report_and_bad_dates() {
 async fn the_xlsx_opens_with_the_same_figures_and_sentences() {
     let app = TestApp::spawn().await;
     seed_figures(&app);
-    let res = app.get(&format!("/plans/{}/evaluation.xlsx?as_of=2023-06-30", plan_id(&app))).await;
+    let res = app.get(&format!("/plans/{}/evaluation.xlsx?as_of=2023-06-30", seed_plan_id(&app))).await;
     assert_eq!(res.status(), 200);
     let bytes = res.bytes().await.unwrap().to_vec();
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
@@ -123,7 +118,7 @@ async fn comparing_two_dates_lists_the_metrics_whose_status_changed() {
     let app = TestApp::spawn().await;
     seed_figures(&app);
     let (status, doc) =
-        app.html(&format!("/plans/{}/evaluation/compare?from=2022-06-30&to=2023-06-30", plan_id(&app))).await;
+        app.html(&format!("/plans/{}/evaluation/compare?from=2022-06-30&to=2023-06-30", seed_plan_id(&app))).await;
     assert_eq!(status, 200);
     // Senior engineers: no figure in mid-2022, achieved in mid-2023.
     assert_eq!(texts(&doc, "#c-senior-engineers .status"), ["暂无数据", "已达标"]);
@@ -133,7 +128,7 @@ async fn comparing_two_dates_lists_the_metrics_whose_status_changed() {
 #[tokio::test]
 async fn every_printed_page_carries_the_title_and_date() {
     let app = TestApp::spawn().await;
-    let plan = plan_id(&app);
+    let plan = seed_plan_id(&app);
     let (_, doc) = app.html(&format!("/plans/{plan}/evaluation?as_of=2023-06-30")).await;
     let sel = scraper::Selector::parse("link[media=print]").unwrap();
     let href = doc.select(&sel).next().unwrap().value().attr("href").unwrap().to_owned();

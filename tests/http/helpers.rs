@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::process::Child;
 
 use plantrack::auth::Role;
 use plantrack::plan::seed::{self, PlanDef};
@@ -22,6 +23,13 @@ pub struct TestApp {
 
 /// Every test database has one user per role, named after it, with this password.
 pub const PASSWORD: &str = "correct-horse-battery";
+
+/// The key of the built-in seed plan.
+pub const SEED_PLAN: &str = "qijiang-meteorology-14";
+
+/// The seed plan's severe-convection warning lead time (37 → 48 minutes), the metric most
+/// tests record figures for.
+pub const LEAD: &str = "severe-convection-warning-lead-time";
 
 impl TestApp {
     /// The server with the built-in seed plan and no figures.
@@ -82,9 +90,7 @@ impl TestApp {
     }
 
     pub async fn html(&self, path: &str) -> (StatusCode, Html) {
-        let res = self.get(path).await;
-        let status = res.status();
-        (status, Html::parse_document(&res.text().await.unwrap()))
+        status_and_page(self.get(path).await).await
     }
 
     pub async fn json(&self, path: &str) -> (StatusCode, serde_json::Value) {
@@ -144,15 +150,60 @@ impl TestApp {
     }
 }
 
+/// The single number `sql` selects, such as a `count(*)`.
+pub fn count(app: &TestApp, sql: &str) -> i64 {
+    app.store.with_conn(|c| Ok(c.query_row(sql, [], |r| r.get(0))?)).unwrap()
+}
+
+/// Runs `sql`, one or more statements, straight on the database.
+pub fn exec(app: &TestApp, sql: &str) {
+    app.store.with_conn(|c| Ok(c.execute_batch(sql)?)).unwrap();
+}
+
+/// The id of the plan with `key`.
+pub fn plan_id(app: &TestApp, key: &str) -> i64 {
+    app.store.with_conn(|c| Ok(c.query_row("SELECT id FROM plan WHERE key = ?1", [key], |r| r.get(0))?)).unwrap()
+}
+
+/// The id of the built-in seed plan.
+pub fn seed_plan_id(app: &TestApp) -> i64 {
+    plan_id(app, SEED_PLAN)
+}
+
+/// The id of the account named `name`.
+pub fn user_id(app: &TestApp, name: &str) -> i64 {
+    app.store.with_conn(|c| Ok(c.query_row("SELECT id FROM account WHERE name = ?1", [name], |r| r.get(0))?)).unwrap()
+}
+
+/// A child process (a server, a WebDriver), killed and waited for when dropped.
+pub struct KillOnDrop(pub Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn anonymous() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build().unwrap()
 }
 
+/// A response's status and its body parsed as HTML.
+pub async fn status_and_page(res: reqwest::Response) -> (StatusCode, Html) {
+    let status = res.status();
+    (status, Html::parse_document(&res.text().await.unwrap()))
+}
+
+/// The `value` of the first input matching `css`.
+pub fn input_value(doc: &Html, css: &str) -> Option<String> {
+    let sel = Selector::parse(css).unwrap();
+    doc.select(&sel).next().and_then(|e| e.value().attr("value")).map(str::to_owned)
+}
+
 /// The value of the first hidden `csrf` input of a page.
 pub fn hidden_csrf(html: &str) -> Option<String> {
-    let doc = Html::parse_document(html);
-    let sel = Selector::parse("input[name=csrf]").unwrap();
-    doc.select(&sel).next().and_then(|e| e.value().attr("value")).map(str::to_owned)
+    input_value(&Html::parse_document(html), "input[name=csrf]")
 }
 
 /// A browser-like client: its own cookies, and the CSRF token of its session.
@@ -168,9 +219,7 @@ impl User {
     }
 
     pub async fn html(&self, path: &str) -> (StatusCode, Html) {
-        let res = self.get(path).await;
-        let status = res.status();
-        (status, Html::parse_document(&res.text().await.unwrap()))
+        status_and_page(self.get(path).await).await
     }
 
     /// Posts a form with this session's CSRF token added.

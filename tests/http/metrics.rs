@@ -1,8 +1,6 @@
 use scraper::Selector;
 
-use crate::helpers::{TestApp, texts};
-
-const LEAD: &str = "severe-convection-warning-lead-time";
+use crate::helpers::{LEAD, TestApp, texts};
 
 #[tokio::test]
 async fn metric_page_shows_source_sentence_and_a_chart_titled_in_chinese() {

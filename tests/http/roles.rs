@@ -2,7 +2,7 @@
 
 use plantrack::auth::Role;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, seed_plan_id, user_id};
 
 const READ_PAGES: &[&str] =
     &["/", "/metrics/fibre-bandwidth", "/metrics/fibre-bandwidth/chart.svg", "/api/plans", "/account/password"];
@@ -27,10 +27,7 @@ async fn every_role_reads_dashboards_only_admins_reach_admin_pages() {
 #[tokio::test]
 async fn only_admins_change_users_definitions_and_tokens() {
     let app = TestApp::spawn().await;
-    let viewer_id: i64 = app
-        .store
-        .with_conn(|c| Ok(c.query_row("SELECT id FROM account WHERE name = 'viewer'", [], |r| r.get(0))?))
-        .unwrap();
+    let viewer_id = user_id(&app, "viewer");
     let posts: Vec<(String, Vec<(&str, &str)>)> = vec![
         ("/admin/users".into(), vec![("name", "x1"), ("role", "viewer"), ("password", "a-long-secret-pass")]),
         (format!("/admin/users/{viewer_id}/role"), vec![("role", "editor")]),
@@ -71,7 +68,7 @@ async fn only_admins_change_users_definitions_and_tokens() {
 #[tokio::test]
 async fn editors_enter_reviewers_review_and_viewers_only_read() {
     let app = TestApp::spawn().await;
-    let plan: i64 = app.store.with_conn(|c| Ok(c.query_row("SELECT id FROM plan", [], |r| r.get(0))?)).unwrap();
+    let plan = seed_plan_id(&app);
     let entry = format!("/plans/{plan}/entry/2022Q3");
     let review = format!("/plans/{plan}/review");
     for (role, may_enter, may_review) in [

@@ -2,19 +2,9 @@
 
 use plantrack::auth::Role;
 use plantrack::sheet::{self, Cell, Sheet};
-use scraper::{Html, Selector};
+use scraper::Html;
 
-use crate::helpers::{TestApp, User, texts};
-
-const LEAD: &str = "severe-convection-warning-lead-time";
-
-fn plan_id(app: &TestApp) -> i64 {
-    app.store.with_conn(|c| Ok(c.query_row("SELECT id FROM plan", [], |r| r.get(0))?)).unwrap()
-}
-
-fn count(app: &TestApp, sql: &str) -> i64 {
-    app.store.with_conn(|c| Ok(c.query_row(sql, [], |r| r.get(0))?)).unwrap()
-}
+use crate::helpers::{LEAD, TestApp, User, count, input_value, seed_plan_id, status_and_page, texts};
 
 /// (metric key, quarter, value, note, status) of every stored figure, in order.
 fn figures(app: &TestApp) -> Vec<(String, String, f64, String, String)> {
@@ -33,17 +23,15 @@ fn figures(app: &TestApp) -> Vec<(String, String, f64, String, String)> {
 async fn upload(user: &User, app: &TestApp, name: &str, bytes: Vec<u8>) -> (u16, Html) {
     let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
     let form = reqwest::multipart::Form::new().part("file", part);
-    let url = app.url(&format!("/plans/{}/import?csrf={}", plan_id(app), user.csrf));
-    let res = user.client.post(url).multipart(form).send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, Html::parse_document(&res.text().await.unwrap()))
+    let url = app.url(&format!("/plans/{}/import?csrf={}", seed_plan_id(app), user.csrf));
+    let (status, doc) = status_and_page(user.client.post(url).multipart(form).send().await.unwrap()).await;
+    (status.as_u16(), doc)
 }
 
 /// Submits the apply form of a checked import page.
 async fn apply(user: &User, app: &TestApp, doc: &Html) -> reqwest::Response {
-    let sel = Selector::parse("input[name=rows]").unwrap();
-    let rows = doc.select(&sel).next().expect("an apply form").value().attr("value").unwrap().to_owned();
-    user.post(&format!("/plans/{}/import/apply", plan_id(app)), &[("rows", &rows)]).await
+    let rows = input_value(doc, "input[name=rows]").expect("an apply form");
+    user.post(&format!("/plans/{}/import/apply", seed_plan_id(app)), &[("rows", &rows)]).await
 }
 
 fn outcomes(doc: &Html) -> Vec<String> {
@@ -117,7 +105,7 @@ async fn applying_rows_that_no_longer_pass_saves_none_of_them() {
     let rows = format!(
         r#"[{{"row":2,"metric":"{LEAD}","quarter":"2022Q3","value":"45","note":""}},{{"row":3,"metric":"fibre-bandwidth","quarter":"2022Q3","value":"x","note":""}}]"#
     );
-    let res = editor.post(&format!("/plans/{}/import/apply", plan_id(&app)), &[("rows", &rows)]).await;
+    let res = editor.post(&format!("/plans/{}/import/apply", seed_plan_id(&app)), &[("rows", &rows)]).await;
     assert_eq!(res.status(), 409);
     assert_eq!(count(&app, "SELECT count(*) FROM reported_value"), 0);
 }
@@ -156,7 +144,7 @@ async fn an_export_imports_back_to_identical_values() {
     let editor = app.sign_in(Role::Editor).await;
     let before = figures(&app);
     for format in ["csv", "xlsx"] {
-        let res = editor.get(&format!("/plans/{}/export?layout=long&format={format}", plan_id(&app))).await;
+        let res = editor.get(&format!("/plans/{}/export?layout=long&format={format}", seed_plan_id(&app))).await;
         assert_eq!(res.status(), 200);
         assert!(res.headers()["content-disposition"].to_str().unwrap().contains(&format!(".{format}")));
         let bytes = res.bytes().await.unwrap().to_vec();
@@ -176,7 +164,7 @@ async fn the_empty_template_for_a_quarter_imports_back_unchanged() {
     let editor = app.sign_in(Role::Editor).await;
     for format in ["csv", "xlsx"] {
         let res = editor
-            .get(&format!("/plans/{}/export?layout=template&quarter=2023Q2&format={format}", plan_id(&app)))
+            .get(&format!("/plans/{}/export?layout=template&quarter=2023Q2&format={format}", seed_plan_id(&app)))
             .await;
         let bytes = res.bytes().await.unwrap().to_vec();
         let read = if format == "csv" { sheet::read_csv(&bytes) } else { sheet::read_xlsx(&bytes) }.unwrap();
@@ -195,7 +183,7 @@ async fn the_wide_export_is_metrics_by_quarters_of_approved_figures() {
     let app = TestApp::spawn().await;
     app.put_value(LEAD, "2022Q3", 44.0);
     let bytes =
-        app.get(&format!("/plans/{}/export?layout=wide&format=csv", plan_id(&app))).await.bytes().await.unwrap();
+        app.get(&format!("/plans/{}/export?layout=wide&format=csv", seed_plan_id(&app))).await.bytes().await.unwrap();
     let text = String::from_utf8(bytes.to_vec()).unwrap();
     let mut lines = text.lines();
     let header = lines.next().unwrap();
@@ -212,6 +200,6 @@ async fn viewers_export_but_cannot_import() {
     let viewer = app.sign_in(Role::Viewer).await;
     let (status, _) = upload(&viewer, &app, "x.csv", b"a".to_vec()).await;
     assert_eq!(status, 403);
-    assert_eq!(viewer.get(&format!("/plans/{}/export?layout=long&format=csv", plan_id(&app))).await.status(), 200);
-    assert_eq!(viewer.get(&format!("/plans/{}/export?layout=long&format=pdf", plan_id(&app))).await.status(), 400);
+    assert_eq!(viewer.get(&format!("/plans/{}/export?layout=long&format=csv", seed_plan_id(&app))).await.status(), 200);
+    assert_eq!(viewer.get(&format!("/plans/{}/export?layout=long&format=pdf", seed_plan_id(&app))).await.status(), 400);
 }

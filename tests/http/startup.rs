@@ -1,10 +1,6 @@
 use plantrack::setup::{self, Seeds};
 
-use crate::helpers::{TestApp, repo_path, texts};
-
-fn count(app: &TestApp, sql: &str) -> i64 {
-    app.store.with_conn(|c| Ok(c.query_row(sql, [], |r| r.get(0))?)).unwrap()
-}
+use crate::helpers::{TestApp, count, exec, repo_path, texts};
 
 #[tokio::test]
 async fn a_fresh_start_creates_migrates_and_seeds_the_database_file() {
@@ -21,9 +17,7 @@ async fn a_fresh_start_creates_migrates_and_seeds_the_database_file() {
 async fn loading_again_duplicates_nothing_and_keeps_what_a_user_changed() {
     let app = TestApp::spawn().await;
     let db = app.dir.path().join("test.db");
-    app.store
-        .with_conn(|c| Ok(c.execute("UPDATE metric SET unit = 'Gbps' WHERE key = 'fibre-bandwidth'", [])?))
-        .unwrap();
+    exec(&app, "UPDATE metric SET unit = 'Gbps' WHERE key = 'fibre-bandwidth'");
     let (store, _) = setup::prepare(&db, &Seeds::Embedded, false).unwrap();
     let (plans, metrics, chapters, unit): (i64, i64, i64, String) = store
         .with_conn(|c| {
