@@ -41,6 +41,9 @@ pub enum Error {
     Template(#[from] askama::Error),
     #[error("文件错误:{0}")]
     Io(#[from] std::io::Error),
+    /// The server could not listen on its address: a problem of the machine, not of a request.
+    #[error("无法监听地址 {addr}:{source}(端口可能已被占用或无权使用,可用 --addr 指定其他地址)")]
+    Bind { addr: std::net::SocketAddr, source: std::io::Error },
     #[error("内部错误:{0}")]
     Internal(String),
 }
@@ -87,6 +90,7 @@ impl Error {
             | Error::Db(_)
             | Error::Template(_)
             | Error::Io(_)
+            | Error::Bind { .. }
             | Error::Internal(_) => 500,
         }
     }

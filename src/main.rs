@@ -177,7 +177,7 @@ fn serve(args: ServeArgs) -> plantrack::Result<()> {
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
-            .map_err(|e| plantrack::Error::BadRequest(format!("无法监听地址 {}:{e}", args.addr)))?;
+            .map_err(|source| plantrack::Error::Bind { addr: args.addr, source })?;
         tracing::info!("plantrack serving {} on http://{}", db.display(), listener.local_addr()?);
         let app = plantrack::app(state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;

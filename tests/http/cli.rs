@@ -62,6 +62,17 @@ fn a_bad_flag_is_refused_with_a_message_and_nonzero_exit() {
 }
 
 #[test]
+fn an_address_in_use_is_refused_with_a_message_and_nonzero_exit() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN).args(["serve", "--addr", &addr, "--db"]).arg(dir.path().join("t.db")).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("无法监听地址 {addr}")) && err.contains("--addr"), "{err}");
+}
+
+#[test]
 fn check_seeds_reports_the_plan_and_refuses_a_broken_directory() {
     let seeds = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds");
     let out = Command::new(BIN).args(["check-seeds", seeds]).output().unwrap();

@@ -67,7 +67,9 @@ async fn every_accepted_format_saves_as_pending_review() {
     ];
     let res = save(&editor, plan, "2022Q3", &cells).await;
     assert_eq!(res.status(), 303);
-    assert_eq!(res.headers()["location"], format!("/plans/{plan}/entry/2022Q3?saved=5"));
+    assert_eq!(res.headers()["location"], format!("/plans/{plan}/entry/2022Q3"));
+    let (_, doc) = editor.html(&format!("/plans/{plan}/entry/2022Q3")).await;
+    assert_eq!(texts(&doc, ".message-ok"), ["已保存:5 项数值有变动,待审核人审核。"]);
     assert_eq!(stored(&app, LEAD, "2022Q3"), Some((45.0, "pending".into(), None)));
     assert_eq!(stored(&app, "rainstorm-warning-accuracy", "2022Q3").unwrap().0, 86.5);
     assert_eq!(stored(&app, "fibre-bandwidth", "2022Q3").unwrap().0, 100.0);
