@@ -10,7 +10,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
     Area, C_AXIS, C_BASE, C_EXPECTED, C_GRID, C_MUTED, C_PROJ, C_TARGET, C_TEXT, C_VALUES, Pt, Res, day, finish_svg,
-    fit_text, fmt_num, font, padded, render, sane, sane_range, text_width,
+    fmt_num, font, padded, point, render, sane_range, text_width, time_span, title_text,
 };
 
 /// Input for the full progress chart of one metric.
@@ -63,12 +63,11 @@ struct Clean {
 
 impl Clean {
     fn new(c: &MetricChart) -> Self {
-        let pt = |(d, v): (NaiveDate, f64)| sane(v).map(|v| (day(d), v));
-        let seg = |s: Option<(_, _)>| s.and_then(|(a, b)| Some([pt(a)?, pt(b)?]));
+        let seg = |s: Option<(_, _)>| s.and_then(|(a, b)| Some([point(a)?, point(b)?]));
         Clean {
-            baseline: c.baseline.and_then(pt),
+            baseline: c.baseline.and_then(point),
             target: (c.target).and_then(|(d, a, b)| sane_range(a, b).map(|(l, h)| (day(d), l, h))),
-            values: c.values.iter().copied().filter_map(pt).collect(),
+            values: c.values.iter().copied().filter_map(point).collect(),
             expected: seg(c.expected),
             projection: seg(c.projection),
         }
@@ -130,10 +129,8 @@ fn draw_swatch(area: &Area, kind: Swatch, x: i32, y: i32) -> Res {
 /// Draws the title and the legend rows below it; returns the height used.
 /// Laid out by hand because plotters sizes its legend box from byte counts.
 fn draw_header(root: &Area, c: &MetricChart, d: &Clean, width: i32) -> Res<i32> {
-    let (title, tpx) = fit_text(c.title, 17.0, 11.0, f64::from(width - 24));
-    let bold = font(tpx).style(FontStyle::Bold);
-    let style = bold.color(&C_TEXT).pos(Pos::new(HPos::Left, VPos::Top));
-    root.draw(&Text::new(title, (12, 10), style))?;
+    let (title, tpx) = title_text(c.title, 17.0, width);
+    root.draw(&title)?;
 
     let mut entries = Vec::new();
     let mut add = |present: bool, kind: Option<Swatch>, name| {
@@ -247,10 +244,7 @@ fn draw_metric(root: &Area, c: &MetricChart, (w, h): (u32, u32)) -> Res {
     let (_, body) = root.split_vertically(header);
 
     let pts = d.points();
-    let (p0, p1) = (day(c.period.0), day(c.period.1));
-    let xs = pts.iter().map(|p| p.0);
-    let x0 = xs.clone().fold(p0.min(p1), f64::min);
-    let x1 = xs.fold(p0.max(p1), f64::max).max(x0 + 60.0);
+    let (x0, x1) = time_span(c.period, &pts, 60.0);
     let (xa, xb) = (x0 - (x1 - x0) * 0.03, x1 + (x1 - x0) * 0.03);
     let (ya, yb) = padded(&pts.iter().map(|p| p.1).collect::<Vec<_>>(), 0.12);
 

@@ -12,6 +12,7 @@
 use chrono::{Datelike, NaiveDate};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 mod bullet;
 mod metric;
@@ -72,6 +73,19 @@ fn day(d: NaiveDate) -> f64 {
     f64::from(d.num_days_from_ce())
 }
 
+/// A dated value as a plot point, or `None` for a bad number.
+fn point((d, v): (NaiveDate, f64)) -> Option<Pt> {
+    sane(v).map(|v| (day(d), v))
+}
+
+/// The x range in day numbers: the period (either way round) widened to every
+/// point's date, and at least `min_days` wide so the scale never divides by zero.
+fn time_span<'p>(period: (NaiveDate, NaiveDate), pts: impl IntoIterator<Item = &'p Pt>, min_days: f64) -> (f64, f64) {
+    let (p0, p1) = (day(period.0), day(period.1));
+    let (lo, hi) = pts.into_iter().fold((p0.min(p1), p0.max(p1)), |(lo, hi), p| (lo.min(p.0), hi.max(p.0)));
+    (lo, hi.max(lo + min_days))
+}
+
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
@@ -124,6 +138,14 @@ fn fit_text(text: &str, max_px: f64, min_px: f64, avail: f64) -> (String, f64) {
         used <= avail
     };
     (text.chars().take_while(fits).chain(['…']).collect(), px)
+}
+
+/// The bold title at the top left, shrunk or cut to fit the chart's `width`,
+/// and its size in px: one place, so that every chart's title looks alike.
+fn title_text(text: &str, max_px: f64, width: i32) -> (Text<'static, (i32, i32), String>, f64) {
+    let (text, px) = fit_text(text, max_px, 11.0, f64::from(width - 24));
+    let style = font(px).style(FontStyle::Bold).color(&C_TEXT).pos(Pos::new(HPos::Left, VPos::Top));
+    (Text::new(text, (12, 10), style), px)
 }
 
 fn render(size: (u32, u32), draw: impl FnOnce(&Area) -> Res) -> String {

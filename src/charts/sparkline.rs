@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use plotters::prelude::*;
 
-use super::{Area, C_MUTED, C_TARGET, Pt, Res, day, finish_svg, padded, render, sane, sane_range};
+use super::{Area, C_MUTED, C_TARGET, Pt, Res, finish_svg, padded, point, render, sane_range, time_span};
 
 /// A small line of a metric's reported values for a report row: no axes and
 /// no text inside, only the line, the baseline dot and the target.
@@ -49,19 +49,15 @@ pub fn sparkline(s: &Sparkline) -> String {
 }
 
 fn draw_sparkline(root: &Area, s: &Sparkline, (w, h): (u32, u32)) -> Res {
-    let pt = |(d, v): (NaiveDate, f64)| sane(v).map(|v| (day(d), v));
-    let mut values: Vec<Pt> = s.values.iter().copied().filter_map(pt).collect();
+    let mut values: Vec<Pt> = s.values.iter().copied().filter_map(point).collect();
     if values.is_empty() {
         return Ok(());
     }
     values.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let base = s.baseline.and_then(pt);
+    let base = s.baseline.and_then(point);
     let target = s.target.and_then(|(lo, hi)| sane_range(lo, hi));
 
-    let xs = values.iter().chain(&base).map(|p| p.0);
-    let (p0, p1) = (day(s.period.0), day(s.period.1));
-    let xa = xs.clone().fold(p0.min(p1), f64::min);
-    let xb = xs.fold(p0.max(p1), f64::max).max(xa + 1.0);
+    let (xa, xb) = time_span(s.period, values.iter().chain(&base), 1.0);
     let mut ys: Vec<f64> = values.iter().chain(&base).map(|p| p.1).collect();
     ys.extend(target.iter().flat_map(|&(lo, hi)| [lo, hi]));
     let (ya, yb) = padded(&ys, 0.08);

@@ -3,7 +3,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{Area, C_AXIS, C_TEXT, Res, finish_svg, fit_text, font, render, text_width};
+use super::{Area, C_AXIS, C_TEXT, Res, finish_svg, fit_text, font, render, text_width, title_text};
 
 /// Input for the horizontal bar chart of metrics per status in the report summary.
 pub struct StatusBars<'a> {
@@ -36,10 +36,10 @@ pub fn status_bars(b: &StatusBars) -> String {
 fn draw_status_bars(root: &Area, b: &StatusBars, (w, h): (u32, u32)) -> Res {
     let (w, h) = (w as i32, h as i32);
     root.fill(&WHITE)?;
-    let (title, tpx) = fit_text(b.title, 16.0, 11.0, f64::from(w - 24));
-    let style = font(tpx).style(FontStyle::Bold).color(&C_TEXT).pos(Pos::new(HPos::Left, VPos::Top));
-    if !title.is_empty() {
-        root.draw(&Text::new(title, (12, 10), style))?;
+    // Untitled, the bars still start below where a title would stand.
+    let (title, tpx) = title_text(b.title, 16.0, w);
+    if !b.title.is_empty() {
+        root.draw(&title)?;
     }
     if b.bars.is_empty() {
         return Ok(());
