@@ -346,7 +346,7 @@ fn draw_metric(root: &Area, c: &MetricChart, (w, h): (u32, u32)) -> Res {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::charts::tests::{assert_valid, attr, d, elements, hex, num, texts, values};
+    use crate::charts::tests::{assert_valid, attr, d, elements, hex, num, points, texts, values};
 
     const TITLE: &str = "强对流天气预警时间提前量";
 
@@ -425,14 +425,7 @@ mod tests {
         // The legend sample is 3 dashes; the projection across two years many more.
         assert!(dashes.len() > 10, "{} dashes", dashes.len());
         for l in &dashes {
-            let pts: Vec<(f64, f64)> = attr(l, "points")
-                .unwrap()
-                .split_whitespace()
-                .map(|p| {
-                    let (x, y) = p.split_once(',').unwrap();
-                    (x.parse().unwrap(), y.parse().unwrap())
-                })
-                .collect();
+            let pts: Vec<(f64, f64)> = points(l);
             let (a, b) = (pts[0], pts[pts.len() - 1]);
             assert!((b.0 - a.0).hypot(b.1 - a.1) <= 9.0, "dash too long: {l}");
         }

@@ -180,6 +180,15 @@ mod tests {
         attr(line, name).unwrap().parse().unwrap()
     }
 
+    /// The (x, y) pairs of a polyline's `points`.
+    pub(super) fn points<T: std::str::FromStr<Err: std::fmt::Debug>>(line: &str) -> Vec<(T, T)> {
+        let pair = |p: &str| {
+            let (x, y) = p.split_once(',').unwrap();
+            (x.parse().unwrap(), y.parse().unwrap())
+        };
+        attr(line, "points").unwrap().split_whitespace().map(pair).collect()
+    }
+
     pub(super) fn elements<'s>(svg: &'s str, tag: &str, fill_or_stroke: &str) -> Vec<&'s str> {
         svg.lines()
             .filter(|l| l.starts_with(&format!("<{tag} ")))

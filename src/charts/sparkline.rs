@@ -99,11 +99,7 @@ fn draw_sparkline(root: &Area, s: &Sparkline, (w, h): (u32, u32)) -> Res {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::charts::tests::{assert_valid, attr, d, elements, hex, num, texts};
-
-    fn spark_values() -> Vec<(NaiveDate, f64)> {
-        vec![(d(2021, 3, 31), 37.5), (d(2021, 12, 31), 39.0), (d(2022, 12, 31), 41.8), (d(2023, 9, 30), 44.0)]
-    }
+    use crate::charts::tests::{assert_valid, d, elements, hex, num, points, texts, values};
 
     fn spark(values: &[(NaiveDate, f64)]) -> Sparkline<'_> {
         Sparkline {
@@ -118,14 +114,6 @@ mod tests {
         }
     }
 
-    fn points(line: &str) -> Vec<(i32, i32)> {
-        let pair = |p: &str| {
-            let (x, y) = p.split_once(',').unwrap();
-            (x.parse().unwrap(), y.parse().unwrap())
-        };
-        attr(line, "points").unwrap().split_whitespace().map(pair).collect()
-    }
-
     /// The sparkline's line, its last-point dot and its baseline dot.
     fn spark_parts(svg: &str) -> [Vec<(i32, i32)>; 3] {
         let line: Vec<_> = elements(svg, "polyline", &hex(S_LINE)).into_iter().flat_map(points).collect();
@@ -135,7 +123,7 @@ mod tests {
 
     #[test]
     fn sparkline_has_one_point_per_value_and_marks_the_last() {
-        let v = spark_values();
+        let v = values();
         let svg = sparkline(&spark(&v));
         assert_valid(&svg);
         assert!(svg.contains("<title>强对流天气预警时间提前量:基期 37,最新 44,目标 48</title>"));
@@ -152,7 +140,7 @@ mod tests {
         assert!(base[0].0 < line[0].0 && base[0].1 > line[0].1);
         let target = elements(&svg, "polyline", &hex(C_TARGET));
         assert_eq!(target.len(), 1);
-        assert!(points(target[0])[0].1 < line[3].1);
+        assert!(points::<i32>(target[0])[0].1 < line[3].1);
         // Room for the dots at every edge.
         for (x, y) in line.iter().chain(&base) {
             assert!((14..=480 - 14).contains(x) && (14..=128 - 14).contains(y), "({x}, {y})");
@@ -163,7 +151,7 @@ mod tests {
 
     #[test]
     fn sparkline_target_range_is_a_band() {
-        let v = spark_values();
+        let v = values();
         let svg = sparkline(&Sparkline { target: Some((50.0, 46.0)), ..spark(&v) });
         let band = elements(&svg, "rect", &hex(C_TARGET));
         assert_eq!(band.len(), 1);
@@ -178,7 +166,7 @@ mod tests {
 
     #[test]
     fn sparkline_degenerate_inputs() {
-        let v = spark_values();
+        let v = values();
         let empty = sparkline(&spark(&[]));
         assert_valid(&empty);
         let body: Vec<_> = empty.lines().skip(1).collect();
