@@ -95,8 +95,8 @@ fn draw_bullet(root: &Area, b: &Bullet, (w, h): (u32, u32)) -> Res {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::{assert_valid, elements, hex, num};
     use super::*;
-    use crate::charts::tests::{assert_valid, elements, hex, num};
 
     fn bullet_input(baseline: Option<f64>, latest: Option<f64>, lower: bool) -> Bullet {
         Bullet {

@@ -39,19 +39,6 @@ pub struct MetricChart<'a> {
     pub height: u32,
 }
 
-fn date_of(x: f64) -> Option<NaiveDate> {
-    let ok = x.is_finite() && x.abs() < f64::from(i32::MAX);
-    ok.then(|| NaiveDate::from_num_days_from_ce_opt(x.round() as i32))?
-}
-
-/// Decimals needed to tell apart ticks spaced `step` apart.
-fn decimals_for(step: f64) -> usize {
-    if step.is_nan() || step <= 0.0 {
-        return 0;
-    }
-    (-step.log10().floor()).clamp(0.0, 4.0) as usize
-}
-
 /// The input with bad numbers dropped and dates turned into day numbers.
 struct Clean {
     baseline: Option<Pt>,
@@ -165,6 +152,19 @@ fn draw_header(root: &Area, c: &MetricChart, d: &Clean, width: i32) -> Res<i32> 
         x += w;
     }
     Ok(y + 14)
+}
+
+fn date_of(x: f64) -> Option<NaiveDate> {
+    let ok = x.is_finite() && x.abs() < f64::from(i32::MAX);
+    ok.then(|| NaiveDate::from_num_days_from_ce_opt(x.round() as i32))?
+}
+
+/// Decimals needed to tell apart ticks spaced `step` apart.
+fn decimals_for(step: f64) -> usize {
+    if step.is_nan() || step <= 0.0 {
+        return 0;
+    }
+    (-step.log10().floor()).clamp(0.0, 4.0) as usize
 }
 
 /// X tick positions (mid-year or mid-quarter, so each label names the span
@@ -345,8 +345,8 @@ fn draw_metric(root: &Area, c: &MetricChart, (w, h): (u32, u32)) -> Res {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::{assert_valid, attr, d, elements, hex, num, points, texts, values};
     use super::*;
-    use crate::charts::tests::{assert_valid, attr, d, elements, hex, num, points, texts, values};
 
     const TITLE: &str = "强对流天气预警时间提前量";
 

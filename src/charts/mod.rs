@@ -148,6 +148,7 @@ fn title_text(text: &str, max_px: f64, width: i32) -> (Text<'static, (i32, i32),
     (Text::new(text, (12, 10), style), px)
 }
 
+/// A fresh SVG document of `size` px with whatever `draw` managed to put in it.
 fn render(size: (u32, u32), draw: impl FnOnce(&Area) -> Res) -> String {
     let mut svg = String::new();
     let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
@@ -158,6 +159,7 @@ fn render(size: (u32, u32), draw: impl FnOnce(&Area) -> Res) -> String {
     svg
 }
 
+/// Fixtures and SVG readers for every chart's tests, and the shared helpers' own tests.
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -98,8 +98,8 @@ fn draw_sparkline(root: &Area, s: &Sparkline, (w, h): (u32, u32)) -> Res {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::{assert_valid, d, elements, hex, num, points, texts, values};
     use super::*;
-    use crate::charts::tests::{assert_valid, d, elements, hex, num, points, texts, values};
 
     fn spark(values: &[(NaiveDate, f64)]) -> Sparkline<'_> {
         Sparkline {

@@ -96,8 +96,8 @@ fn tight_text(svg: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::{assert_valid, attr, elements, hex, num, texts};
     use super::*;
-    use crate::charts::tests::{assert_valid, attr, elements, hex, num, texts};
 
     const GREEN: (u8, u8, u8) = (0x00, 0x9E, 0x73);
     const BLUE: (u8, u8, u8) = (0x00, 0x72, 0xB2);
