@@ -4,10 +4,10 @@
 //! `api` the HTTP side, `charts` the plotters SVGs. [`app`] builds the real router, so the
 //! integration tests drive exactly what `serve` runs.
 
-pub mod api;
+pub(crate) mod api;
 pub mod auth;
 pub mod charts;
-pub mod demo;
+pub(crate) mod demo;
 pub mod error;
 pub mod plan;
 pub mod report;

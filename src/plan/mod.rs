@@ -3,13 +3,13 @@
 //! Nothing here touches the database or HTTP, so every rule is unit-tested beside it.
 
 pub mod entry;
-pub mod metric;
-pub mod number;
+pub(crate) mod metric;
+pub(crate) mod number;
 pub mod progress;
-pub mod quarter;
-pub mod review;
+pub(crate) mod quarter;
+pub(crate) mod review;
 pub mod seed;
-pub mod text;
+pub(crate) mod text;
 
 pub use metric::{Direction, Kind, Metric, Reported, Target, fmt_num};
 pub use quarter::Quarter;

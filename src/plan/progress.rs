@@ -52,17 +52,6 @@ impl Status {
         }
     }
 
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Status::Achieved => "achieved",
-            Status::OnTrack => "on track",
-            Status::AtRisk => "at risk",
-            Status::OffTrack => "off track",
-            Status::NoData => "no data",
-            Status::Reference => "reference",
-        }
-    }
-
     /// CSS class and stable identifier.
     pub fn as_str(self) -> &'static str {
         match self {

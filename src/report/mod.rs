@@ -2,9 +2,9 @@
 //! from approved figures, with a sentence of assessment each, what needs attention and
 //! what is missing. Pure: built from data the caller read.
 
-pub mod sentence;
-pub mod tables;
-pub mod xlsx;
+pub(crate) mod sentence;
+pub(crate) mod tables;
+pub(crate) mod xlsx;
 
 use std::collections::HashMap;
 
@@ -61,11 +61,6 @@ impl Report {
     /// Metrics with no approved figure up to the as-of date.
     pub fn missing(&self) -> Vec<&Row> {
         self.rows().filter(|r| r.assessment.latest.is_none()).collect()
-    }
-
-    /// Whether this is the final evaluation (at or after the period's end).
-    pub fn is_final(&self) -> bool {
-        self.plan.is_final_at(self.as_of)
     }
 
     /// 终期评估 or 中期评估.

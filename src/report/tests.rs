@@ -155,8 +155,9 @@ fn summary_counts_and_attention_order() {
     // The grid is 29.9 points behind, the centre 9.9: furthest behind first.
     let attention: Vec<&str> = r.attention().iter().map(|r| r.metric.key.as_str()).collect();
     assert_eq!(attention, ["grid", "centre"]);
-    assert!(!r.is_final());
-    assert!(midterm(d(2025, 12, 31)).is_final());
+    assert!(!r.plan.is_final_at(r.as_of));
+    let last = midterm(d(2025, 12, 31));
+    assert!(last.plan.is_final_at(last.as_of));
 }
 
 #[test]

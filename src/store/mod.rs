@@ -7,11 +7,11 @@
 
 pub mod accounts;
 pub mod audit;
-pub mod entry;
+pub(crate) mod entry;
 pub mod migrations;
 pub mod plans;
 pub mod seed;
-pub mod settings;
+pub(crate) mod settings;
 pub mod values;
 
 use std::path::{Path, PathBuf};

@@ -11,7 +11,6 @@ use crate::plan::{Direction, Kind, Metric, Plan, Reported, fmt_num};
 pub struct MetricRow {
     pub key: String,
     pub name: String,
-    pub name_en: Option<String>,
     pub unit: String,
     pub kind: &'static str,
     pub direction: &'static str,
@@ -35,7 +34,6 @@ impl MetricRow {
         Self {
             key: m.key.clone(),
             name: m.name.clone(),
-            name_en: m.name_en.clone(),
             // A milestone's cells are words (未启动, 完成 65%), which carry no unit.
             unit: if m.kind == Kind::Milestone { String::new() } else { m.unit.clone() },
             kind: m.kind.label_zh(),

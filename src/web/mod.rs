@@ -2,7 +2,7 @@
 
 mod account;
 mod admin;
-pub mod auth;
+pub(crate) mod auth;
 pub(crate) mod cache;
 mod dashboard;
 mod entry;
