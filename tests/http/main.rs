@@ -10,6 +10,7 @@ mod dashboard;
 mod entry;
 mod evaluation;
 mod hardening;
+mod layers;
 mod helpers;
 mod metrics;
 mod roles;
