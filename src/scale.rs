@@ -333,10 +333,7 @@ fn plan_def(n: usize, metrics: usize) -> PlanDef {
         let name = if round == 0 { name.to_owned() } else { format!("{name}(第{}组)", round + 1) };
         let target = target.map(|(low, high)| Target { low, high });
         let target_text = match target {
-            Some(t) if t.is_range() => {
-                format!("达到{}–{}{unit}", crate::plan::fmt_num(t.low), crate::plan::fmt_num(t.high))
-            }
-            Some(t) => format!("达到{}{unit}", crate::plan::fmt_num(t.low)),
+            Some(t) => format!("达到{t}{unit}"),
             None if kind == Kind::Milestone => "全面完成".to_owned(),
             None => "保持稳定".to_owned(),
         };
