@@ -79,33 +79,22 @@ fn period() -> (NaiveDate, NaiveDate) {
 
 /// Refuses a database that holds a figure of any plan that is not a synthetic one.
 pub fn refuse_real_figures(conn: &Connection) -> Result<()> {
-    let real: i64 = conn.query_row(
-        "SELECT count(*) FROM reported_value v JOIN metric m ON m.id = v.metric_id JOIN plan p ON p.id = m.plan_id \
-         WHERE substr(p.key, 1, length(?1)) != ?1",
-        [KEY_PREFIX],
-        |r| r.get(0),
-    )?;
-    if real > 0 {
-        return Err(Error::Refused(format!(
-            "该数据库已有 {real} 个真实规划的填报数值,不能写入规模测试数据:请用 --db 指定一个新的数据库文件"
-        )));
-    }
-    Ok(())
+    refuse(store::synthetic::figures_outside(conn, KEY_PREFIX)?)
 }
 
 /// Refuses the database file at `path` if it holds real figures, reading it without
 /// writing anything (not even a migration). A file that does not exist yet is fine.
 pub fn refuse_real_database(path: &std::path::Path) -> Result<()> {
-    if !path.exists() {
-        return Ok(());
+    refuse(store::synthetic::figures_outside_in_file(path, KEY_PREFIX)?)
+}
+
+fn refuse(real_figures: i64) -> Result<()> {
+    if real_figures > 0 {
+        return Err(Error::Refused(format!(
+            "该数据库已有 {real_figures} 个真实规划的填报数值,不能写入规模测试数据:请用 --db 指定一个新的数据库文件"
+        )));
     }
-    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let tables: i64 = conn.query_row(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('plan', 'metric', 'reported_value')",
-        [],
-        |r| r.get(0),
-    )?;
-    if tables < 3 { Ok(()) } else { refuse_real_figures(&conn) }
+    Ok(())
 }
 
 /// Creates `spec.plans` synthetic plans with their figures and history, in one transaction.
@@ -121,19 +110,19 @@ pub fn generate(conn: &mut Connection, spec: &ScaleSpec) -> Result<ScaleReport> 
     }
     let mut report = store::in_transaction(conn, |tx| {
         refuse_real_figures(tx)?;
-        let history_before = history_count(tx)?;
+        let history_before = store::synthetic::totals(tx)?.history;
         let mut report = ScaleReport::default();
         for n in 1..=spec.plans {
             let def = plan_def(n, spec.metrics);
             store::seed::load(tx, &def)?;
-            let plan_id: i64 = tx.query_row("SELECT id FROM plan WHERE key = ?1", [&def.key], |r| r.get(0))?;
+            let plan_id = store::synthetic::plan_id(tx, &def.key)?;
             let plan = store::plans::get(tx, plan_id)?;
             let metrics = store::plans::metrics(tx, plan_id)?;
             report.plans += 1;
             report.metrics += metrics.len();
             report.figures += write_figures(tx, &plan, &metrics, spec.quarters, spec.changes_per_value)?;
         }
-        report.history_rows = (history_count(tx)? - history_before) as usize;
+        report.history_rows = store::synthetic::totals(tx)?.history - history_before;
         Ok(report)
     })?;
     report.elapsed = started.elapsed();
@@ -146,7 +135,7 @@ pub fn fill_existing(conn: &mut Connection, quarters: usize, changes_per_value: 
     let started = Instant::now();
     let mut report = store::in_transaction(conn, |tx| {
         refuse_real_figures(tx)?;
-        let history_before = history_count(tx)?;
+        let history_before = store::synthetic::totals(tx)?.history;
         let mut report = ScaleReport::default();
         for plan in store::plans::list(tx)?.into_iter().filter(|p| !p.key.starts_with(KEY_PREFIX)) {
             let metrics = store::plans::metrics(tx, plan.id)?;
@@ -154,15 +143,11 @@ pub fn fill_existing(conn: &mut Connection, quarters: usize, changes_per_value: 
             report.metrics += metrics.len();
             report.figures += write_figures(tx, &plan, &metrics, quarters, changes_per_value)?;
         }
-        report.history_rows = (history_count(tx)? - history_before) as usize;
+        report.history_rows = store::synthetic::totals(tx)?.history - history_before;
         Ok(report)
     })?;
     report.elapsed = started.elapsed();
     Ok(report)
-}
-
-fn history_count(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("SELECT count(*) FROM value_history", [], |r| r.get(0))?)
 }
 
 /// Writes the figures of `metrics`, each as production does: entered, approved, and
@@ -378,8 +363,8 @@ mod tests {
         conn
     }
 
-    fn count(conn: &Connection, table: &str) -> usize {
-        conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get::<_, i64>(0)).unwrap() as usize
+    fn totals(conn: &Connection) -> store::synthetic::Totals {
+        store::synthetic::totals(conn).unwrap()
     }
 
     #[test]
@@ -390,13 +375,12 @@ mod tests {
         assert_eq!((r.plans, r.metrics, r.figures), (2, 6, 24));
         // Each figure: entered and approved, then corrected and approved again.
         assert_eq!(r.history_rows, 24 * 4);
-        assert_eq!(count(&conn, "plan"), 2);
-        assert_eq!(count(&conn, "metric"), 6);
-        assert_eq!(count(&conn, "reported_value"), 24);
-        assert_eq!(count(&conn, "value_history"), 96);
-        let pending: i64 =
-            conn.query_row("SELECT count(*) FROM reported_value WHERE status != 'approved'", [], |r| r.get(0)).unwrap();
-        assert_eq!(pending, 0);
+        let t = totals(&conn);
+        assert_eq!(t.plans, 2);
+        assert_eq!(t.metrics, 6);
+        assert_eq!(t.figures, 24);
+        assert_eq!(t.history, 96);
+        assert_eq!(t.unapproved, 0);
 
         for plan in store::plans::list(&conn).unwrap() {
             assert!(plan.key.starts_with("scale-district-"));
@@ -417,11 +401,7 @@ mod tests {
     #[test]
     fn the_same_spec_gives_the_same_figures() {
         let spec = ScaleSpec { plans: 1, metrics: 12, quarters: 20, changes_per_value: 0 };
-        let figures = |conn: &Connection| -> Vec<(i64, String, f64)> {
-            let mut stmt =
-                conn.prepare("SELECT metric_id, quarter, approved_value FROM reported_value ORDER BY 1, 2").unwrap();
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
-        };
+        let figures = |conn: &Connection| store::values::of_plan(conn, 1, View::Approved).unwrap();
         let (mut a, mut b) = (db(), db());
         let r = generate(&mut a, &spec).unwrap();
         generate(&mut b, &spec).unwrap();
@@ -463,12 +443,12 @@ mod tests {
             pending: false,
         };
         store::values::put_approved(&conn, m.id, &v, "t", "create").unwrap();
-        let plans = count(&conn, "plan");
+        let plans = totals(&conn).plans;
         let err = generate(&mut conn, &ScaleSpec { plans: 1, metrics: 2, quarters: 1, changes_per_value: 0 });
         assert!(matches!(err, Err(Error::Refused(_))));
         assert!(matches!(fill_existing(&mut conn, 4, 0), Err(Error::Refused(_))));
-        assert_eq!(count(&conn, "plan"), plans);
-        assert_eq!(count(&conn, "reported_value"), 1);
+        assert_eq!(totals(&conn).plans, plans);
+        assert_eq!(totals(&conn).figures, 1);
     }
 
     #[test]
@@ -480,7 +460,7 @@ mod tests {
         let r = fill_existing(&mut conn, 20, 0).unwrap();
         assert_eq!(r.plans, 1);
         assert_eq!(r.figures, r.metrics * 20);
-        assert_eq!(count(&conn, "reported_value"), 4 + r.figures);
+        assert_eq!(totals(&conn).figures, 4 + r.figures);
     }
 
     #[test]
@@ -488,6 +468,6 @@ mod tests {
         let mut conn = db();
         let err = generate(&mut conn, &ScaleSpec { quarters: 21, ..ScaleSpec::default() });
         assert!(matches!(err, Err(Error::BadRequest(_))));
-        assert_eq!(count(&conn, "plan"), 0);
+        assert_eq!(totals(&conn).plans, 0);
     }
 }

@@ -8,6 +8,7 @@ pub mod migrations;
 pub mod plans;
 pub mod seed;
 pub mod settings;
+pub mod synthetic;
 pub mod values;
 
 use std::path::{Path, PathBuf};
