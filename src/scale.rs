@@ -14,10 +14,9 @@ use rusqlite::Connection;
 
 use crate::error::{Error, Result};
 use crate::plan::entry::Accepted;
-use crate::plan::progress::{effective_target, expected_progress};
 use crate::plan::seed::{ChapterDef, MetricDef, PlanDef};
 use crate::plan::{Direction, Kind, Metric, Quarter, Reported, Target};
-use crate::store;
+use crate::{demo, store};
 
 /// Every synthetic plan's key starts with this; the guard tells them from real plans by it.
 pub const KEY_PREFIX: &str = "scale-";
@@ -180,12 +179,18 @@ fn write_figures(
     Ok(figures)
 }
 
-/// Paces relative to the time-linear path, so the figures show every status.
-const PACES: [f64; 5] = [1.2, 1.02, 0.95, 0.75, 0.45];
-
-fn hash(s: &str) -> u64 {
-    crate::fnv64(s.as_bytes())
-}
+/// The scale data's tuning of the demo's generator: its own paces and wobble, so that
+/// neither set of figures moves when the other is tuned, and no level below zero.
+const STYLE: demo::Style = demo::Style {
+    paces: &[1.2, 1.02, 0.95, 0.75, 0.45],
+    wobble: 0.08,
+    wobble_by_quarter: true,
+    context_drift: 0.008,
+    context_wobble: 0.2,
+    fallback_start: 10.0,
+    never_negative: true,
+    note: NOTE,
+};
 
 fn is_percent(unit: &str) -> bool {
     unit.contains('%')
@@ -201,44 +206,8 @@ pub fn series(
     default_target: NaiveDate,
     quarters: usize,
 ) -> Vec<Reported> {
-    let pace = PACES[(hash(&m.key) % PACES.len() as u64) as usize];
-    let base_date = m.baseline_date.unwrap_or(default_baseline);
-    let target_date = m.target_date.unwrap_or(default_target);
-    let goal = effective_target(m).map(|t| t.met_at(m.direction));
-    let start = m.baseline.unwrap_or(match (goal, m.direction) {
-        (Some(g), Direction::Higher) => (g * 0.3).floor(),
-        (Some(g), Direction::Lower) => g * 2.0,
-        (None, _) => 10.0,
-    });
-    let mut prev = 0.0_f64;
-    Quarter::range(Quarter::containing(period_start), Quarter::containing(default_target))
-        .take(quarters)
-        .enumerate()
-        .map(|(i, q)| {
-            let f = expected_progress(base_date, target_date, q.end());
-            let wobble = ((hash(&format!("{}{q}", m.key)) % 1000) as f64 / 1000.0 - 0.5) * 0.08;
-            let raw = match (m.kind, goal) {
-                (Kind::Context, _) => start * (1.0 + 0.008 * i as f64 + wobble * 0.2),
-                (_, Some(g)) => start + (g - start) * (f * pace + wobble),
-                (_, None) => start,
-            };
-            let (value, done) = match m.kind {
-                Kind::Milestone => {
-                    let pct = (raw.clamp(0.0, 100.0) / 5.0).round() * 5.0;
-                    (pct, Some(pct >= 100.0))
-                }
-                Kind::Count => ((raw.max(prev).max(0.0)).round(), None),
-                // A whole-number baseline (16 projects) stays whole.
-                Kind::Context if start.fract() == 0.0 && !is_percent(&m.unit) => (raw.round(), None),
-                Kind::Level | Kind::Context => {
-                    let v = ((raw * 10.0).round() / 10.0).max(0.0);
-                    (if is_percent(&m.unit) { v.min(100.0) } else { v }, None)
-                }
-            };
-            prev = value;
-            Reported { quarter: q, value, done, note: NOTE.into(), pending: false }
-        })
-        .collect()
+    let period = Quarter::range(Quarter::containing(period_start), Quarter::containing(default_target));
+    demo::series(m, &STYLE, default_baseline, default_target, period.take(quarters))
 }
 
 /// The `j`-th draft of a figure whose final value is `value`: wrong by `j` steps, always
