@@ -1,13 +1,49 @@
-//! Plausible demonstration figures (示例数据), so a newcomer sees live charts before any
-//! real figure is entered. Deterministic: the same plan always gets the same figures.
+//! Plausible synthetic figures: the demonstration figures (示例数据), so a newcomer sees
+//! live charts before any real figure is entered, and, tuned differently, the scale-test
+//! data of [`crate::scale`]. Pure and deterministic: no randomness, only a hash of the
+//! metric key, so the same plan always gets the same figures.
 
 use chrono::NaiveDate;
 
 use crate::plan::progress::{effective_target, expected_progress};
 use crate::plan::{Direction, Kind, Metric, Quarter, Reported};
 
-/// Paces relative to the time-linear path, chosen so the demo shows every status.
-const PACES: [f64; 6] = [1.25, 1.05, 0.98, 0.8, 0.45, 1.1];
+/// The tuning of one set of synthetic figures. The demo and the scale data each keep their
+/// own, so that retuning one never moves the other's figures (the demo's are asserted in
+/// tests and looked at in browser tests).
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Paces relative to the time-linear path, all positive; the key's hash picks one per
+    /// metric, so that together the figures show every status.
+    pub paces: &'static [f64],
+    /// Width of the per-quarter wobble around the path, as a share of the way to the goal.
+    pub wobble: f64,
+    /// The wobble hashes the quarter's name (2021Q1) rather than its place in the series.
+    pub wobble_by_quarter: bool,
+    /// Context metrics drift up by this share of the baseline a quarter…
+    pub context_drift: f64,
+    /// …and take this share of the wobble.
+    pub context_wobble: f64,
+    /// Where a metric with neither baseline nor goal starts.
+    pub fallback_start: f64,
+    /// Levels stop at zero, as real rates and lead times do. The demo predates this and
+    /// keeps its figures, a few just below zero included.
+    pub never_negative: bool,
+    /// The note every figure carries, so synthetic figures are told from real ones.
+    pub note: &'static str,
+}
+
+/// The demo's tuning.
+pub const DEMO: Style = Style {
+    paces: &[1.25, 1.05, 0.98, 0.8, 0.45, 1.1],
+    wobble: 0.06,
+    wobble_by_quarter: false,
+    context_drift: 0.01,
+    context_wobble: 0.3,
+    fallback_start: 0.0,
+    never_negative: false,
+    note: "示例数据",
+};
 
 /// Figures for `metrics` from the plan's first quarter to `last`, each quarter's figure at
 /// its end. One metric in eleven is left unreported, to show what missing data looks like.
@@ -18,27 +54,47 @@ pub fn figures(
     default_target: NaiveDate,
     last: Quarter,
 ) -> Vec<(i64, Reported)> {
-    let mut out = Vec::new();
-    for m in metrics {
-        let h = fnv(&m.key);
-        if h % 11 == 3 {
-            continue;
-        }
-        let pace = PACES[(h % PACES.len() as u64) as usize];
-        let base_date = m.baseline_date.unwrap_or(default_baseline);
-        let target_date = m.target_date.unwrap_or(default_target);
-        let goal = effective_target(m).map(|t| t.met_at(m.direction));
-        let start = m.baseline.unwrap_or_else(|| match (goal, m.direction) {
-            (Some(g), Direction::Higher) => (g * 0.3).floor(),
-            (Some(g), Direction::Lower) => g * 2.0,
-            (None, _) => 0.0,
-        });
-        let mut prev: Option<f64> = None;
-        for (i, q) in Quarter::range(Quarter::containing(period_start), last).enumerate() {
+    metrics
+        .iter()
+        .filter(|m| fnv(&m.key) % 11 != 3)
+        .flat_map(|m| {
+            let quarters = Quarter::range(Quarter::containing(period_start), last);
+            series(m, &DEMO, default_baseline, default_target, quarters).into_iter().map(|r| (m.id, r))
+        })
+        .collect()
+}
+
+/// Figures of `m` for `quarters`, which must start at its plan's first quarter: along the
+/// time-linear path from baseline to goal at the metric's pace, wobbling from quarter to
+/// quarter. Counts are whole and never fall, milestones move in steps of 5 %, percentages
+/// stay at most 100.
+pub fn series(
+    m: &Metric,
+    style: &Style,
+    default_baseline: NaiveDate,
+    default_target: NaiveDate,
+    quarters: impl IntoIterator<Item = Quarter>,
+) -> Vec<Reported> {
+    let pace = style.paces[(fnv(&m.key) % style.paces.len() as u64) as usize];
+    let base_date = m.baseline_date.unwrap_or(default_baseline);
+    let target_date = m.target_date.unwrap_or(default_target);
+    let goal = effective_target(m).map(|t| t.met_at(m.direction));
+    let start = m.baseline.unwrap_or(match (goal, m.direction) {
+        (Some(g), Direction::Higher) => (g * 0.3).floor(),
+        (Some(g), Direction::Lower) => g * 2.0,
+        (None, _) => style.fallback_start,
+    });
+    let percent = m.unit.contains('%');
+    let mut prev = 0.0_f64;
+    quarters
+        .into_iter()
+        .enumerate()
+        .map(|(i, q)| {
             let f = expected_progress(base_date, target_date, q.end());
-            let wobble = ((fnv(&format!("{}{i}", m.key)) % 1000) as f64 / 1000.0 - 0.5) * 0.06;
+            let seed = if style.wobble_by_quarter { format!("{}{q}", m.key) } else { format!("{}{i}", m.key) };
+            let wobble = ((fnv(&seed) % 1000) as f64 / 1000.0 - 0.5) * style.wobble;
             let raw = match (m.kind, goal) {
-                (Kind::Context, _) => start * (1.0 + 0.01 * i as f64 * pace.signum() + wobble * 0.3),
+                (Kind::Context, _) => start * (1.0 + style.context_drift * i as f64 + wobble * style.context_wobble),
                 (_, Some(g)) => start + (g - start) * (f * pace + wobble),
                 (_, None) => start,
             };
@@ -48,19 +104,19 @@ pub fn figures(
                     (pct, Some(pct >= 100.0))
                 }
                 // Cumulative totals never fall.
-                Kind::Count => (raw.max(prev.unwrap_or(0.0)).max(0.0).round(), None),
+                Kind::Count => (raw.max(prev).max(0.0).round(), None),
                 // A whole-number baseline (16 projects) stays whole.
-                Kind::Context if start.fract() == 0.0 && !m.unit.contains('%') => (raw.round(), None),
+                Kind::Context if start.fract() == 0.0 && !percent => (raw.round(), None),
                 Kind::Level | Kind::Context => {
                     let v = (raw * 10.0).round() / 10.0;
-                    (if m.unit.contains('%') { v.min(100.0) } else { v }, None)
+                    let v = if style.never_negative { v.max(0.0) } else { v };
+                    (if percent { v.min(100.0) } else { v }, None)
                 }
             };
-            prev = Some(value);
-            out.push((m.id, Reported { quarter: q, value, done, note: "示例数据".into(), pending: false }));
-        }
-    }
-    out
+            prev = value;
+            Reported { quarter: q, value, done, note: style.note.into(), pending: false }
+        })
+        .collect()
 }
 
 fn fnv(s: &str) -> u64 {

@@ -14,10 +14,9 @@ use rusqlite::Connection;
 
 use crate::error::{Error, Result};
 use crate::plan::entry::Accepted;
-use crate::plan::progress::{effective_target, expected_progress};
 use crate::plan::seed::{ChapterDef, MetricDef, PlanDef};
 use crate::plan::{Direction, Kind, Metric, Quarter, Reported, Target};
-use crate::store;
+use crate::{demo, store};
 
 /// Every synthetic plan's key starts with this; the guard tells them from real plans by it.
 pub const KEY_PREFIX: &str = "scale-";
@@ -79,33 +78,22 @@ fn period() -> (NaiveDate, NaiveDate) {
 
 /// Refuses a database that holds a figure of any plan that is not a synthetic one.
 pub fn refuse_real_figures(conn: &Connection) -> Result<()> {
-    let real: i64 = conn.query_row(
-        "SELECT count(*) FROM reported_value v JOIN metric m ON m.id = v.metric_id JOIN plan p ON p.id = m.plan_id \
-         WHERE substr(p.key, 1, length(?1)) != ?1",
-        [KEY_PREFIX],
-        |r| r.get(0),
-    )?;
-    if real > 0 {
-        return Err(Error::Refused(format!(
-            "该数据库已有 {real} 个真实规划的填报数值,不能写入规模测试数据:请用 --db 指定一个新的数据库文件"
-        )));
-    }
-    Ok(())
+    refuse(store::synthetic::figures_outside(conn, KEY_PREFIX)?)
 }
 
 /// Refuses the database file at `path` if it holds real figures, reading it without
 /// writing anything (not even a migration). A file that does not exist yet is fine.
 pub fn refuse_real_database(path: &std::path::Path) -> Result<()> {
-    if !path.exists() {
-        return Ok(());
+    refuse(store::synthetic::figures_outside_in_file(path, KEY_PREFIX)?)
+}
+
+fn refuse(real_figures: i64) -> Result<()> {
+    if real_figures > 0 {
+        return Err(Error::Refused(format!(
+            "该数据库已有 {real_figures} 个真实规划的填报数值,不能写入规模测试数据:请用 --db 指定一个新的数据库文件"
+        )));
     }
-    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-    let tables: i64 = conn.query_row(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('plan', 'metric', 'reported_value')",
-        [],
-        |r| r.get(0),
-    )?;
-    if tables < 3 { Ok(()) } else { refuse_real_figures(&conn) }
+    Ok(())
 }
 
 /// Creates `spec.plans` synthetic plans with their figures and history, in one transaction.
@@ -121,19 +109,19 @@ pub fn generate(conn: &mut Connection, spec: &ScaleSpec) -> Result<ScaleReport> 
     }
     let mut report = store::in_transaction(conn, |tx| {
         refuse_real_figures(tx)?;
-        let history_before = history_count(tx)?;
+        let history_before = store::synthetic::totals(tx)?.history;
         let mut report = ScaleReport::default();
         for n in 1..=spec.plans {
             let def = plan_def(n, spec.metrics);
             store::seed::load(tx, &def)?;
-            let plan_id: i64 = tx.query_row("SELECT id FROM plan WHERE key = ?1", [&def.key], |r| r.get(0))?;
+            let plan_id = store::synthetic::plan_id(tx, &def.key)?;
             let plan = store::plans::get(tx, plan_id)?;
             let metrics = store::plans::metrics(tx, plan_id)?;
             report.plans += 1;
             report.metrics += metrics.len();
             report.figures += write_figures(tx, &plan, &metrics, spec.quarters, spec.changes_per_value)?;
         }
-        report.history_rows = (history_count(tx)? - history_before) as usize;
+        report.history_rows = store::synthetic::totals(tx)?.history - history_before;
         Ok(report)
     })?;
     report.elapsed = started.elapsed();
@@ -146,7 +134,7 @@ pub fn fill_existing(conn: &mut Connection, quarters: usize, changes_per_value: 
     let started = Instant::now();
     let mut report = store::in_transaction(conn, |tx| {
         refuse_real_figures(tx)?;
-        let history_before = history_count(tx)?;
+        let history_before = store::synthetic::totals(tx)?.history;
         let mut report = ScaleReport::default();
         for plan in store::plans::list(tx)?.into_iter().filter(|p| !p.key.starts_with(KEY_PREFIX)) {
             let metrics = store::plans::metrics(tx, plan.id)?;
@@ -154,15 +142,11 @@ pub fn fill_existing(conn: &mut Connection, quarters: usize, changes_per_value: 
             report.metrics += metrics.len();
             report.figures += write_figures(tx, &plan, &metrics, quarters, changes_per_value)?;
         }
-        report.history_rows = (history_count(tx)? - history_before) as usize;
+        report.history_rows = store::synthetic::totals(tx)?.history - history_before;
         Ok(report)
     })?;
     report.elapsed = started.elapsed();
     Ok(report)
-}
-
-fn history_count(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("SELECT count(*) FROM value_history", [], |r| r.get(0))?)
 }
 
 /// Writes the figures of `metrics`, each as production does: entered, approved, and
@@ -195,12 +179,18 @@ fn write_figures(
     Ok(figures)
 }
 
-/// Paces relative to the time-linear path, so the figures show every status.
-const PACES: [f64; 5] = [1.2, 1.02, 0.95, 0.75, 0.45];
-
-fn hash(s: &str) -> u64 {
-    crate::fnv64(s.as_bytes())
-}
+/// The scale data's tuning of the demo's generator: its own paces and wobble, so that
+/// neither set of figures moves when the other is tuned, and no level below zero.
+const STYLE: demo::Style = demo::Style {
+    paces: &[1.2, 1.02, 0.95, 0.75, 0.45],
+    wobble: 0.08,
+    wobble_by_quarter: true,
+    context_drift: 0.008,
+    context_wobble: 0.2,
+    fallback_start: 10.0,
+    never_negative: true,
+    note: NOTE,
+};
 
 fn is_percent(unit: &str) -> bool {
     unit.contains('%')
@@ -216,44 +206,8 @@ pub fn series(
     default_target: NaiveDate,
     quarters: usize,
 ) -> Vec<Reported> {
-    let pace = PACES[(hash(&m.key) % PACES.len() as u64) as usize];
-    let base_date = m.baseline_date.unwrap_or(default_baseline);
-    let target_date = m.target_date.unwrap_or(default_target);
-    let goal = effective_target(m).map(|t| t.met_at(m.direction));
-    let start = m.baseline.unwrap_or(match (goal, m.direction) {
-        (Some(g), Direction::Higher) => (g * 0.3).floor(),
-        (Some(g), Direction::Lower) => g * 2.0,
-        (None, _) => 10.0,
-    });
-    let mut prev = 0.0_f64;
-    Quarter::range(Quarter::containing(period_start), Quarter::containing(default_target))
-        .take(quarters)
-        .enumerate()
-        .map(|(i, q)| {
-            let f = expected_progress(base_date, target_date, q.end());
-            let wobble = ((hash(&format!("{}{q}", m.key)) % 1000) as f64 / 1000.0 - 0.5) * 0.08;
-            let raw = match (m.kind, goal) {
-                (Kind::Context, _) => start * (1.0 + 0.008 * i as f64 + wobble * 0.2),
-                (_, Some(g)) => start + (g - start) * (f * pace + wobble),
-                (_, None) => start,
-            };
-            let (value, done) = match m.kind {
-                Kind::Milestone => {
-                    let pct = (raw.clamp(0.0, 100.0) / 5.0).round() * 5.0;
-                    (pct, Some(pct >= 100.0))
-                }
-                Kind::Count => ((raw.max(prev).max(0.0)).round(), None),
-                // A whole-number baseline (16 projects) stays whole.
-                Kind::Context if start.fract() == 0.0 && !is_percent(&m.unit) => (raw.round(), None),
-                Kind::Level | Kind::Context => {
-                    let v = ((raw * 10.0).round() / 10.0).max(0.0);
-                    (if is_percent(&m.unit) { v.min(100.0) } else { v }, None)
-                }
-            };
-            prev = value;
-            Reported { quarter: q, value, done, note: NOTE.into(), pending: false }
-        })
-        .collect()
+    let period = Quarter::range(Quarter::containing(period_start), Quarter::containing(default_target));
+    demo::series(m, &STYLE, default_baseline, default_target, period.take(quarters))
 }
 
 /// The `j`-th draft of a figure whose final value is `value`: wrong by `j` steps, always
@@ -333,10 +287,7 @@ fn plan_def(n: usize, metrics: usize) -> PlanDef {
         let name = if round == 0 { name.to_owned() } else { format!("{name}(第{}组)", round + 1) };
         let target = target.map(|(low, high)| Target { low, high });
         let target_text = match target {
-            Some(t) if t.is_range() => {
-                format!("达到{}–{}{unit}", crate::plan::fmt_num(t.low), crate::plan::fmt_num(t.high))
-            }
-            Some(t) => format!("达到{}{unit}", crate::plan::fmt_num(t.low)),
+            Some(t) => format!("达到{t}{unit}"),
             None if kind == Kind::Milestone => "全面完成".to_owned(),
             None => "保持稳定".to_owned(),
         };
@@ -381,8 +332,8 @@ mod tests {
         conn
     }
 
-    fn count(conn: &Connection, table: &str) -> usize {
-        conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get::<_, i64>(0)).unwrap() as usize
+    fn totals(conn: &Connection) -> store::synthetic::Totals {
+        store::synthetic::totals(conn).unwrap()
     }
 
     #[test]
@@ -393,13 +344,12 @@ mod tests {
         assert_eq!((r.plans, r.metrics, r.figures), (2, 6, 24));
         // Each figure: entered and approved, then corrected and approved again.
         assert_eq!(r.history_rows, 24 * 4);
-        assert_eq!(count(&conn, "plan"), 2);
-        assert_eq!(count(&conn, "metric"), 6);
-        assert_eq!(count(&conn, "reported_value"), 24);
-        assert_eq!(count(&conn, "value_history"), 96);
-        let pending: i64 =
-            conn.query_row("SELECT count(*) FROM reported_value WHERE status != 'approved'", [], |r| r.get(0)).unwrap();
-        assert_eq!(pending, 0);
+        let t = totals(&conn);
+        assert_eq!(t.plans, 2);
+        assert_eq!(t.metrics, 6);
+        assert_eq!(t.figures, 24);
+        assert_eq!(t.history, 96);
+        assert_eq!(t.unapproved, 0);
 
         for plan in store::plans::list(&conn).unwrap() {
             assert!(plan.key.starts_with("scale-district-"));
@@ -420,11 +370,7 @@ mod tests {
     #[test]
     fn the_same_spec_gives_the_same_figures() {
         let spec = ScaleSpec { plans: 1, metrics: 12, quarters: 20, changes_per_value: 0 };
-        let figures = |conn: &Connection| -> Vec<(i64, String, f64)> {
-            let mut stmt =
-                conn.prepare("SELECT metric_id, quarter, approved_value FROM reported_value ORDER BY 1, 2").unwrap();
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
-        };
+        let figures = |conn: &Connection| store::values::of_plan(conn, 1, View::Approved).unwrap();
         let (mut a, mut b) = (db(), db());
         let r = generate(&mut a, &spec).unwrap();
         generate(&mut b, &spec).unwrap();
@@ -466,12 +412,12 @@ mod tests {
             pending: false,
         };
         store::values::put_approved(&conn, m.id, &v, "t", "create").unwrap();
-        let plans = count(&conn, "plan");
+        let plans = totals(&conn).plans;
         let err = generate(&mut conn, &ScaleSpec { plans: 1, metrics: 2, quarters: 1, changes_per_value: 0 });
         assert!(matches!(err, Err(Error::Refused(_))));
         assert!(matches!(fill_existing(&mut conn, 4, 0), Err(Error::Refused(_))));
-        assert_eq!(count(&conn, "plan"), plans);
-        assert_eq!(count(&conn, "reported_value"), 1);
+        assert_eq!(totals(&conn).plans, plans);
+        assert_eq!(totals(&conn).figures, 1);
     }
 
     #[test]
@@ -483,7 +429,7 @@ mod tests {
         let r = fill_existing(&mut conn, 20, 0).unwrap();
         assert_eq!(r.plans, 1);
         assert_eq!(r.figures, r.metrics * 20);
-        assert_eq!(count(&conn, "reported_value"), 4 + r.figures);
+        assert_eq!(totals(&conn).figures, 4 + r.figures);
     }
 
     #[test]
@@ -491,6 +437,6 @@ mod tests {
         let mut conn = db();
         let err = generate(&mut conn, &ScaleSpec { quarters: 21, ..ScaleSpec::default() });
         assert!(matches!(err, Err(Error::BadRequest(_))));
-        assert_eq!(count(&conn, "plan"), 0);
+        assert_eq!(totals(&conn).plans, 0);
     }
 }

@@ -124,6 +124,17 @@ impl Target {
     }
 }
 
+/// As the plan writes it: `48`, or a range with an en dash, `2–3`.
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_range() {
+            write!(f, "{}–{}", fmt_num(self.low), fmt_num(self.high))
+        } else {
+            f.write_str(&fmt_num(self.low))
+        }
+    }
+}
+
 /// One target of a plan, as stored.
 #[derive(Debug, Clone, Serialize)]
 pub struct Metric {
@@ -225,6 +236,15 @@ mod tests {
         assert_eq!(t.exceeded_at(Direction::Higher), 3.0);
         assert_eq!(t.met_at(Direction::Lower), 3.0);
         assert_eq!(t.exceeded_at(Direction::Lower), 2.0);
+    }
+
+    #[test]
+    fn targets_print_as_one_number_or_an_en_dash_range() {
+        assert_eq!(Target::single(48.0).to_string(), "48");
+        assert_eq!(Target::single(0.35).to_string(), "0.35");
+        assert_eq!(Target { low: 2.0, high: 3.0 }.to_string(), "2–3");
+        assert_eq!(Target { low: 0.8, high: 1.0 }.to_string(), "0.8–1");
+        assert_eq!(format!("达到{}个", Target { low: 3.0, high: 5.0 }), "达到3–5个");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! How figures read in Chinese on pages, sheets and reports.
 
 use super::progress::BaselinePoint;
-use super::{Kind, Metric, Target, fmt_num};
+use super::{Kind, Metric, fmt_num};
 
 /// A share as a whole percentage: `0.727` → `73%`.
 pub fn percent(p: f64) -> String {
@@ -13,12 +13,8 @@ pub fn target_text(m: &Metric) -> String {
     match (m.kind, m.target) {
         (Kind::Milestone, _) => "完成".into(),
         (_, None) => "—".into(),
-        (_, Some(t)) => range_text(t),
+        (_, Some(t)) => t.to_string(),
     }
-}
-
-fn range_text(t: Target) -> String {
-    if t.is_range() { format!("{}–{}", fmt_num(t.low), fmt_num(t.high)) } else { fmt_num(t.low) }
 }
 
 /// The baseline in use: the plan's, the first figure standing in, or none.

@@ -12,6 +12,7 @@ pub mod migrations;
 pub mod plans;
 pub mod seed;
 pub(crate) mod settings;
+pub(crate) mod synthetic;
 pub mod values;
 
 use std::path::{Path, PathBuf};

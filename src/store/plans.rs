@@ -159,11 +159,7 @@ impl Definition {
     pub fn changes(&self, new: &Definition) -> Vec<String> {
         let num = |v: Option<f64>| v.map_or("—".to_owned(), crate::plan::fmt_num);
         let date = |v: Option<NaiveDate>| v.map_or("—".to_owned(), |d| d.to_string());
-        let target = |t: Option<Target>| match t {
-            None => "—".to_owned(),
-            Some(t) if t.is_range() => format!("{}–{}", crate::plan::fmt_num(t.low), crate::plan::fmt_num(t.high)),
-            Some(t) => crate::plan::fmt_num(t.low),
-        };
+        let target = |t: Option<Target>| t.map_or("—".to_owned(), |t| t.to_string());
         let pairs = [
             ("名称", self.name.clone(), new.name.clone()),
             ("英文名称", self.name_en.clone().unwrap_or_default(), new.name_en.clone().unwrap_or_default()),
