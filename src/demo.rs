@@ -120,7 +120,7 @@ pub fn series(
 }
 
 fn fnv(s: &str) -> u64 {
-    crate::fnv64(s.as_bytes())
+    crate::hash::fnv64(s.as_bytes())
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod charts;
 pub(crate) mod demo;
 pub mod error;
+pub(crate) mod hash;
 pub mod plan;
 pub mod report;
 pub mod scale;
@@ -24,10 +25,4 @@ pub use web::AppState;
 /// stack. Composed here so that `web` and `api` need not know of each other's routes.
 pub fn app(state: AppState) -> axum::Router {
     web::with_middleware(web::routes().nest("/api", api::router()), state)
-}
-
-/// FNV-1a: a stable hash for ETags and demo figures, unlike `DefaultHasher` the same
-/// across restarts and Rust releases.
-pub fn fnv64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }

@@ -121,7 +121,7 @@ impl AppState {
             return Ok(svg);
         }
         let svg = off_workers(render).await?;
-        let etag = format!("\"{:016x}\"", crate::fnv64(svg.as_bytes()));
+        let etag = format!("\"{:016x}\"", crate::hash::fnv64(svg.as_bytes()));
         let svg = Arc::new(cache::Svg { svg, etag });
         self.charts.put(key, generation, svg.clone());
         Ok(svg)
