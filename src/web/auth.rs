@@ -377,8 +377,10 @@ pub async fn sign_in(
     let good = match wait {
         Some(_) => false,
         None => {
-            let hash = found.as_ref().map_or(auth::dummy_hash().to_owned(), |(_, h)| h.clone());
-            off_workers(move || Ok(auth::verify_password(&password, &hash))).await?
+            // A missing account is verified against a dummy hash: as slow as a wrong password.
+            let hash = found.as_ref().map(|(_, h)| h.clone());
+            off_workers(move || Ok(auth::verify_password(&password, hash.as_deref().unwrap_or(auth::dummy_hash()))))
+                .await?
         }
     };
     let outcome = {
