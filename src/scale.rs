@@ -304,6 +304,8 @@ fn plan_def(n: usize, metrics: usize) -> PlanDef {
             target_date: period_end,
             source: format!("到2025年,{name}{target_text}。"),
             notes: "规模测试用合成指标".into(),
+            min: None,
+            max: None,
         });
     }
     PlanDef {

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::{Kind, Metric, Quarter, fmt_num, number};
+use super::{Kind, Metric, Quarter, bounds, fmt_num, number};
 
 /// A figure as typed into a form cell, an API body or a sheet row.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -108,21 +108,32 @@ pub fn check_quarter(q: Quarter, period: (NaiveDate, NaiveDate), today: NaiveDat
     Ok(())
 }
 
-/// Checks `input` for metric `m`. `earlier_max` is the highest figure reported for an
-/// earlier quarter: a cumulative count below it needs a note saying why.
-pub fn check(m: &Metric, input: &Input, earlier_max: Option<(Quarter, f64)>) -> Result<Accepted, Refusal> {
+/// What was reported for a metric before the quarter being entered.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Earlier {
+    /// The highest figure entered for an earlier quarter, approved or not: a cumulative
+    /// count below it needs a note saying why.
+    pub max: Option<(Quarter, f64)>,
+    /// Approved figures of earlier quarters: what a new figure is compared with.
+    pub approved: Vec<(Quarter, f64)>,
+}
+
+/// Checks `input` for metric `m` in quarter `q`: refused outside the metric's bounds,
+/// and refused without a note when it is surprising (see [`bounds::flags`]).
+pub fn check(m: &Metric, q: Quarter, input: &Input, earlier: &Earlier) -> Result<Accepted, Refusal> {
     let note = input.note.trim().to_owned();
     if note.chars().count() > NOTE_MAX_CHARS {
         return Err(refuse("note", format!("备注不能超过 {NOTE_MAX_CHARS} 个字")));
     }
+    let limits = bounds::bounds(m);
     if m.kind == Kind::Milestone {
         let percent = if input.value.trim().is_empty() && input.done {
             100.0
         } else {
             number::parse(&input.value).map_err(|e| refuse("value", e))?
         };
-        if !(0.0..=100.0).contains(&percent) {
-            return Err(refuse("value", "完成百分比应在 0 到 100 之间"));
+        if let Some(why) = limits.refusal(percent) {
+            return Err(refuse("value", why));
         }
         if input.done && percent < 100.0 {
             return Err(refuse("value", "已完成的里程碑,完成百分比应为 100"));
@@ -130,36 +141,30 @@ pub fn check(m: &Metric, input: &Input, earlier_max: Option<(Quarter, f64)>) -> 
         return Ok(Accepted { value: percent, done: Some(input.done || percent >= 100.0), note });
     }
     let value = number::parse(&input.value).map_err(|e| refuse("value", e))?;
-    if is_percent(&m.unit) && !(0.0..=100.0).contains(&value) {
-        return Err(refuse("value", format!("百分比应在 0 到 100 之间,收到 {}", fmt_num(value))));
+    if let Some(why) = limits.refusal(value) {
+        return Err(refuse("value", why));
     }
-    if m.kind == Kind::Count {
-        if value < 0.0 {
-            return Err(refuse("value", "累计数不能为负"));
-        }
-        if value.fract() != 0.0 {
-            return Err(refuse("value", format!("累计数应为整数,收到 {}", fmt_num(value))));
-        }
-        if let Some((q, before)) = earlier_max
-            && value < before
-            && note.is_empty()
-        {
-            return Err(refuse(
-                "value",
-                format!(
-                    "累计数 {} 低于 {} 的 {},如属更正请在备注中说明原因",
-                    fmt_num(value),
-                    q.label_zh(),
-                    fmt_num(before)
-                ),
-            ));
-        }
+    if m.kind == Kind::Count
+        && let Some((before_q, before)) = earlier.max
+        && value < before
+        && note.is_empty()
+    {
+        return Err(refuse(
+            "value",
+            format!(
+                "累计数 {} 低于 {} 的 {},如属更正请在备注中说明原因",
+                fmt_num(value),
+                before_q.label_zh(),
+                fmt_num(before)
+            ),
+        ));
+    }
+    let flags = bounds::flags(m, &earlier.approved, q, value);
+    if !flags.is_empty() && note.is_empty() {
+        let why: Vec<&str> = flags.iter().map(|f| f.message.as_str()).collect();
+        return Err(refuse("note", format!("{}。如数值无误,请在备注中说明原因后保存", why.join(";"))));
     }
     Ok(Accepted { value, done: None, note })
-}
-
-fn is_percent(unit: &str) -> bool {
-    unit.contains('%') || unit.contains('％')
 }
 
 #[cfg(test)]
@@ -175,15 +180,19 @@ mod tests {
         Metric { unit: unit.into(), ..Metric::sample(kind, Direction::Higher, Some(0.0), Some(Target::single(10.0))) }
     }
 
+    fn chk(m: &Metric, i: &Input) -> Result<Accepted, Refusal> {
+        check(m, "2022Q3".parse().unwrap(), i, &Earlier::default())
+    }
+
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
 
     #[test]
     fn accepts_every_typed_format() {
-        let m = metric(Kind::Level, "分");
+        let m = Metric { target: Some(Target::single(2000.0)), ..metric(Kind::Level, "Mbps") };
         for s in ["92", "92.5", "92%", "９２", "1,000", " 92 "] {
-            assert!(check(&m, &input(s), None).is_ok(), "{s}");
+            assert!(chk(&m, &input(s)).is_ok(), "{s}");
         }
     }
 
@@ -191,43 +200,44 @@ mod tests {
     fn refuses_text_nan_and_infinities() {
         let m = metric(Kind::Level, "分钟");
         for s in ["abc", "NaN", "inf", "-inf", ""] {
-            assert_eq!(check(&m, &input(s), None).unwrap_err().field, "value", "{s}");
+            assert_eq!(chk(&m, &input(s)).unwrap_err().field, "value", "{s}");
         }
     }
 
     #[test]
     fn counts_are_whole_and_not_negative() {
         let m = metric(Kind::Count, "个");
-        assert!(check(&m, &input("-1"), None).unwrap_err().message.contains("不能为负"));
-        assert!(check(&m, &input("2.5"), None).unwrap_err().message.contains("整数"));
-        assert_eq!(check(&m, &input("3"), None).unwrap().value, 3.0);
+        assert!(chk(&m, &input("-1")).unwrap_err().message.contains("不能为负"));
+        assert!(chk(&m, &input("2.5")).unwrap_err().message.contains("整数"));
+        assert_eq!(chk(&m, &input("3")).unwrap().value, 3.0);
     }
 
     #[test]
     fn percentages_stop_at_100() {
-        let m = metric(Kind::Level, "%");
-        assert!(check(&m, &input("100.5"), None).is_err());
-        assert!(check(&m, &input("100"), None).is_ok());
+        let m = Metric { target: Some(Target::single(90.0)), ..metric(Kind::Level, "%") };
+        assert!(chk(&m, &input("100.5")).is_err());
+        assert!(chk(&m, &input("100")).is_ok());
     }
 
     #[test]
     fn a_falling_count_needs_a_note() {
         let m = metric(Kind::Count, "个");
-        let before = Some(("2022Q2".parse().unwrap(), 10.0));
-        let e = check(&m, &input("8"), before).unwrap_err();
+        let before = Earlier { max: Some(("2022Q2".parse().unwrap(), 10.0)), approved: Vec::new() };
+        let q = "2022Q3".parse().unwrap();
+        let e = check(&m, q, &input("8"), &before).unwrap_err();
         assert!(e.message.contains("2022年第二季度") && e.message.contains("备注"), "{}", e.message);
         let with_note = Input { note: "更正:2022Q2 重复统计".into(), ..input("8") };
-        assert_eq!(check(&m, &with_note, before).unwrap().value, 8.0);
+        assert_eq!(check(&m, q, &with_note, &before).unwrap().value, 8.0);
     }
 
     #[test]
     fn milestones_take_done_and_percent() {
         let m = metric(Kind::Milestone, "%");
         let done = Input { done: true, ..input("") };
-        assert_eq!(check(&m, &done, None).unwrap(), Accepted { value: 100.0, done: Some(true), note: String::new() });
-        assert_eq!(check(&m, &input("60"), None).unwrap().done, Some(false));
-        assert!(check(&m, &input("120"), None).is_err());
-        assert!(check(&m, &Input { done: true, ..input("60") }, None).is_err());
+        assert_eq!(chk(&m, &done).unwrap(), Accepted { value: 100.0, done: Some(true), note: String::new() });
+        assert_eq!(chk(&m, &input("60")).unwrap().done, Some(false));
+        assert!(chk(&m, &input("120")).is_err());
+        assert!(chk(&m, &Input { done: true, ..input("60") }).is_err());
     }
 
     #[test]
@@ -242,9 +252,30 @@ mod tests {
     }
 
     #[test]
+    fn figures_outside_the_metrics_bounds_are_refused_with_the_range() {
+        let score = metric(Kind::Level, "分");
+        assert!(chk(&score, &input("-833281")).unwrap_err().message.contains("0 到 100"));
+        let mut stations = metric(Kind::Count, "个");
+        stations.max = Some(381.0);
+        assert!(chk(&stations, &input("1,000")).unwrap_err().message.contains("0 到 381"));
+    }
+
+    #[test]
+    fn a_surprising_figure_needs_a_note_and_is_kept_with_one() {
+        let m = Metric { target: Some(Target::single(300.0)), ..metric(Kind::Level, "Mbps") };
+        let q = "2022Q3".parse().unwrap();
+        let earlier = Earlier { max: None, approved: vec![("2022Q2".parse().unwrap(), 197.2)] };
+        let e = check(&m, q, &input("1000"), &earlier).unwrap_err();
+        assert_eq!(e.field, "note");
+        assert!(e.message.contains("两倍") && e.message.contains("备注"), "{}", e.message);
+        let noted = Input { note: "新线路已开通,实测 1000 Mbps".into(), ..input("1000") };
+        assert_eq!(check(&m, q, &noted, &earlier).unwrap().value, 1000.0);
+    }
+
+    #[test]
     fn long_notes_are_refused() {
         let m = metric(Kind::Level, "分");
         let long = Input { note: "字".repeat(501), ..input("1") };
-        assert_eq!(check(&m, &long, None).unwrap_err().field, "note");
+        assert_eq!(chk(&m, &long).unwrap_err().field, "note");
     }
 }

@@ -156,6 +156,9 @@ pub struct Metric {
     /// The plan's own sentence (原文) that sets this target.
     pub source: String,
     pub notes: String,
+    /// Bounds of the metric's own (seed `min`/`max`), over those its unit implies.
+    pub min: Option<f64>,
+    pub max: Option<f64>,
 }
 
 /// A figure reported for one metric and quarter.
@@ -211,6 +214,8 @@ impl Metric {
             target_date: None,
             source: String::new(),
             notes: String::new(),
+            min: None,
+            max: None,
         }
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! Nothing here touches the database or HTTP, so every rule is unit-tested beside it.
 
+pub mod bounds;
 pub mod entry;
 pub(crate) mod metric;
 pub(crate) mod number;

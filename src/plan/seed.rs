@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{Direction, Kind, Target};
+use super::{Direction, Kind, Target, fmt_num};
 
 /// A mistake in a seed file, in the operator's language.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -57,6 +57,9 @@ pub struct MetricDef {
     pub target_date: NaiveDate,
     pub source: String,
     pub notes: String,
+    /// The metric's own bounds, over those its unit implies (see `plan::bounds`).
+    pub min: Option<f64>,
+    pub max: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -112,6 +115,8 @@ struct RawMetric {
     source: String,
     #[serde(default)]
     notes: String,
+    min: Option<toml::Value>,
+    max: Option<toml::Value>,
 }
 
 /// Reads a seed file's text; `file` names it in messages.
@@ -259,6 +264,20 @@ impl Checker<'_> {
         if m.source.trim().is_empty() {
             return Err(self.err("source", "缺少规划原文"));
         }
+        let min = m.min.as_ref().map(|v| self.number("min", v)).transpose()?;
+        let max = m.max.as_ref().map(|v| self.number("max", v)).transpose()?;
+        if let (Some(lo), Some(hi)) = (min, max)
+            && lo >= hi
+        {
+            return Err(self.err("max", format!("上限 {} 应大于下限 {}", fmt_num(hi), fmt_num(lo))));
+        }
+        let outside = |v: f64| min.is_some_and(|lo| v < lo) || max.is_some_and(|hi| v > hi);
+        if let Some(b) = baseline.filter(|b| outside(*b)) {
+            return Err(self.err("baseline", format!("基期值 {} 超出本指标的 min/max", fmt_num(b))));
+        }
+        if let Some(t) = target.filter(|t| outside(t.low) || outside(t.high)) {
+            return Err(self.err("target", format!("目标值 {t} 超出本指标的 min/max")));
+        }
         let baseline_date = self.opt_date("baseline_date", m.baseline_date.as_ref())?.unwrap_or(default_baseline);
         let target_date = self.opt_date("target_date", m.target_date.as_ref())?.unwrap_or(default_target);
         if target_date <= baseline_date {
@@ -277,6 +296,8 @@ impl Checker<'_> {
             target_date,
             source: m.source.trim().to_owned(),
             notes: m.notes.trim().to_owned(),
+            min,
+            max,
         })
     }
 }

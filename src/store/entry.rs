@@ -7,7 +7,7 @@ use rusqlite::Connection;
 
 use super::values;
 use crate::error::{Error, Result};
-use crate::plan::entry::{self, Input, ItemError, Outcome, Problem, Refusal};
+use crate::plan::entry::{self, Earlier, Input, ItemError, Outcome, Problem, Refusal};
 use crate::plan::{Metric, Plan, Quarter, ReviewStatus, fmt_num};
 
 /// One figure to save.
@@ -73,7 +73,9 @@ fn save_one(
     let accepted = if blank {
         None
     } else {
-        match entry::check(m, &item.input, values::earlier_max(conn, m.id, q)?) {
+        let earlier =
+            Earlier { max: values::earlier_max(conn, m.id, q)?, approved: values::approved_before(conn, m.id, q)? };
+        match entry::check(m, q, &item.input, &earlier) {
             Ok(a) => Some(a),
             Err(r) => return Ok(Err(Problem::Invalid(r))),
         }

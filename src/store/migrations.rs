@@ -197,6 +197,15 @@ END;
     r#"
 CREATE INDEX value_history_by_metric_newest ON value_history (metric_id, id);
 "#,
+    // 4: a metric's own bounds (seed `min`/`max`); notes loaded from the first seed that
+    // spoke of files users never see are reworded, unless an administrator has edited them.
+    r#"
+ALTER TABLE metric ADD COLUMN min_value REAL;
+ALTER TABLE metric ADD COLUMN max_value REAL;
+UPDATE metric SET notes = '目标5项=专栏5的3个园区+2个重点水利工程,原文未直接写“5”。第五章正文列举了5个园区及藻渡水库、蟠龙抽水蓄能电站,与专栏5“3个园区”不一致,此处按专栏5计。' WHERE key = 'climate-feasibility-studies' AND notes = '目标5项=专栏5的3个园区+2个重点水利工程,原文未直接写“5”。第五章正文列举了5个园区及藻渡水库、蟠龙抽水蓄能电站,与专栏5“3个园区”不一致,本文件按专栏5计。';
+UPDATE metric SET notes = '参考数据:“十三五”末水平,规划未设目标。原文在第一章;按内容归入第七章(第七章二“推进城乡公共气象服务均等化”即公共气象服务)。' WHERE key = 'public-service-satisfaction' AND notes = '参考数据:“十三五”末水平,规划未设目标。原文在第一章;TARGETS.md 归入“第七、八章”,本文件放在第七章(第七章二“推进城乡公共气象服务均等化”即公共气象服务)。';
+UPDATE metric SET notes = '参考数据:2020年全年优良天数,规划未设目标。原文在第一章;按内容归入第八章(第八章一提出提升“蓝天行动”人工增雨作业能力)。' WHERE key = 'air-quality-good-days' AND notes = '参考数据:2020年全年优良天数,规划未设目标。原文在第一章;TARGETS.md 归入“第七、八章”,本文件放在第八章(第八章一提出提升“蓝天行动”人工增雨作业能力)。';
+"#,
 ];
 
 /// The schema version this binary writes.
@@ -234,6 +243,7 @@ mod tests {
         (1, "62957fb70708c21162bea521af7626b7909a94496d841466d1fdb994eb70b222"),
         (2, "404855010116e66d9b3265d8a5f36224eb1eb7f90bc1a38ef107a093b08451f4"),
         (3, "f82b83acf7af5780e37404cc6168cad1897239e21d1f9edffdd5e0002ddeb049"),
+        (4, "b55c9d906d39ab032a574f442700899a28c2c2843f26e91352b29f81898db2ba"),
     ];
 
     /// The checksum of a migration's SQL; line endings are folded, so that a checkout that

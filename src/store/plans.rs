@@ -8,7 +8,7 @@ use crate::plan::{Chapter, Direction, Kind, Metric, Plan, Target};
 
 const PLAN_COLS: &str = "id, key, title, issuer, document_number, issued_on, period_start, period_end, midterm_on";
 const METRIC_COLS: &str = "id, plan_id, chapter_id, key, name, name_en, unit, kind, direction, baseline, baseline_date, \
-     target_low, target_high, target_date, source, notes";
+     target_low, target_high, target_date, source, notes, min_value, max_value";
 
 /// Every plan, newest period first.
 pub fn list(conn: &Connection) -> Result<Vec<Plan>> {
@@ -98,6 +98,8 @@ fn metric_row(r: &Row) -> rusqlite::Result<Metric> {
         target_date: date(r, 13)?,
         source: r.get(14)?,
         notes: r.get(15)?,
+        min: r.get(16)?,
+        max: r.get(17)?,
     })
 }
 

@@ -90,7 +90,16 @@ pub fn load(conn: &Connection, def: &PlanDef) -> Result<Loaded> {
                 )
                 .optional()?;
             match owner {
-                Some((owner_id, _)) if owner_id == plan_id => loaded.metrics_kept += 1,
+                Some((owner_id, _)) if owner_id == plan_id => {
+                    // Bounds came after the first seeds: an existing metric gets the seed's
+                    // when it has none (no page edits them, so none is a user's).
+                    conn.execute(
+                        "UPDATE metric SET min_value = ?2, max_value = ?3 \
+                         WHERE key = ?1 AND min_value IS NULL AND max_value IS NULL AND (?2 IS NOT NULL OR ?3 IS NOT NULL)",
+                        params![m.key, m.min, m.max],
+                    )?;
+                    loaded.metrics_kept += 1
+                }
                 Some((_, other)) => {
                     return Err(Error::Refused(format!(
                         "种子规划 {} 的指标代码 {} 已被规划 {other} 使用:指标代码在所有规划中必须唯一",
@@ -100,8 +109,8 @@ pub fn load(conn: &Connection, def: &PlanDef) -> Result<Loaded> {
                 None => {
                     conn.execute(
                         "INSERT INTO metric (plan_id, chapter_id, ord, key, name, name_en, unit, kind, direction, baseline, \
-                         baseline_date, target_low, target_high, target_date, source, notes) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                         baseline_date, target_low, target_high, target_date, source, notes, min_value, max_value) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
                         params![
                             plan_id,
                             chapter_id,
@@ -118,7 +127,9 @@ pub fn load(conn: &Connection, def: &PlanDef) -> Result<Loaded> {
                             m.target.map(|t| t.high),
                             m.target_date.to_string(),
                             m.source,
-                            m.notes
+                            m.notes,
+                            m.min,
+                            m.max
                         ],
                     )?;
                     ord += 1;

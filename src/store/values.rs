@@ -162,6 +162,17 @@ pub fn earlier_max(conn: &Connection, metric_id: i64, q: Quarter) -> Result<Opti
     Ok(stmt.query_row(params![metric_id, q.to_string()], |r| Ok((quarter(r, 0)?, r.get(1)?))).optional()?)
 }
 
+/// A metric's approved figures for quarters before `q`, oldest first: what a new figure
+/// is compared with.
+pub fn approved_before(conn: &Connection, metric_id: i64, q: Quarter) -> Result<Vec<(Quarter, f64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT quarter, approved_value FROM reported_value WHERE metric_id = ?1 AND quarter < ?2 \
+         AND approved_value IS NOT NULL ORDER BY quarter",
+    )?;
+    let rows = stmt.query_map(params![metric_id, q.to_string()], |r| Ok((quarter(r, 0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// A new or changed entry: pending review. `action` is `create`, `update`, `import` or `restore`.
 pub fn enter(
     conn: &Connection,

@@ -62,7 +62,7 @@ async fn every_accepted_format_saves_as_pending_review() {
         (LEAD, " 45 ", ""),
         ("rainstorm-warning-accuracy", "86.5%", "年报"),
         ("fibre-bandwidth", "１００", ""),
-        ("village-warning-stations", "1,000", ""),
+        ("village-warning-stations", "３００", ""),
         ("bachelor-degree-share", "88.2", ""),
     ];
     let res = save(&editor, plan, "2022Q3", &cells).await;
@@ -73,7 +73,7 @@ async fn every_accepted_format_saves_as_pending_review() {
     assert_eq!(stored(&app, LEAD, "2022Q3"), Some((45.0, "pending".into(), None)));
     assert_eq!(stored(&app, "rainstorm-warning-accuracy", "2022Q3").unwrap().0, 86.5);
     assert_eq!(stored(&app, "fibre-bandwidth", "2022Q3").unwrap().0, 100.0);
-    assert_eq!(stored(&app, "village-warning-stations", "2022Q3").unwrap().0, 1000.0);
+    assert_eq!(stored(&app, "village-warning-stations", "2022Q3").unwrap().0, 300.0);
 
     // Dashboards show approved figures unless asked for pending ones, which are marked.
     let (_, doc) = app.html("/?as_of=2022-09-30").await;
@@ -115,6 +115,8 @@ async fn wrong_figures_are_refused_with_a_reason() {
         (LEAD, "NaN", "不是"),
         (LEAD, "inf", "不是"),
         ("village-warning-stations", "-3", "不能为负"),
+        // The district has 381 villages and communities (the seed's `max`).
+        ("village-warning-stations", "1,000", "0 到 381"),
         ("village-warning-stations", "12.5", "整数"),
         ("bachelor-degree-share", "101", "0 到 100"),
         ("yongtong-climate-centre", "120", "0 到 100"),

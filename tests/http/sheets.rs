@@ -43,7 +43,7 @@ async fn a_csv_is_checked_first_then_applied_as_pending_figures() {
     let app = TestApp::spawn().await;
     let editor = app.sign_in(Role::Editor).await;
     let csv = format!(
-        "\u{feff}指标代码,季度,数值,备注\n{LEAD},2022Q3,45,年报\nfibre-bandwidth,2022Q3,\"1,000\",\n\nx-band-radar,2022Q3,,\n"
+        "\u{feff}指标代码,季度,数值,备注\n{LEAD},2022Q3,45,年报\nfibre-bandwidth,2022Q3,\"1,000\",专线升级至千兆\n\nx-band-radar,2022Q3,,\n"
     );
     let (status, doc) = upload(&editor, &app, "figures.csv", csv.into_bytes()).await;
     assert_eq!(status, 200);
@@ -56,7 +56,7 @@ async fn a_csv_is_checked_first_then_applied_as_pending_figures() {
     assert_eq!(
         figures(&app),
         [
-            ("fibre-bandwidth".into(), "2022Q3".into(), 1000.0, "".into(), "pending".into()),
+            ("fibre-bandwidth".into(), "2022Q3".into(), 1000.0, "专线升级至千兆".into(), "pending".into()),
             (LEAD.into(), "2022Q3".into(), 45.0, "年报".into(), "pending".into()),
         ]
     );
@@ -140,7 +140,7 @@ async fn an_export_imports_back_to_identical_values() {
     let app = TestApp::spawn().await;
     app.put_value(LEAD, "2022Q3", 44.0);
     app.put_value("rainstorm-warning-accuracy", "2022Q4", 86.5);
-    app.put_value("village-warning-stations", "2023Q1", 1200.0);
+    app.put_value("village-warning-stations", "2023Q1", 300.0);
     let editor = app.sign_in(Role::Editor).await;
     let before = figures(&app);
     for format in ["csv", "xlsx"] {
