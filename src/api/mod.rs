@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::error::{ApiError, Error};
+use crate::plan::bounds::{self, Flag};
 use crate::plan::progress::{Assessment, BaselinePoint, NotApplicable, Projection, Status};
 use crate::plan::{Metric, Plan, Quarter, Reported};
 use crate::store;
@@ -120,6 +121,9 @@ struct ValueOut {
     done: Option<bool>,
     note: String,
     pending: bool,
+    /// Soft checks against the figures before it, by stable code (`jump`,
+    /// `away_from_target`, `beyond_twice_target`) with a message.
+    flags: Vec<Flag>,
 }
 
 async fn show_metric(
@@ -138,9 +142,11 @@ async fn show_metric(
             let values = store::values::of_metric(c, metric.id, view)?;
             let as_of = as_of.unwrap_or_else(|| st.default_as_of(&plan));
             let a = plan.assess(&metric, &values, as_of);
+            let earlier: Vec<(Quarter, f64)> = values.iter().map(|r| (r.quarter, r.value)).collect();
             let values = values
                 .into_iter()
                 .map(|r| ValueOut {
+                    flags: bounds::flags(&metric, &earlier, r.quarter, r.value),
                     quarter_end: r.quarter.end(),
                     quarter: r.quarter,
                     value: r.value,
@@ -190,6 +196,8 @@ struct PutOut {
     value: Option<f64>,
     status: Option<crate::plan::ReviewStatus>,
     version: Option<i64>,
+    /// The saved figure's soft checks (it was saved with a note if any).
+    flags: Vec<Flag>,
 }
 
 async fn put_value(
@@ -221,7 +229,14 @@ async fn put_value(
             let outcome =
                 crate::store::entry::save_all(tx, &plan, std::slice::from_ref(&item), &actor, today, "update")?[0];
             let stored = store::values::get(tx, item.metric.id, q)?;
+            let flags = match &stored {
+                Some(s) => {
+                    bounds::flags(&item.metric, &store::values::approved_before(tx, item.metric.id, q)?, q, s.value)
+                }
+                None => Vec::new(),
+            };
             Ok(PutOut {
+                flags,
                 metric: key,
                 quarter: q,
                 outcome,

@@ -161,6 +161,7 @@ mod tests {
             version: 1,
             recorded_by: String::new(),
             recorded_at: String::new(),
+            entered_by: String::new(),
         }
     }
 

@@ -93,12 +93,27 @@ pub struct Stored {
     pub approved_done: Option<bool>,
     pub review_note: String,
     pub version: i64,
+    /// Who made the last write (an entry, an approval, a return).
     pub recorded_by: String,
     pub recorded_at: String,
+    /// Who entered the figure as it stands (approvals and returns do not change this).
+    pub entered_by: String,
 }
 
-const STORED_COLS: &str = "metric_id, quarter, value, done, note, status, approved_value, approved_done, review_note, \
-     version, recorded_by, recorded_at";
+/// Who entered figure `v` as it stands: the history's last entry (not a review) of it.
+macro_rules! entered_by {
+    () => {
+        "coalesce((SELECT h.actor FROM value_history h WHERE h.metric_id = v.metric_id AND h.quarter = v.quarter \
+         AND h.action IN ('create', 'update', 'import', 'restore') ORDER BY h.id DESC LIMIT 1), v.recorded_by)"
+    };
+}
+
+/// The columns of [`Stored`], over `reported_value v`.
+const STORED_COLS: &str = concat!(
+    "v.metric_id, v.quarter, v.value, v.done, v.note, v.status, v.approved_value, v.approved_done, v.review_note, \
+     v.version, v.recorded_by, v.recorded_at, ",
+    entered_by!()
+);
 
 fn stored(r: &Row) -> rusqlite::Result<Stored> {
     Ok(Stored {
@@ -113,19 +128,20 @@ fn stored(r: &Row) -> rusqlite::Result<Stored> {
         review_note: r.get(8)?,
         version: r.get(9)?,
         recorded_by: r.get(10)?,
+        entered_by: r.get(12)?,
         recorded_at: r.get(11)?,
     })
 }
 
 pub fn get(conn: &Connection, metric_id: i64, q: Quarter) -> Result<Option<Stored>> {
-    let sql = format!("SELECT {STORED_COLS} FROM reported_value WHERE metric_id = ?1 AND quarter = ?2");
+    let sql = format!("SELECT {STORED_COLS} FROM reported_value v WHERE metric_id = ?1 AND quarter = ?2");
     Ok(conn.query_row(&sql, params![metric_id, q.to_string()], stored).optional()?)
 }
 
 /// A plan's stored figures for one quarter, by metric id.
 pub fn of_plan_quarter(conn: &Connection, plan_id: i64, q: Quarter) -> Result<HashMap<i64, Stored>> {
     let sql = format!(
-        "SELECT {STORED_COLS} FROM reported_value WHERE quarter = ?2 AND metric_id IN (SELECT id FROM metric WHERE plan_id = ?1)"
+        "SELECT {STORED_COLS} FROM reported_value v WHERE quarter = ?2 AND metric_id IN (SELECT id FROM metric WHERE plan_id = ?1)"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![plan_id, q.to_string()], stored)?;
@@ -135,7 +151,7 @@ pub fn of_plan_quarter(conn: &Connection, plan_id: i64, q: Quarter) -> Result<Ha
 /// Every stored figure of a plan, in no particular order: one query for all quarters.
 pub fn stored_of_plan(conn: &Connection, plan_id: i64) -> Result<Vec<Stored>> {
     let sql = format!(
-        "SELECT {STORED_COLS} FROM reported_value WHERE metric_id IN (SELECT id FROM metric WHERE plan_id = ?1)"
+        "SELECT {STORED_COLS} FROM reported_value v WHERE metric_id IN (SELECT id FROM metric WHERE plan_id = ?1)"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([plan_id], stored)?;
@@ -145,7 +161,7 @@ pub fn stored_of_plan(conn: &Connection, plan_id: i64) -> Result<Vec<Stored>> {
 /// A plan's figures that are not approved (pending or returned), oldest first.
 pub fn unapproved_of_plan(conn: &Connection, plan_id: i64) -> Result<Vec<Stored>> {
     let sql = format!(
-        "SELECT {STORED_COLS} FROM reported_value WHERE status != 'approved' \
+        "SELECT {STORED_COLS} FROM reported_value v WHERE status != 'approved' \
          AND metric_id IN (SELECT id FROM metric WHERE plan_id = ?1) ORDER BY quarter, metric_id"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -160,6 +176,20 @@ pub fn earlier_max(conn: &Connection, metric_id: i64, q: Quarter) -> Result<Opti
         "SELECT quarter, value FROM reported_value WHERE metric_id = ?1 AND quarter < ?2 ORDER BY value DESC, quarter LIMIT 1",
     )?;
     Ok(stmt.query_row(params![metric_id, q.to_string()], |r| Ok((quarter(r, 0)?, r.get(1)?))).optional()?)
+}
+
+/// Figures returned to `editor` (who entered them), counted by plan and quarter, for the
+/// notice that tells an editor what to correct.
+pub fn returned_to(conn: &Connection, editor: &str) -> Result<Vec<(i64, Quarter, usize)>> {
+    let sql = concat!(
+        "SELECT m.plan_id, v.quarter, count(*) FROM reported_value v JOIN metric m ON m.id = v.metric_id \
+         WHERE v.status = 'returned' AND ",
+        entered_by!(),
+        " = ?1 GROUP BY m.plan_id, v.quarter ORDER BY m.plan_id, v.quarter"
+    );
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map([editor], |r| Ok((r.get(0)?, quarter(r, 1)?, r.get::<_, i64>(2)? as usize)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// A metric's approved figures for quarters before `q`, oldest first: what a new figure

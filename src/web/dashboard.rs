@@ -81,7 +81,8 @@ pub async fn show_dashboard(
             })
         })
         .await?;
-    render(&Shell { layout: Layout::new(&state, &user, page.title.clone()), body: page })
+    let layout = Layout::new(&state, &user, page.title.clone()).with_returned(&state, &user).await?;
+    render(&Shell { layout, body: page })
 }
 
 /// The plan in force today, else the newest.

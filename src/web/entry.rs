@@ -18,9 +18,12 @@ use crate::error::{Error, Result};
 use crate::plan::entry::Input;
 use crate::plan::entry::{ItemError, Outcome, Problem};
 use crate::plan::progress::baseline_point;
-use crate::plan::{Chapter, Kind, Metric, Plan, Quarter, ReviewStatus, fmt_num};
+use crate::plan::{Chapter, Kind, Metric, Plan, Quarter, Reported, ReviewStatus, fmt_num};
 use crate::store::entry::Item;
-use crate::store::{self, values::Stored};
+use crate::store::{
+    self,
+    values::{Stored, View},
+};
 
 #[derive(Template)]
 #[template(path = "pages/entry/form.html")]
@@ -44,7 +47,10 @@ struct EntryRow {
     milestone: bool,
     baseline: String,
     target: String,
+    /// The last approved figure before this quarter (with its quarter when older than
+    /// the quarter before), and what stands unapproved for the quarter before.
     previous: String,
+    previous_note: String,
     value: String,
     done: bool,
     note: String,
@@ -97,7 +103,7 @@ async fn build(
     typed: HashMap<String, (Input, i64)>,
     errors: &[(String, Problem)],
 ) -> Result<EntryPage> {
-    let (plan, chapters, metrics, now, before, locked) = state
+    let (plan, chapters, metrics, now, before, approved, locked) = state
         .store
         .read(move |c| {
             let plan = store::plans::get(c, plan_id)?;
@@ -107,13 +113,16 @@ async fn build(
                 store::plans::metrics(c, plan_id)?,
                 store::values::of_plan_quarter(c, plan_id, q)?,
                 store::values::of_plan_quarter(c, plan_id, q.prev())?,
+                store::values::of_plan(c, plan_id, View::Approved)?,
                 store::values::is_locked(c, plan_id, q)?,
             ))
         })
         .await?;
     let mut groups: Vec<(Chapter, Vec<EntryRow>)> = chapters.into_iter().map(|c| (c, Vec::new())).collect();
     for m in &metrics {
-        let row = entry_row(m, &plan, now.get(&m.id), before.get(&m.id), typed.get(&m.key), errors);
+        let last_approved = approved.get(&m.id).and_then(|v| v.iter().rev().find(|r| r.quarter < q));
+        let previous = Previous { q, approved: last_approved, before: before.get(&m.id) };
+        let row = entry_row(m, &plan, now.get(&m.id), &previous, typed.get(&m.key), errors);
         if let Some((_, rows)) = groups.iter_mut().find(|(c, _)| c.id == m.chapter_id) {
             rows.push(row);
         }
@@ -123,9 +132,12 @@ async fn build(
     } else {
         format!("有 {} 处需要修改,本次填报全部未保存。请按提示修改后重新保存。", errors.len())
     };
+    let csrf = p.csrf().to_owned();
+    let user = CurrentUser(Some(p));
+    let layout = Layout::new(state, &user, format!("填报 {}", q.label_zh())).with_returned(state, &user).await?;
     Ok(EntryPage {
-        csrf: p.csrf().to_owned(),
-        layout: Layout::new(state, &CurrentUser(Some(p)), format!("填报 {}", q.label_zh())),
+        csrf,
+        layout,
         quarters: plan.quarters().collect(),
         plan,
         quarter: q,
@@ -135,11 +147,44 @@ async fn build(
     })
 }
 
+/// What the 上季度 column is made from.
+struct Previous<'a> {
+    /// The quarter being entered.
+    q: Quarter,
+    /// The last approved figure before it.
+    approved: Option<&'a Reported>,
+    /// The quarter before's stored figure, approved or not.
+    before: Option<&'a Stored>,
+}
+
+impl Previous<'_> {
+    fn text(&self, m: &Metric) -> String {
+        match self.approved {
+            None => "—".into(),
+            Some(r) if r.quarter == self.q.prev() => value_text(m, r.value, r.done),
+            Some(r) => format!("{}({})", value_text(m, r.value, r.done), r.quarter.label_zh()),
+        }
+    }
+
+    /// Says so when the quarter before has a figure that is not (yet) the approved one.
+    fn note(&self, m: &Metric) -> String {
+        match self.before {
+            Some(s) if s.status == ReviewStatus::Pending => {
+                format!("上季度另有待审核数值 {}", value_text(m, s.value, s.done))
+            }
+            Some(s) if s.status == ReviewStatus::Returned => {
+                format!("上季度数值 {} 已退回", value_text(m, s.value, s.done))
+            }
+            _ => String::new(),
+        }
+    }
+}
+
 fn entry_row(
     m: &Metric,
     plan: &Plan,
     now: Option<&Stored>,
-    before: Option<&Stored>,
+    previous: &Previous,
     typed: Option<&(Input, i64)>,
     errors: &[(String, Problem)],
 ) -> EntryRow {
@@ -165,7 +210,8 @@ fn entry_row(
         milestone: m.kind == Kind::Milestone,
         baseline: baseline_text(m, baseline_point(m, plan.default_baseline_date(), &[])),
         target: target_text(m),
-        previous: before.map(|s| value_text(m, s.value, s.done)).unwrap_or_else(|| "—".into()),
+        previous: previous.text(m),
+        previous_note: previous.note(m),
         value,
         done,
         note,

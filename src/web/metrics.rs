@@ -14,9 +14,10 @@ use super::cache::Svg;
 use super::format::{metric_chart_svg, percent, value_text};
 use super::{AppState, Layout, MetricRow, off_workers, parse_as_of, render, view_of};
 use crate::error::{Error, Result};
+use crate::plan::bounds::{self, Flag};
 use crate::plan::entry::Accepted;
 use crate::plan::progress::{Assessment, effective_target, expected_value, progress};
-use crate::plan::{Chapter, Metric, Plan, Reported, fmt_num};
+use crate::plan::{Chapter, Metric, Plan, Quarter, Reported, fmt_num};
 use crate::store;
 use crate::store::values::View;
 
@@ -92,6 +93,8 @@ pub struct ValueRow {
     expected: String,
     progress: String,
     note: String,
+    /// Soft checks against the figures before it (see `plan::bounds::flags`).
+    flags: Vec<Flag>,
 }
 
 /// Everything one metric's page and chart are made from.
@@ -203,6 +206,7 @@ fn value_rows(l: &Loaded) -> Vec<ValueRow> {
     let a = &l.assessment;
     let target = effective_target(m);
     let target_date = l.plan.target_date_of(m);
+    let earlier: Vec<(Quarter, f64)> = l.values.iter().map(|r| (r.quarter, r.value)).collect();
     l.values
         .iter()
         .map(|r| {
@@ -220,6 +224,7 @@ fn value_rows(l: &Loaded) -> Vec<ValueRow> {
                 expected,
                 progress,
                 note: r.note.clone(),
+                flags: bounds::flags(m, &earlier, r.quarter, r.value),
             }
         })
         .collect()

@@ -148,7 +148,7 @@ pub fn routes() -> Router<AppState> {
         .route("/plans/{id}/entry/{quarter}", get(entry::show_entry).post(entry::save_entry))
         .route("/plans/{id}/review", get(review::show_review))
         .route("/plans/{id}/review/approve", post(review::approve_value))
-        .route("/plans/{id}/review/approve-all", post(review::approve_all))
+        .route("/plans/{id}/review/approve-all", get(review::confirm_approve_all).post(review::approve_all))
         .route("/plans/{id}/review/return", post(review::return_value))
         .route("/plans/{id}/locks", post(review::set_lock))
         .route("/metrics/{key}/history/{id}/restore", post(metrics::restore_value))
@@ -199,6 +199,9 @@ pub struct Layout {
     pub user: Option<LayoutUser>,
     /// What the POST that redirected here did, said once above the content.
     pub flash: Option<flash::Flash>,
+    /// An editor's figures that reviewers returned, by plan and quarter (dashboard and
+    /// entry pages only).
+    pub returned: Vec<(i64, crate::plan::Quarter, usize)>,
 }
 
 pub struct LayoutUser {
@@ -218,7 +221,22 @@ impl Layout {
                 csrf: p.csrf().to_owned(),
             }),
             flash: None,
+            returned: Vec::new(),
         }
+    }
+
+    /// How many of the editor's figures were returned, in all.
+    pub fn returned_total(&self) -> usize {
+        self.returned.iter().map(|(_, _, n)| n).sum()
+    }
+
+    /// Fills [`Layout::returned`] for a user who enters figures.
+    pub async fn with_returned(mut self, state: &AppState, user: &auth::CurrentUser) -> Result<Self, Error> {
+        if let Some(p) = user.0.as_ref().filter(|p| p.account.role.may_enter()) {
+            let name = p.account.name.clone();
+            self.returned = state.store.read(move |c| crate::store::values::returned_to(c, &name)).await?;
+        }
+        Ok(self)
     }
 
     /// Whether the signed-in user's role passes `may`: pages show only the links and

@@ -254,7 +254,7 @@ async fn a_locked_quarter_refuses_changes_until_a_reviewer_unlocks_it() {
     let locks = format!("/plans/{plan}/locks");
     let res = reviewer.post(&locks, &[("quarter", "2022Q3"), ("lock", "1")]).await;
     assert_eq!(res.status(), 409, "pending figures must be reviewed first");
-    reviewer.post(&format!("/plans/{plan}/review/approve-all"), &[]).await;
+    assert_eq!(reviewer.post(&format!("/plans/{plan}/review/approve-all"), &[("count", "1")]).await.status(), 303);
     assert_eq!(editor.post(&locks, &[("quarter", "2022Q3"), ("lock", "1")]).await.status(), 403);
     assert_eq!(reviewer.post(&locks, &[("quarter", "2022Q3"), ("lock", "1")]).await.status(), 303);
 

@@ -13,6 +13,8 @@ mod hardening;
 mod helpers;
 mod layers;
 mod metrics;
+mod plausibility;
+mod review;
 mod roles;
 mod sheets;
 mod startup;
