@@ -335,4 +335,54 @@ mod tests {
         assert!(c.execute("DELETE FROM value_history", []).is_err());
         assert!(c.execute("UPDATE value_history SET actor = 'x'", []).is_err());
     }
+
+    /// Applies the first `n` migrations, as an older plantrack left the database.
+    fn migrated_to(n: usize) -> Connection {
+        let c = Connection::open_in_memory().unwrap();
+        for (i, sql) in MIGRATIONS.iter().take(n).enumerate() {
+            c.execute_batch(sql).unwrap();
+            c.pragma_update(None, "user_version", i as i64 + 1).unwrap();
+        }
+        c
+    }
+
+    #[test]
+    fn notes_that_spoke_of_files_are_reworded_unless_an_administrator_edited_them() {
+        let mut c = migrated_to(3);
+        // The note as the first seed wrote it, taken from the migration that rewords it.
+        let old = MIGRATIONS[3].split("AND notes = '").nth(1).unwrap().split("';").next().unwrap().replace("''", "'");
+        assert!(old.contains("本文件") || old.contains("TARGETS.md"), "{old}");
+        c.execute_batch(
+            "INSERT INTO plan (id, key, title, period_start, period_end) VALUES (1, 'p', 'P', '2021-01-01', '2025-12-31');
+             INSERT INTO chapter (id, plan_id, ord, title) VALUES (1, 1, 0, 'c');",
+        )
+        .unwrap();
+        let key = MIGRATIONS[3].split("WHERE key = '").nth(1).unwrap().split('\'').next().unwrap().to_owned();
+        for (id, k, note) in [(1, key.as_str(), old.as_str()), (2, "edited", "管理员改过的说明")] {
+            c.execute(
+                "INSERT INTO metric (id, plan_id, chapter_id, ord, key, name, unit, kind, direction, source, notes) \
+                 VALUES (?1, 1, 1, ?1, ?2, 'M', '个', 'context', 'higher', 's', ?3)",
+                rusqlite::params![id, k, note],
+            )
+            .unwrap();
+        }
+        migrate(&mut c).unwrap();
+        let notes: Vec<String> = c
+            .prepare("SELECT notes FROM metric ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        assert!(
+            !notes[0].contains("本文件") && !notes[0].contains("TARGETS.md") && !notes[0].is_empty(),
+            "{}",
+            notes[0]
+        );
+        assert_eq!(notes[1], "管理员改过的说明");
+        let bounds: (Option<f64>, Option<f64>) = c
+            .query_row("SELECT min_value, max_value FROM metric WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        assert_eq!(bounds, (None, None), "bounds start empty; the seed fills them in");
+    }
 }

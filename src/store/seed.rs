@@ -154,3 +154,49 @@ fn chapter_id(conn: &Connection, plan_id: i64, ord: i64, title: &str, title_en: 
     )?;
     Ok(conn.last_insert_rowid())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED: &str = r#"
+[plan]
+key = "p"
+title = "P"
+period_start = 2021-01-01
+period_end = 2025-12-31
+
+[[chapters]]
+title = "第一章"
+
+[[chapters.metrics]]
+key = "stations"
+name = "预警工作站"
+unit = "个"
+kind = "count"
+direction = "higher"
+target = 381
+source = "实现381个村(社区)预警工作站全覆盖"
+"#;
+
+    fn bounds(conn: &Connection) -> (Option<f64>, Option<f64>) {
+        conn.query_row("SELECT min_value, max_value FROM metric WHERE key = 'stations'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_later_seed_fills_in_bounds_a_metric_has_none_of_and_changes_none_it_has() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::super::migrations::migrate(&mut conn).unwrap();
+        let parse = |text: &str| crate::plan::seed::parse("s.toml", text).unwrap();
+        load_all(&mut conn, &[parse(SEED)]).unwrap();
+        assert_eq!(bounds(&conn), (None, None));
+        let with_max = SEED.replace("target = 381\n", "target = 381\nmax = 381\n");
+        load_all(&mut conn, &[parse(&with_max)]).unwrap();
+        assert_eq!(bounds(&conn), (None, Some(381.0)));
+        load_all(&mut conn, &[parse(&SEED.replace("target = 381\n", "target = 381\nmax = 400\n"))]).unwrap();
+        assert_eq!(bounds(&conn), (None, Some(381.0)), "bounds already set stay");
+    }
+}

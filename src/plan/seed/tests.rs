@@ -120,3 +120,15 @@ fn unknown_fields_and_bad_toml_are_refused_with_the_file_name() {
     let e = parse("seeds/y.toml", "[plan\n").unwrap_err();
     assert!(e.to_string().contains("seeds/y.toml"));
 }
+
+#[test]
+fn a_metrics_own_bounds_are_read_and_checked_against_its_figures() {
+    let def = parse("t.toml", &GOOD.replace("target = 48\n", "target = 48\nmin = 0\nmax = 120\n")).unwrap();
+    let m = &def.chapters[0].metrics[0];
+    assert_eq!((m.min, m.max), (Some(0.0), Some(120.0)));
+    assert_eq!(broken("target = 48\n", "target = 48\nmin = 50\nmax = 10\n").field, "max");
+    let e = broken("target = 48\n", "target = 48\nmax = 40\n");
+    assert_eq!((e.field.as_str(), e.message.contains("超出")), ("target", true), "{e}");
+    assert_eq!(broken("target = 48\n", "target = 48\nmin = 40\n").field, "baseline");
+    assert_eq!(broken("target = 48\n", "target = 48\nmax = \"many\"\n").field, "max");
+}
