@@ -20,23 +20,36 @@ pub const LONG_HEADER: [&str; 7] = ["指标代码", "指标名称", "单位", "�
 pub struct Table {
     pub header: Vec<String>,
     pub rows: Vec<Vec<String>>,
+    /// The columns that hold figures; every other column is text.
+    pub figures: std::ops::Range<usize>,
 }
 
 impl Table {
-    /// The rows as sheet cells: a number where the text is one, so Excel can compute with it.
+    /// The rows as sheet cells: figures as numbers, so Excel can compute with them, and
+    /// everything else as text, whatever it looks like (a note `0012` or `NaN` stays as
+    /// typed, so an export imports back unchanged).
     pub fn cells(&self) -> Vec<Vec<Cell>> {
-        self.rows.iter().map(|r| r.iter().map(|s| cell(s)).collect()).collect()
+        self.rows
+            .iter()
+            .map(|r| {
+                r.iter().enumerate().map(|(i, s)| if self.figures.contains(&i) { figure(s) } else { text(s) }).collect()
+            })
+            .collect()
     }
 }
 
-fn cell(s: &str) -> Cell {
-    if s.is_empty() {
-        Cell::Empty
-    } else if let Ok(v) = s.parse::<f64>() {
-        Cell::Number(v)
-    } else {
-        Cell::Text(s.to_owned())
+/// The long layout's value column: the only figure in its rows.
+const LONG_VALUE: std::ops::Range<usize> = 4..5;
+
+fn figure(s: &str) -> Cell {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() => Cell::Number(v),
+        _ => text(s),
     }
+}
+
+fn text(s: &str) -> Cell {
+    if s.is_empty() { Cell::Empty } else { Cell::Text(s.to_owned()) }
 }
 
 /// Which table an export asks for.
@@ -104,7 +117,7 @@ pub fn long(metrics: &[Metric], stored: &[Stored]) -> Table {
             ]
         })
         .collect();
-    Table { header: long_header(), rows }
+    Table { header: long_header(), rows, figures: LONG_VALUE }
 }
 
 /// Approved figures, metrics × the plan's quarters.
@@ -122,7 +135,7 @@ pub fn wide(plan: &Plan, metrics: &[Metric], approved: &HashMap<i64, Vec<Reporte
             row
         })
         .collect();
-    Table { header, rows }
+    Table { header, rows, figures: 3..usize::MAX }
 }
 
 /// An empty sheet for one quarter: every metric, no value. Imported as it is, it changes nothing.
@@ -135,7 +148,7 @@ pub fn template(metrics: &[Metric], q: Quarter) -> Table {
             row
         })
         .collect();
-    Table { header: long_header(), rows }
+    Table { header: long_header(), rows, figures: LONG_VALUE }
 }
 
 #[cfg(test)]
@@ -200,8 +213,25 @@ mod tests {
     }
 
     #[test]
-    fn number_cells_are_numbers_and_text_stays_text() {
-        let t = Table { header: vec![], rows: vec![vec!["12.5".into(), "".into(), "2021Q1".into()]] };
-        assert_eq!(t.cells(), [vec![Cell::Number(12.5), Cell::Empty, Cell::Text("2021Q1".into())]]);
+    fn figures_are_numbers_and_every_other_cell_stays_text_as_typed() {
+        let row = |note: &str| {
+            ["m", "指标", "个", "2021Q1", "12.5", note, "待审核"].iter().map(|s| s.to_string()).collect::<Vec<_>>()
+        };
+        let notes = ["0012", "NaN", "inf", "1e400", "12"];
+        let t = Table { header: vec![], rows: notes.iter().map(|n| row(n)).collect(), figures: LONG_VALUE };
+        for (cells, note) in t.cells().iter().zip(notes) {
+            assert_eq!(cells[4], Cell::Number(12.5));
+            assert_eq!(cells[5], Cell::Text(note.into()), "a note stays text");
+            assert_eq!(cells[3], Cell::Text("2021Q1".into()));
+        }
+        let wide = Table {
+            header: vec![],
+            rows: vec![vec!["0012".into(), "".into(), "1".into(), "3".into()]],
+            figures: 3..usize::MAX,
+        };
+        assert_eq!(
+            wide.cells(),
+            [vec![Cell::Text("0012".into()), Cell::Empty, Cell::Text("1".into()), Cell::Number(3.0)]]
+        );
     }
 }

@@ -9,6 +9,7 @@ mod cli;
 mod dashboard;
 mod entry;
 mod evaluation;
+mod exports;
 mod hardening;
 mod helpers;
 mod layers;
