@@ -30,6 +30,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::error::Error;
 use crate::plan::Plan;
+use crate::plan::time::{self, Tz};
 use crate::setup::DbInfo;
 use crate::store::Store;
 
@@ -49,11 +50,19 @@ pub struct Config {
     pub session_idle_secs: i64,
     /// …and this long after sign-in, whatever happens.
     pub session_max_secs: i64,
+    /// The bureau's time zone: pages show every stored (UTC) time in it.
+    pub timezone: Tz,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Self { public_read: false, secure_cookies: false, session_idle_secs: 2 * 3600, session_max_secs: 12 * 3600 }
+        Self {
+            public_read: false,
+            secure_cookies: false,
+            session_idle_secs: 2 * 3600,
+            session_max_secs: 12 * 3600,
+            timezone: time::BUREAU_ZONE,
+        }
     }
 }
 
@@ -199,6 +208,8 @@ pub struct Layout {
     pub user: Option<LayoutUser>,
     /// What the POST that redirected here did, said once above the content.
     pub flash: Option<flash::Flash>,
+    /// The zone [`Layout::time`] shows times in.
+    zone: Tz,
 }
 
 pub struct LayoutUser {
@@ -218,7 +229,14 @@ impl Layout {
                 csrf: p.csrf().to_owned(),
             }),
             flash: None,
+            zone: state.config.timezone,
         }
+    }
+
+    /// A stored UTC time as the bureau reads it, `2026-11-29 15:15`: every page shows its
+    /// times through this, so none is left in UTC.
+    pub fn time(&self, stored: &str) -> String {
+        time::local_time(stored, self.zone)
     }
 
     /// Whether the signed-in user's role passes `may`: pages show only the links and

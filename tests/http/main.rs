@@ -16,3 +16,4 @@ mod metrics;
 mod roles;
 mod sheets;
 mod startup;
+mod times;
