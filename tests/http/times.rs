@@ -96,3 +96,28 @@ async fn another_zone_from_the_config_is_honoured() {
     let (_, doc) = app.html(&format!("/metrics/{LEAD}")).await;
     assert_eq!(texts(&doc, "tr.history-row td:first-child")[0], "2026-11-29 07:15");
 }
+
+#[tokio::test]
+async fn the_audit_logs_date_filter_means_the_bureaus_days() {
+    let app = TestApp::spawn().await;
+    // 01:00 on the 29th and 00:30 on the 30th in Shanghai; both on the 28th/29th in UTC.
+    exec(
+        &app,
+        "INSERT INTO audit (at, actor, action, subject) VALUES ('2026-11-28T17:00:00.000Z', 'admin', 'plan_changed', '早');
+         INSERT INTO audit (at, actor, action, subject) VALUES ('2026-11-29T16:30:00Z', 'admin', 'plan_changed', '晚');",
+    );
+    let admin = app.sign_in(Role::Admin).await;
+    let subjects = |day: &'static str| {
+        let admin = &admin;
+        async move {
+            let (_, doc) = admin.html(&format!("/admin/audit?action=plan_changed&from={day}&to={day}")).await;
+            texts(&doc, "table.audit tbody td:nth-child(4)")
+        }
+    };
+    assert!(subjects("2026-11-28").await.is_empty());
+    assert_eq!(subjects("2026-11-29").await, ["早"]);
+    assert_eq!(subjects("2026-11-30").await, ["晚"]);
+    let (_, doc) = admin.html("/admin/audit?action=plan_changed&from=2026-11-29").await;
+    assert_eq!(texts(&doc, "table.audit tbody td:nth-child(4)"), ["晚", "早"]);
+    assert_eq!(crate::helpers::input_value(&doc, "#from").as_deref(), Some("2026-11-29"));
+}
