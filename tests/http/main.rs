@@ -17,3 +17,4 @@ mod roles;
 mod sheets;
 mod startup;
 mod times;
+mod units;
