@@ -97,7 +97,7 @@ impl Bounds {
 /// The bounds of `m`: its own `min`/`max` where set, else what its unit and kind allow.
 pub fn bounds(m: &Metric) -> Bounds {
     let unit = m.unit.trim();
-    let (mut min, mut max): (Option<(f64, &'static str)>, Option<(f64, &'static str)>) = match m.kind {
+    let (mut min, mut max) = match m.kind {
         Kind::Milestone => (Some((0.0, "完成百分比")), Some((100.0, "完成百分比"))),
         _ if is_percent(unit) => (Some((0.0, "百分比")), Some((100.0, "百分比"))),
         _ if unit == "分" => (Some((0.0, "百分制评分")), Some((100.0, "百分制评分"))),
