@@ -42,7 +42,8 @@ pub fn value_text(m: &Metric, value: f64, done: Option<bool>) -> String {
 /// the unit (`65%`); `65(首次报告值)` with 个 reads `65个(首次报告值)`. Pages place every
 /// unit through this, whatever text a figure turns out to be.
 pub fn place_unit<'a>(text: &'a str, unit: &'a str) -> (&'a str, &'a str, &'a str) {
-    let number_chars = text.find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | '–' | '−'))).unwrap_or(text.len());
+    let number_chars =
+        text.find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | '–' | '−'))).unwrap_or(text.len());
     // A number ends on a digit: `2–` is the number 2 and a dash.
     let end = text[..number_chars].rfind(|c: char| c.is_ascii_digit()).map_or(0, |i| i + 1);
     let (number, rest) = text.split_at(end);
@@ -115,13 +116,21 @@ mod tests {
     fn a_missing_baseline_is_said_in_words_or_by_the_first_report() {
         let m = metric(Kind::Count, "个", None, Some(Target { low: 160.0, high: 160.0 }));
         assert_eq!(baseline_text(&m, None), "规划未给出");
-        let first = BaselinePoint { date: chrono::NaiveDate::from_ymd_opt(2022, 12, 31).unwrap(), value: 65.0, from_report: true };
+        let first = BaselinePoint {
+            date: chrono::NaiveDate::from_ymd_opt(2022, 12, 31).unwrap(),
+            value: 65.0,
+            from_report: true,
+        };
         assert_eq!(shown(&baseline_text(&m, Some(first)), "个"), "65个(首次报告值)");
     }
 
     #[test]
     fn no_figure_text_of_any_kind_reads_a_unit_after_a_word() {
-        let first = BaselinePoint { date: chrono::NaiveDate::from_ymd_opt(2022, 12, 31).unwrap(), value: 65.0, from_report: true };
+        let first = BaselinePoint {
+            date: chrono::NaiveDate::from_ymd_opt(2022, 12, 31).unwrap(),
+            value: 65.0,
+            from_report: true,
+        };
         let range = Some(Target { low: 2.0, high: 3.0 });
         let metrics = [
             metric(Kind::Milestone, "%", Some(0.0), None),

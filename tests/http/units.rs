@@ -57,7 +57,8 @@ fn glued_units(doc: &Html, units: &[String]) -> Vec<String> {
 async fn no_page_shows_a_unit_after_a_word_or_twice() {
     let app = TestApp::spawn().await;
     figures(&app);
-    let mut units: Vec<String> = seed_plan().chapters.iter().flat_map(|c| c.metrics.iter().map(|m| m.unit.clone())).collect();
+    let mut units: Vec<String> =
+        seed_plan().chapters.iter().flat_map(|c| c.metrics.iter().map(|m| m.unit.clone())).collect();
     units.sort();
     units.dedup();
     let plan = seed_plan_id(&app);
