@@ -119,6 +119,9 @@ struct ServeArgs {
     /// Sign a user out this many hours after sign-in, whatever happens.
     #[arg(long, env = "PLANTRACK_SESSION_MAX_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=720))]
     session_max_hours: u32,
+    /// The bureau's time zone (an IANA name): pages show times in it; the API keeps UTC.
+    #[arg(long, env = "PLANTRACK_TIMEZONE", default_value = "Asia/Shanghai", value_parser = plantrack::plan::time::parse_zone)]
+    timezone: plantrack::plan::time::Tz,
 }
 
 fn main() -> ExitCode {
@@ -171,6 +174,7 @@ fn serve(args: ServeArgs) -> plantrack::Result<()> {
         secure_cookies: args.secure_cookies,
         session_idle_secs: i64::from(args.session_idle_minutes) * 60,
         session_max_secs: i64::from(args.session_max_hours) * 3600,
+        timezone: args.timezone,
     };
     let state = plantrack::AppState::new(store, info, config);
     let runtime = tokio::runtime::Runtime::new()?;

@@ -11,6 +11,7 @@ pub(crate) mod quarter;
 pub(crate) mod review;
 pub mod seed;
 pub(crate) mod text;
+pub mod time;
 
 pub use metric::{Direction, Kind, Metric, Reported, Target, fmt_num};
 pub use quarter::Quarter;

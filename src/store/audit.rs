@@ -54,9 +54,10 @@ pub fn record(conn: &Connection, actor: &str, action: &str, subject: &str, detai
 pub struct Filter {
     pub action: String,
     pub actor: String,
-    /// Inclusive dates, `YYYY-MM-DD`.
-    pub from: String,
-    pub to: String,
+    /// Rows at or after this instant, and before that one, written like stored times
+    /// (`2026-11-28T16:00:00.000Z`) so they compare as text.
+    pub since: String,
+    pub before: String,
 }
 
 /// The newest `limit` rows matching `f`.
@@ -64,10 +65,10 @@ pub fn list(conn: &Connection, f: &Filter, limit: i64) -> Result<Vec<Entry>> {
     let mut stmt = conn.prepare_cached(
         "SELECT at, actor, action, subject, detail, addr FROM audit \
          WHERE (?1 = '' OR action = ?1) AND (?2 = '' OR actor = ?2 OR subject = ?2) \
-         AND (?3 = '' OR at >= ?3) AND (?4 = '' OR at < date(?4, '+1 day')) \
+         AND (?3 = '' OR at >= ?3) AND (?4 = '' OR at < ?4) \
          ORDER BY id DESC LIMIT ?5",
     )?;
-    let rows = stmt.query_map(params![f.action, f.actor, f.from, f.to, limit], |r| {
+    let rows = stmt.query_map(params![f.action, f.actor, f.since, f.before, limit], |r| {
         Ok(Entry {
             at: r.get(0)?,
             actor: r.get(1)?,

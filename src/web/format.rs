@@ -5,7 +5,7 @@ use crate::plan::progress::{Assessment, NotApplicable, Status, effective_target}
 pub use crate::plan::text::{baseline_text, percent, target_text, value_text};
 use chrono::NaiveDate;
 
-use crate::plan::{Direction, Kind, Metric, Plan, Reported, fmt_num};
+use crate::plan::{Direction, Metric, Plan, Reported, fmt_num};
 
 /// A metric as the dashboard and report tables show it.
 pub struct MetricRow {
@@ -34,8 +34,8 @@ impl MetricRow {
         Self {
             key: m.key.clone(),
             name: m.name.clone(),
-            // A milestone's cells are words (未启动, 完成 65%), which carry no unit.
-            unit: if m.kind == Kind::Milestone { String::new() } else { m.unit.clone() },
+            // Pages place it after numbers only (未启动, 完成 65% take none): plan::text::place_unit.
+            unit: m.unit.clone(),
             kind: m.kind.label_zh(),
             direction: m.direction.label_zh(),
             baseline: baseline_text(m, a.baseline),

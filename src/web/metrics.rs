@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::plan::bounds::{self, Flag};
 use crate::plan::entry::Accepted;
 use crate::plan::progress::{Assessment, effective_target, expected_value, progress};
+use crate::plan::time::local_time;
 use crate::plan::{Chapter, Metric, Plan, Quarter, Reported, fmt_num};
 use crate::store;
 use crate::store::values::View;
@@ -238,7 +239,7 @@ pub async fn restore_value(
     Path((key, id)): Path<(String, i64)>,
 ) -> Result<Response> {
     let actor = p.account.name.clone();
-    let k = key.clone();
+    let (k, zone) = (key.clone(), state.config.timezone);
     state
         .store
         .write(move |tx| {
@@ -252,7 +253,7 @@ pub async fn restore_value(
             if store::values::is_locked(tx, m.plan_id, c.quarter)? {
                 return Err(Error::Refused("该季度已锁定,需先解锁才能恢复".into()));
             }
-            let figure = Accepted { value, done, note: format!("恢复为 {} 的记录", c.at) };
+            let figure = Accepted { value, done, note: format!("恢复为 {} 的记录", local_time(&c.at, zone)) };
             store::values::enter(tx, m.id, c.quarter, &figure, &actor, "restore")?;
             store::values::approve(tx, m.id, c.quarter, &actor)
         })

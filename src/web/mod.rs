@@ -30,6 +30,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::error::Error;
 use crate::plan::Plan;
+use crate::plan::time::{self, Tz};
 use crate::setup::DbInfo;
 use crate::store::Store;
 
@@ -49,11 +50,19 @@ pub struct Config {
     pub session_idle_secs: i64,
     /// …and this long after sign-in, whatever happens.
     pub session_max_secs: i64,
+    /// The bureau's time zone: pages show every stored (UTC) time in it.
+    pub timezone: Tz,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Self { public_read: false, secure_cookies: false, session_idle_secs: 2 * 3600, session_max_secs: 12 * 3600 }
+        Self {
+            public_read: false,
+            secure_cookies: false,
+            session_idle_secs: 2 * 3600,
+            session_max_secs: 12 * 3600,
+            timezone: time::BUREAU_ZONE,
+        }
     }
 }
 
@@ -202,6 +211,8 @@ pub struct Layout {
     /// An editor's figures that reviewers returned, by plan and quarter (dashboard and
     /// entry pages only).
     pub returned: Vec<(i64, crate::plan::Quarter, usize)>,
+    /// The zone [`Layout::time`] shows times in.
+    zone: Tz,
 }
 
 pub struct LayoutUser {
@@ -222,6 +233,7 @@ impl Layout {
             }),
             flash: None,
             returned: Vec::new(),
+            zone: state.config.timezone,
         }
     }
 
@@ -237,6 +249,12 @@ impl Layout {
             self.returned = state.store.read(move |c| crate::store::values::returned_to(c, &name)).await?;
         }
         Ok(self)
+    }
+
+    /// A stored UTC time as the bureau reads it, `2026-11-29 15:15`: every page shows its
+    /// times through this, so none is left in UTC.
+    pub fn time(&self, stored: &str) -> String {
+        time::local_time(stored, self.zone)
     }
 
     /// Whether the signed-in user's role passes `may`: pages show only the links and

@@ -62,6 +62,17 @@ fn a_bad_flag_is_refused_with_a_message_and_nonzero_exit() {
 }
 
 #[test]
+fn an_unknown_time_zone_is_refused_in_chinese_with_exit_code_2_from_flag_or_environment() {
+    let from_flag = Command::new(BIN).args(["serve", "--timezone", "Asia/Beijing"]).output().unwrap();
+    let from_env = Command::new(BIN).arg("demo").env("PLANTRACK_TIMEZONE", "UTC+8").output().unwrap();
+    for (out, name) in [(from_flag, "Asia/Beijing"), (from_env, "UTC+8")] {
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("命令行参数有误") && err.contains(&format!("未知时区“{name}”")), "{err}");
+    }
+}
+
+#[test]
 fn an_address_in_use_is_refused_with_a_message_and_nonzero_exit() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();

@@ -19,3 +19,5 @@ mod review;
 mod roles;
 mod sheets;
 mod startup;
+mod times;
+mod units;
