@@ -3,7 +3,8 @@
 //! An import is checked first (a dry run: every row's outcome or error, with its row
 //! number) and applied only when asked, in one transaction: all rows or none. The rows go
 //! back to the server with the apply request and are checked again, so nothing the
-//! browser holds is trusted.
+//! browser holds is trusted. A row the sheet reader could not line up with its header
+//! (see [`crate::sheet::SheetRow::error`]) is an error like any other, so the check fails.
 
 use askama::Template;
 use axum::extract::{Form, Multipart, Path, Query, State};
@@ -65,6 +66,10 @@ struct PayloadRow {
     quarter: String,
     value: String,
     note: String,
+    /// Why the reader could not take the row as one figure. A sheet with such a row offers
+    /// no apply form, so an apply request normally carries none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
 }
 
 async fn page(state: &AppState, p: Principal, plan_id: i64) -> Result<SheetsPage> {
@@ -138,6 +143,7 @@ impl From<&SheetRow> for PayloadRow {
             quarter: r.quarter.clone(),
             value: r.value.clone(),
             note: r.note.clone(),
+            error: r.error.clone(),
         }
     }
 }
@@ -172,6 +178,11 @@ fn apply_rows(
     let mut item_rows = Vec::new();
     let mut seen: HashMap<(i64, Quarter), usize> = HashMap::new();
     for r in rows {
+        // A misread row is not resolved: its metric, quarter and value may be shifted cells.
+        if let Some(e) = &r.error {
+            results.push((r.row, Err(e.clone())));
+            continue;
+        }
         match resolve(&metrics, r) {
             Err(e) => results.push((r.row, Err(e))),
             Ok(None) => results.push((r.row, Ok(None))),
