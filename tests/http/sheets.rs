@@ -295,3 +295,38 @@ async fn an_xlsx_row_with_a_cell_right_of_the_header_is_an_error() {
     assert!(texts(&doc, "input[name=rows]").is_empty());
     assert_eq!(count(&app, "SELECT count(*) FROM reported_value"), 0);
 }
+
+#[tokio::test]
+async fn the_check_shows_the_stored_figure_and_the_new_one_for_each_row() {
+    let app = TestApp::spawn().await;
+    app.put_value(LEAD, "2022Q3", 44.0);
+    app.put_value("rainstorm-warning-accuracy", "2022Q4", 86.5);
+    let editor = app.sign_in(Role::Editor).await;
+    let csv = format!(
+        "指标代码,季度,数值,备注\n{LEAD},2022Q3,45,年报更正\nrainstorm-warning-accuracy,2022Q4,86.5,测试\n\
+         fibre-bandwidth,2022Q3,\"1,000\",专线升级\n{LEAD},2022Q4,abc,\n"
+    );
+    let (status, doc) = upload(&editor, &app, "changes.csv", csv.clone().into_bytes()).await;
+    assert_eq!(status, 422, "row 5 is refused");
+    let cell = |n: usize, css: &str| texts(&doc, &format!("#import-row-{n} td.change {css}")).join("|");
+    // Changed: the approved 44 becomes 45, which goes back to review.
+    assert_eq!((cell(2, ".old"), cell(2, ".state"), cell(2, ".new")), ("44".into(), "已审核".into(), "45".into()));
+    assert_eq!(outcomes(&doc)[0], "修改");
+    // Unchanged: the stored figure, no arrow.
+    assert_eq!((cell(3, ".old"), cell(3, ".new")), ("86.5".into(), String::new()));
+    assert_eq!(outcomes(&doc)[1], "不变");
+    // Created: nothing before, the value as it will be saved.
+    assert_eq!((cell(4, ".old"), cell(4, ".new")), ("(无)".into(), "1000".into()));
+    // Refused: the reason, and nothing promised.
+    assert!(row_error(&doc, 5).contains("不是数字"), "{}", row_error(&doc, 5));
+    assert_eq!(cell(5, ".new"), "");
+    assert_eq!(count(&app, "SELECT count(*) FROM reported_value WHERE status = 'pending'"), 0);
+
+    // Without the refused row the check passes and shows the same changes.
+    let good = csv.lines().take(4).collect::<Vec<_>>().join("\n");
+    let (status, doc) = upload(&editor, &app, "changes.csv", good.into_bytes()).await;
+    assert_eq!(status, 200);
+    assert_eq!(outcomes(&doc), ["修改", "不变", "新增"]);
+    let changes = texts(&doc, "td.change");
+    assert_eq!(changes[0].split_whitespace().collect::<String>(), "44(已审核)→45", "{changes:?}");
+}
