@@ -2,7 +2,10 @@
 //!
 //! Imports arrive from Excel as CSV (UTF-8, or GBK/GB18030 from a Chinese Windows) or XLSX and are
 //! turned into [`SheetRow`]s holding the cells as typed; parsing quarters and values is the
-//! caller's job. Exports are written as UTF-8-with-BOM CSV or as a styled XLSX workbook.
+//! caller's job. A row whose cells do not line up with the header (an unquoted `1,000` cut in
+//! two, text right of the last title) is kept with its [`SheetRow::error`], so the caller lists
+//! it with its row number rather than importing what was misread (the rule: `sheet/ragged.rs`).
+//! Exports are written as UTF-8-with-BOM CSV or as a styled XLSX workbook.
 //! Everything here is pure: bytes in, bytes out. Error messages are in Chinese, for the staff.
 
 use std::borrow::Cow;
@@ -11,6 +14,10 @@ use std::io::Cursor;
 
 use calamine::{Data, Reader, SheetType, SheetVisible, Xlsx, XlsxError};
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
+
+mod ragged;
+
+use ragged::Origin;
 
 /// One data row of an import sheet, as text, with its row number in the sheet (1-based,
 /// counting the header as row 1, so the first data row is 2) for error messages.
@@ -28,6 +35,9 @@ pub struct SheetRow {
     pub value: String,
     /// Free-text note; empty when the column is absent or the cell blank.
     pub note: String,
+    /// Why the row cannot be imported as read (its cells do not line up with the header), in
+    /// Chinese with a hint; the fields above then hold what was misread, for display only.
+    pub error: Option<String>,
 }
 
 /// A worksheet to write.
@@ -107,7 +117,7 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<SheetRow>, String> {
             record.iter().enumerate().map(|(i, s)| (i, unescape_csv_text(clean(s)))).filter(|c| !c.1.is_empty());
         raw.push((row, cells.collect()));
     }
-    build_rows(raw)
+    build_rows(raw, Origin::Csv(delimiter))
 }
 
 /// Reads the first visible worksheet of an XLSX import (the first worksheet if all are hidden),
@@ -143,10 +153,11 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<SheetRow>, String> {
         let (r, c) = cell.get_position();
         grid.entry(r).or_default().push((c as usize, text.to_string()));
     }
-    build_rows(grid.into_iter().map(|(r, mut cells)| {
+    let raw = grid.into_iter().map(|(r, mut cells)| {
         cells.sort_by_key(|c| c.0);
         (r as usize + 1, cells)
-    }))
+    });
+    build_rows(raw, Origin::Xlsx)
 }
 
 /// Writes a CSV: UTF-8 with a BOM (so Excel on a Chinese Windows opens it correctly), CRLF line
@@ -344,8 +355,8 @@ impl Columns {
 
 /// Applies header recognition to raw rows. The header is the first non-blank row, or a row
 /// shortly below it that has all the required titles: official sheets often carry a title line
-/// (`2022年指标数据表`) above the header.
-fn build_rows(raw: impl IntoIterator<Item = RawRow>) -> Result<Vec<SheetRow>, String> {
+/// (`2022年指标数据表`) above the header. Each row is checked against the header's width.
+fn build_rows(raw: impl IntoIterator<Item = RawRow>, origin: Origin) -> Result<Vec<SheetRow>, String> {
     let raw: Vec<RawRow> = raw.into_iter().filter(|(_, cells)| !cells.is_empty()).collect();
     let first = raw.first().ok_or(NO_DATA)?;
     let found =
@@ -353,6 +364,7 @@ fn build_rows(raw: impl IntoIterator<Item = RawRow>) -> Result<Vec<SheetRow>, St
     let Some((at, columns)) = found else {
         return Err(Columns::find(&first.1).err().unwrap_or_default());
     };
+    let width = raw[at].1.iter().map(|c| c.0 + 1).max().unwrap_or(0);
     let mut rows = Vec::new();
     for (row, cells) in &raw[at + 1..] {
         let row = *row;
@@ -366,11 +378,13 @@ fn build_rows(raw: impl IntoIterator<Item = RawRow>) -> Result<Vec<SheetRow>, St
         }
         let (quarter, value) = (get(Some(columns.quarter)), get(Some(columns.value)));
         let note = get(columns.note);
-        // Text left only in ignored columns (units, totals) is not an import row.
+        // Text left only in ignored columns (units, totals, a footnote right of the table) is
+        // not an import row, so a misaligned cell there cannot misread a figure.
         if [&metric, &quarter, &value, &note].iter().all(|s| s.is_empty()) {
             continue;
         }
-        rows.push(SheetRow { row, metric, quarter, value, note });
+        let error = ragged::problem(cells, width, columns.value, origin);
+        rows.push(SheetRow { row, metric, quarter, value, note, error });
     }
     if rows.is_empty() {
         return Err(NO_DATA.into());
@@ -476,7 +490,14 @@ mod tests {
     use super::*;
 
     fn row(row: usize, metric: &str, quarter: &str, value: &str, note: &str) -> SheetRow {
-        SheetRow { row, metric: metric.into(), quarter: quarter.into(), value: value.into(), note: note.into() }
+        SheetRow {
+            row,
+            metric: metric.into(),
+            quarter: quarter.into(),
+            value: value.into(),
+            note: note.into(),
+            error: None,
+        }
     }
 
     /// Header on row 1, a blank line (row 3) and a whitespace-only line (row 5) between data rows.
@@ -706,6 +727,66 @@ mod tests {
                 row(4, "neg", "2022Q4", "-1,000.5", "@SUM(A1)"),
             ])
         );
+    }
+
+    fn errors(rows: &[SheetRow]) -> Vec<(usize, &str)> {
+        rows.iter().filter_map(|r| Some((r.row, r.error.as_deref()?))).collect()
+    }
+
+    #[test]
+    fn an_unquoted_thousands_separator_is_an_error_on_its_row_in_any_encoding() {
+        // Row 3: `1,000` with a note, row 4: `12,345,678` without one, row 5 fine after them.
+        let text = "指标代码,季度,数值,备注\r\na,2022Q1,45,年报\r\nb,2022Q1,1,000,年报\r\nc,2022Q1,12,345,678\r\nd,2022Q1,7,\r\n";
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        let bom = [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat();
+        for bytes in [text.as_bytes(), &gbk, &bom] {
+            let rows = read_csv(bytes).unwrap();
+            assert_eq!(rows.iter().map(|r| r.row).collect::<Vec<_>>(), [2, 3, 4, 5], "no row is dropped");
+            let errors = errors(&rows);
+            assert_eq!(errors.iter().map(|e| e.0).collect::<Vec<_>>(), [3, 4]);
+            assert!(
+                errors[0].1.starts_with("本行的单元格比表头多 1 个") && errors[0].1.contains("“1,000”"),
+                "{errors:?}"
+            );
+            assert!(errors[1].1.contains("“12,345,678”被逗号拆成了 3 格"), "{errors:?}");
+            assert!(errors.iter().all(|e| e.1.ends_with(ragged::THOUSANDS_HINT)));
+        }
+    }
+
+    #[test]
+    fn quoted_commas_tabs_and_trailing_empty_cells_are_not_errors() {
+        let quoted = "指标代码,季度,数值,备注\na,2022Q1,\"1,000\",\"说明,含逗号\"\nb,2022Q1,\"12,345,678\",\n";
+        let trailing = "指标代码,季度,数值\na,2022Q1,45,\nb,2022Q1,46, ,,\n";
+        let tabs = "指标代码\t季度\t数值\t备注\na\t2022Q1\t1,000\t000\nb\t2022Q1\t2\t\t\n";
+        for text in [quoted, trailing, tabs] {
+            let rows = read_csv(text.as_bytes()).unwrap();
+            assert_eq!(errors(&rows), [], "{text:?}");
+        }
+        assert_eq!(read_csv(tabs.as_bytes()).unwrap()[0], row(2, "a", "2022Q1", "1,000", "000"));
+        // A tab file's text right of the header is an error all the same.
+        let wide = read_csv("指标代码\t季度\t数值\na\t2022Q1\t1\t多余\n".as_bytes()).unwrap();
+        assert!(errors(&wide)[0].1.starts_with("本行的单元格比表头多 1 个(多出 “多余”)"), "{wide:?}");
+    }
+
+    #[test]
+    fn an_xlsx_cell_right_of_the_header_is_an_error_but_numbers_side_by_side_are_not() {
+        let header = ["指标代码", "季度", "数值"].map(String::from).to_vec();
+        let rows = vec![
+            vec![text("a"), text("2022Q1"), Cell::Number(1.0), text("000")],
+            vec![text("b"), text("2022Q1"), Cell::Number(2.0)],
+            vec![text("c"), text("2022Q1"), Cell::Number(3.0), Cell::Empty, Cell::Number(345.0)],
+        ];
+        let bytes = write_xlsx(&[Sheet { name: "s", header, rows, widths: None }]).unwrap();
+        let rows = read_xlsx(&bytes).unwrap();
+        let errors = errors(&rows);
+        assert_eq!(errors.iter().map(|e| e.0).collect::<Vec<_>>(), [2, 4]);
+        assert!(errors[0].1.starts_with("本行的单元格比表头多 1 个(多出 “000”)"), "{errors:?}");
+        assert!(errors[1].1.starts_with("本行的单元格比表头多 2 个(多出 “345”)"), "{errors:?}");
+        // Within the header an XLSX number beside the value is a number, not a split.
+        let header = ["指标代码", "季度", "数值", "上年同期"].map(String::from).to_vec();
+        let rows = vec![vec![text("a"), text("2022Q1"), Cell::Number(45.0), Cell::Number(120.0)]];
+        let bytes = write_xlsx(&[Sheet { name: "s", header, rows, widths: None }]).unwrap();
+        assert_eq!(read_xlsx(&bytes), Ok(vec![row(2, "a", "2022Q1", "45", "")]));
     }
 
     #[test]

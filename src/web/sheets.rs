@@ -3,14 +3,15 @@
 //! An import is checked first (a dry run: every row's outcome or error, with its row
 //! number) and applied only when asked, in one transaction: all rows or none. The rows go
 //! back to the server with the apply request and are checked again, so nothing the
-//! browser holds is trusted.
+//! browser holds is trusted. A row the sheet reader could not line up with its header
+//! (see [`crate::sheet::SheetRow::error`]) is an error like any other, so the check fails.
 
 use askama::Template;
 use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::auth::{Actor, CurrentUser, Editor, Principal, SignedIn};
 use super::flash::{self, Flash, Flashed};
@@ -18,10 +19,11 @@ use super::{AppState, Layout, off_workers, render};
 use crate::error::{Error, Result};
 use crate::plan::entry::Input;
 use crate::plan::entry::{Outcome, Problem};
-use crate::plan::{Metric, Plan, Quarter};
+use crate::plan::{Metric, Plan, Quarter, fmt_num, number};
 use crate::report::tables::{self, Export};
 use crate::sheet::{self, Sheet, SheetRow};
 use crate::store::entry::Item;
+use crate::store::values::Stored;
 use crate::store::{self, audit};
 
 #[derive(Template)]
@@ -53,8 +55,22 @@ struct CheckedRow {
     quarter: String,
     value: String,
     note: String,
+    /// The figure stored now for the row's metric and quarter, if any.
+    before: Option<Before>,
+    /// The figure the row would store, as it would be saved (`1,000` → `1000`); `None`
+    /// unless the row adds or changes a figure.
+    after: Option<String>,
+    /// The row changes only the note (or resubmits a returned figure) of an equal value.
+    same_value: bool,
     outcome: String,
     error: String,
+}
+
+/// A stored figure as the check page shows it beside the new one.
+struct Before {
+    value: String,
+    /// 待审核, 已审核 or 已退回: an approved figure replaced goes back to review.
+    state: &'static str,
 }
 
 /// The parts of a sheet row that an apply request carries back.
@@ -65,6 +81,10 @@ struct PayloadRow {
     quarter: String,
     value: String,
     note: String,
+    /// Why the reader could not take the row as one figure. A sheet with such a row offers
+    /// no apply form, so an apply request normally carries none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
 }
 
 async fn page(state: &AppState, p: Principal, plan_id: i64) -> Result<SheetsPage> {
@@ -124,8 +144,7 @@ pub async fn check_import(
     };
     let payload: Vec<PayloadRow> = rows.iter().map(PayloadRow::from).collect();
     let checked = check(&state, &p, plan_id, payload.clone()).await?;
-    let status =
-        if checked.iter().any(|(_, r)| r.is_err()) { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if checked.ok() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     page.checked = Some(summarise(name, &payload, checked));
     Ok((status, render(&page)?).into_response())
 }
@@ -138,25 +157,58 @@ impl From<&SheetRow> for PayloadRow {
             quarter: r.quarter.clone(),
             value: r.value.clone(),
             note: r.note.clone(),
+            error: r.error.clone(),
         }
     }
 }
 
 type RowResult = std::result::Result<Option<Outcome>, String>;
 
-/// Each row's outcome (`None`: skipped, blank value) or error, from a dry run.
-async fn check(
-    state: &AppState,
-    p: &Principal,
-    plan_id: i64,
-    rows: Vec<PayloadRow>,
-) -> Result<Vec<(usize, RowResult)>> {
-    let actor = p.account.name.clone();
-    let today = chrono::Local::now().date_naive();
-    state.store.dry_run(move |tx| Ok(apply_rows(tx, plan_id, &rows, &actor, today)?.0)).await
+/// What checking or applying the rows found.
+struct RowChecks {
+    /// Each row's outcome (`None`: skipped, blank value) or error, by sheet row number.
+    results: Vec<(usize, RowResult)>,
+    /// The figure stored before the rows were saved, by sheet row number, for rows naming one.
+    before: HashMap<usize, Stored>,
 }
 
-/// Resolves and saves `rows`; returns each row's result and whether all succeeded. The
+impl RowChecks {
+    fn ok(&self) -> bool {
+        self.results.iter().all(|(_, r)| r.is_ok())
+    }
+}
+
+/// Each row's outcome or error, from a dry run.
+async fn check(state: &AppState, p: &Principal, plan_id: i64, rows: Vec<PayloadRow>) -> Result<RowChecks> {
+    let actor = p.account.name.clone();
+    let today = chrono::Local::now().date_naive();
+    let dry_run = |rows: Vec<PayloadRow>| {
+        let actor = actor.clone();
+        state.store.dry_run(move |tx| apply_rows(tx, plan_id, &rows, &actor, today))
+    };
+    let mut checks = dry_run(rows.clone()).await?;
+    if checks.ok() {
+        return Ok(checks);
+    }
+    // A refusal fails the whole batch, which leaves the rows that passed without an outcome
+    // of their own. Checking them again alone gives it: refused rows write nothing, so the
+    // others see the same figures as in the first run.
+    let passed: HashSet<usize> =
+        checks.results.iter().filter(|(_, r)| matches!(r, Ok(Some(_)))).map(|(row, _)| *row).collect();
+    if passed.is_empty() {
+        return Ok(checks);
+    }
+    let again = dry_run(rows.into_iter().filter(|r| passed.contains(&r.row)).collect()).await?;
+    let outcomes: HashMap<usize, RowResult> = again.results.into_iter().collect();
+    for (row, result) in &mut checks.results {
+        if let (Ok(Some(_)), Some(outcome)) = (&*result, outcomes.get(row)) {
+            *result = outcome.clone();
+        }
+    }
+    Ok(checks)
+}
+
+/// Resolves and saves `rows`; returns each row's result and the figures they replace. The
 /// caller decides whether the transaction stands.
 fn apply_rows(
     tx: &rusqlite::Connection,
@@ -164,18 +216,30 @@ fn apply_rows(
     rows: &[PayloadRow],
     actor: &str,
     today: chrono::NaiveDate,
-) -> Result<(Vec<(usize, RowResult)>, bool)> {
+) -> Result<RowChecks> {
     let plan = store::plans::get(tx, plan_id)?;
     let metrics = store::plans::metrics(tx, plan_id)?;
+    // Read before saving, for the check page to show what each row replaces.
+    let stored: HashMap<(i64, Quarter), Stored> =
+        store::values::stored_of_plan(tx, plan_id)?.into_iter().map(|s| ((s.metric_id, s.quarter), s)).collect();
+    let mut before = HashMap::new();
     let mut results: Vec<(usize, RowResult)> = Vec::new();
     let mut items = Vec::new();
     let mut item_rows = Vec::new();
     let mut seen: HashMap<(i64, Quarter), usize> = HashMap::new();
     for r in rows {
+        // A misread row is not resolved: its metric, quarter and value may be shifted cells.
+        if let Some(e) = &r.error {
+            results.push((r.row, Err(e.clone())));
+            continue;
+        }
         match resolve(&metrics, r) {
             Err(e) => results.push((r.row, Err(e))),
             Ok(None) => results.push((r.row, Ok(None))),
             Ok(Some((m, q))) => {
+                if let Some(s) = stored.get(&(m.id, q)) {
+                    before.insert(r.row, s.clone());
+                }
                 if let Some(first) = seen.insert((m.id, q), r.row) {
                     results.push((r.row, Err(format!("与第 {first} 行重复(同一指标同一季度)"))));
                     continue;
@@ -189,6 +253,7 @@ fn apply_rows(
     }
     let outcomes = match store::entry::save_all(tx, &plan, &items, actor, today, "import") {
         Ok(o) => o.into_iter().map(Ok).collect::<Vec<_>>(),
+        // The rows that passed keep `Unchanged` here; `check` finds their real outcomes.
         Err(Error::Invalid(errors)) => {
             let mut out: Vec<std::result::Result<Outcome, Problem>> = vec![Ok(Outcome::Unchanged); items.len()];
             for e in errors {
@@ -203,8 +268,7 @@ fn apply_rows(
             slot.1 = outcome.map(Some).map_err(|p| p.message());
         }
     }
-    let ok = results.iter().all(|(_, r)| r.is_ok());
-    Ok((results, ok))
+    Ok(RowChecks { results, before })
 }
 
 /// The metric and quarter of a row; `None` for a row without a value (a template row).
@@ -222,13 +286,21 @@ fn resolve<'a>(metrics: &'a [Metric], r: &PayloadRow) -> std::result::Result<Opt
     Ok(Some((m, q)))
 }
 
-fn summarise(file: String, rows: &[PayloadRow], results: Vec<(usize, RowResult)>) -> Checked {
-    let by_row: HashMap<usize, RowResult> = results.into_iter().collect();
+fn summarise(file: String, rows: &[PayloadRow], checks: RowChecks) -> Checked {
+    let by_row: HashMap<usize, RowResult> = checks.results.into_iter().collect();
     let mut errors = 0;
     let mut changes = 0;
     let checked = rows
         .iter()
         .map(|r| {
+            let stored = checks.before.get(&r.row);
+            // A row that adds or changes a figure passed the save path's parse: read it the same way.
+            let new = match by_row.get(&r.row) {
+                Some(Ok(Some(Outcome::Created | Outcome::Changed))) => Some(number::parse(&r.value)),
+                _ => None,
+            };
+            let same_value = matches!((stored, &new), (Some(s), Some(Ok(v))) if s.value == *v);
+            let after = new.map(|v| v.map_or_else(|_| r.value.clone(), fmt_num));
             let (outcome, error) = match by_row.get(&r.row) {
                 Some(Ok(Some(o))) => {
                     if *o != Outcome::Unchanged {
@@ -249,6 +321,9 @@ fn summarise(file: String, rows: &[PayloadRow], results: Vec<(usize, RowResult)>
                 quarter: r.quarter.clone(),
                 value: r.value.clone(),
                 note: r.note.clone(),
+                before: stored.map(|s| Before { value: fmt_num(s.value), state: s.status.label_zh() }),
+                after,
+                same_value,
                 outcome,
                 error,
             }
@@ -277,11 +352,12 @@ pub async fn apply_import(
     let applied = state
         .store
         .write(move |tx| {
-            let (results, ok) = apply_rows(tx, plan_id, &r, &actor, today)?;
-            if !ok {
+            let checks = apply_rows(tx, plan_id, &r, &actor, today)?;
+            if !checks.ok() {
                 return Err(Error::Refused("导入内容未通过检查,全部未保存".into()));
             }
-            let changed = results.iter().filter(|(_, o)| matches!(o, Ok(Some(o)) if *o != Outcome::Unchanged)).count();
+            let changed =
+                checks.results.iter().filter(|(_, o)| matches!(o, Ok(Some(o)) if *o != Outcome::Unchanged)).count();
             audit::record(
                 tx,
                 &actor,

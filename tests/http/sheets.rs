@@ -203,3 +203,130 @@ async fn viewers_export_but_cannot_import() {
     assert_eq!(viewer.get(&format!("/plans/{}/export?layout=long&format=csv", seed_plan_id(&app))).await.status(), 200);
     assert_eq!(viewer.get(&format!("/plans/{}/export?layout=long&format=pdf", seed_plan_id(&app))).await.status(), 400);
 }
+
+/// The hint for a number cut in two by an unquoted thousands separator.
+const THOUSANDS_HINT: &str = "数值中的千位分隔符请去掉或加引号";
+
+/// The error text of sheet row `n` on a check page.
+fn row_error(doc: &Html, n: usize) -> String {
+    texts(doc, &format!("#import-row-{n}.has-error .error")).join("")
+}
+
+#[tokio::test]
+async fn an_unquoted_thousands_separator_is_an_error_on_its_row_in_utf8_and_gbk() {
+    let app = TestApp::spawn().await;
+    let editor = app.sign_in(Role::Editor).await;
+    // Row 3 has a note that the split pushes right of the header; row 5 has none, so its
+    // `000` lands in the note column; row 6 is cut into three cells.
+    let text = format!(
+        "指标名称,季度,数值,备注\r\n强对流天气预警时间提前量,2022年第三季度,45,年报\r\n\
+         气象观测数据光纤专线带宽,2022年第三季度,1,000,专线升级\r\n\r\n\
+         气象观测数据光纤专线带宽,2022年第四季度,1,000\r\n{LEAD},2022Q4,12,345,678\r\n"
+    );
+    let (gbk, _, bad) = encoding_rs::GBK.encode(&text);
+    assert!(!bad && std::str::from_utf8(&gbk).is_err());
+    for (name, bytes) in [("utf8.csv", text.clone().into_bytes()), ("gbk.csv", gbk.into_owned())] {
+        let (status, doc) = upload(&editor, &app, name, bytes).await;
+        assert_eq!(status, 422, "{name}");
+        assert_eq!(texts(&doc, "tr.has-error th"), ["3", "5", "6"], "{name}: sheet row numbers");
+        let (third, fifth, sixth) = (row_error(&doc, 3), row_error(&doc, 5), row_error(&doc, 6));
+        assert!(third.contains("本行的单元格比表头多 1 个") && third.contains("“1,000”"), "{name}: {third}");
+        assert!(fifth.contains("“1,000”") && !fifth.contains("比表头多"), "{name}: {fifth}");
+        assert!(sixth.contains("“12,345,678”"), "{name}: {sixth}");
+        for e in [third, fifth, sixth] {
+            assert!(e.contains(THOUSANDS_HINT), "{name}: {e}");
+        }
+        assert_eq!(outcomes(&doc)[0], "新增", "{name}: the good row is still checked");
+        assert!(texts(&doc, "input[name=rows]").is_empty(), "{name}: no apply button");
+    }
+    assert_eq!(count(&app, "SELECT count(*) FROM reported_value"), 0, "nothing saved");
+}
+
+#[tokio::test]
+async fn a_row_with_an_extra_cell_that_is_not_a_number_is_an_error() {
+    let app = TestApp::spawn().await;
+    let editor = app.sign_in(Role::Editor).await;
+    let csv = format!("指标代码,季度,数值\n{LEAD},2022Q3,45,来自年报\n{LEAD},2022Q4,46\n");
+    let (status, doc) = upload(&editor, &app, "extra.csv", csv.into_bytes()).await;
+    assert_eq!(status, 422);
+    assert_eq!(texts(&doc, "tr.has-error th"), ["2"]);
+    let e = row_error(&doc, 2);
+    assert!(e.contains("本行的单元格比表头多 1 个") && e.contains("来自年报"), "{e}");
+    assert!(!e.contains(THOUSANDS_HINT), "{e}");
+    assert_eq!(count(&app, "SELECT count(*) FROM reported_value"), 0);
+}
+
+#[tokio::test]
+async fn a_trailing_empty_cell_quoted_commas_and_tabs_are_fine() {
+    let app = TestApp::spawn().await;
+    let editor = app.sign_in(Role::Editor).await;
+    let csv =
+        format!("指标代码,季度,数值,备注\n{LEAD},2022Q3,45,\nfibre-bandwidth,2022Q3,\"1,000\",\"专线升级,千兆\",,\n");
+    let tsv = format!("指标代码\t季度\t数值\n{LEAD}\t2022Q4\t46\t\n");
+    for (name, text) in [("trailing.csv", csv), ("tabs.csv", tsv)] {
+        let (status, doc) = upload(&editor, &app, name, text.into_bytes()).await;
+        assert_eq!(status, 200, "{name}: {:?}", texts(&doc, ".error"));
+        assert!(outcomes(&doc).iter().all(|o| o == "新增"), "{name}");
+        assert_eq!(apply(&editor, &app, &doc).await.status(), 303, "{name}");
+    }
+    let stored = figures(&app);
+    assert_eq!(
+        stored[0],
+        ("fibre-bandwidth".into(), "2022Q3".into(), 1000.0, "专线升级,千兆".into(), "pending".into())
+    );
+    assert_eq!(stored.len(), 3);
+}
+
+#[tokio::test]
+async fn an_xlsx_row_with_a_cell_right_of_the_header_is_an_error() {
+    let app = TestApp::spawn().await;
+    let editor = app.sign_in(Role::Editor).await;
+    let header = ["指标代码", "季度", "数值"].map(String::from).to_vec();
+    let text = |s: &str| Cell::Text(s.into());
+    let rows = vec![
+        vec![text(LEAD), text("2022Q3"), Cell::Number(45.0)],
+        vec![text(LEAD), text("2022Q4"), Cell::Number(1.0), text("000")],
+    ];
+    let bytes = sheet::write_xlsx(&[Sheet { name: "数据", header, rows, widths: None }]).unwrap();
+    let (status, doc) = upload(&editor, &app, "extra.xlsx", bytes).await;
+    assert_eq!(status, 422);
+    assert_eq!(texts(&doc, "tr.has-error th"), ["3"]);
+    assert!(row_error(&doc, 3).contains("本行的单元格比表头多 1 个"), "{}", row_error(&doc, 3));
+    assert!(texts(&doc, "input[name=rows]").is_empty());
+    assert_eq!(count(&app, "SELECT count(*) FROM reported_value"), 0);
+}
+
+#[tokio::test]
+async fn the_check_shows_the_stored_figure_and_the_new_one_for_each_row() {
+    let app = TestApp::spawn().await;
+    app.put_value(LEAD, "2022Q3", 44.0);
+    app.put_value("rainstorm-warning-accuracy", "2022Q4", 86.5);
+    let editor = app.sign_in(Role::Editor).await;
+    let csv = format!(
+        "指标代码,季度,数值,备注\n{LEAD},2022Q3,45,年报更正\nrainstorm-warning-accuracy,2022Q4,86.5,测试\n\
+         fibre-bandwidth,2022Q3,\"1,000\",专线升级\n{LEAD},2022Q4,abc,\n"
+    );
+    let (status, doc) = upload(&editor, &app, "changes.csv", csv.clone().into_bytes()).await;
+    assert_eq!(status, 422, "row 5 is refused");
+    let cell = |n: usize, css: &str| texts(&doc, &format!("#import-row-{n} td.change {css}")).join("|");
+    // Changed: the approved 44 becomes 45, which goes back to review.
+    assert_eq!((cell(2, ".old"), cell(2, ".state"), cell(2, ".new")), ("44".into(), "已审核".into(), "45".into()));
+    assert_eq!(outcomes(&doc)[0], "修改");
+    // Unchanged: the stored figure, no arrow.
+    assert_eq!((cell(3, ".old"), cell(3, ".new")), ("86.5".into(), String::new()));
+    assert_eq!(outcomes(&doc)[1], "不变");
+    // Created: nothing before, the value as it will be saved.
+    assert_eq!((cell(4, ".old"), cell(4, ".new")), ("(无)".into(), "1000".into()));
+    // Refused: the reason, and nothing promised.
+    assert!(row_error(&doc, 5).contains("不是数字"), "{}", row_error(&doc, 5));
+    assert_eq!(cell(5, ".new"), "");
+    assert_eq!(count(&app, "SELECT count(*) FROM reported_value WHERE status = 'pending'"), 0);
+
+    // Without the refused row the check passes and shows the same changes.
+    let good = csv.lines().take(4).collect::<Vec<_>>().join("\n");
+    let (status, doc) = upload(&editor, &app, "changes.csv", good.into_bytes()).await;
+    assert_eq!(status, 200);
+    assert_eq!(outcomes(&doc), ["修改", "不变", "新增"]);
+    let changes = texts(&doc, "td.change");
+    assert_eq!(changes[0].split_whitespace().collect::<String>(), "44(已审核)→45", "{changes:?}");
+}
