@@ -5,6 +5,7 @@ mod admin;
 pub(crate) mod auth;
 pub(crate) mod cache;
 mod dashboard;
+mod download;
 mod entry;
 mod evaluation;
 mod flash;

@@ -8,12 +8,13 @@
 
 use askama::Template;
 use axum::extract::{Form, Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
 use super::auth::{Actor, CurrentUser, Editor, Principal, SignedIn};
+use super::download::attachment;
 use super::flash::{self, Flash, Flashed};
 use super::{AppState, Layout, off_workers, render};
 use crate::error::{Error, Result};
@@ -415,7 +416,7 @@ pub async fn export(
                     .map_err(Error::Internal)
             })
             .await?;
-            Ok(download(
+            Ok(attachment(
                 bytes,
                 &format!("{stem}.xlsx"),
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -423,13 +424,8 @@ pub async fn export(
         }
         "csv" | "" => {
             let header: Vec<&str> = table.header.iter().map(String::as_str).collect();
-            Ok(download(sheet::write_csv(&header, &table.rows), &format!("{stem}.csv"), "text/csv; charset=utf-8"))
+            Ok(attachment(sheet::write_csv(&header, &table.rows), &format!("{stem}.csv"), "text/csv; charset=utf-8"))
         }
         other => Err(Error::BadRequest(format!("未知的文件格式“{other}”,应为 csv 或 xlsx"))),
     }
-}
-
-fn download(bytes: Vec<u8>, filename: &str, mime: &'static str) -> Response {
-    let disposition = format!("attachment; filename=\"{filename}\"");
-    ([(header::CONTENT_TYPE, mime.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
 }

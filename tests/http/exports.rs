@@ -38,3 +38,21 @@ async fn notes_that_look_like_numbers_stay_text_in_csv_and_xlsx_exports() {
         assert_eq!(read, expected, "{format}");
     }
 }
+
+#[tokio::test]
+async fn hostile_export_parameters_are_refused_cleanly_and_names_are_encoded() {
+    let app = TestApp::spawn().await;
+    let editor = app.sign_in(Role::Editor).await;
+    let plan = seed_plan_id(&app);
+    for quarter in ["2022Q3%0D%0ASet-Cookie:%20x=y", "%00", "2022Q3%00", "%E2%80%AE2022Q3"] {
+        let res = editor.get(&format!("/plans/{plan}/export?layout=template&format=csv&quarter={quarter}")).await;
+        assert_eq!(res.status(), 400, "{quarter}");
+        assert!(res.headers().get("set-cookie").is_none(), "{quarter}");
+    }
+    // Surrounding whitespace is forgiven by the quarter's parser: only the parsed quarter
+    // reaches the file name.
+    let res = editor.get(&format!("/plans/{plan}/export?layout=template&format=xlsx&quarter=%092022Q3%09")).await;
+    assert_eq!(res.status(), 200);
+    let disposition = res.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(disposition.contains("filename*=UTF-8''") && disposition.contains("2022Q3.xlsx"), "{disposition}");
+}
