@@ -15,6 +15,7 @@ use std::io::Cursor;
 use calamine::{Data, Reader, SheetType, SheetVisible, Xlsx, XlsxError};
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
 
+mod inflate;
 mod ragged;
 
 use ragged::Origin;
@@ -67,7 +68,7 @@ pub enum Cell {
 
 const NO_DATA: &str = "文件中没有数据行";
 /// Guards against a sheet that is small compressed but huge once unzipped.
-const MAX_XLSX_CELLS: usize = 2_000_000;
+const MAX_XLSX_CELLS: usize = 250_000;
 /// How many non-blank rows from the top may hold title lines before the header.
 const HEADER_SEARCH_ROWS: usize = 10;
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
@@ -126,6 +127,7 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<SheetRow>, String> {
     if bytes.is_empty() {
         return Err(NO_DATA.into());
     }
+    inflate::check(bytes)?;
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(|e| xlsx_open_error(bytes, e))?;
     let sheets: Vec<_> = book.sheets_metadata().iter().filter(|s| s.typ == SheetType::WorkSheet).collect();
     let name = sheets

@@ -13,13 +13,14 @@ mod format;
 mod metrics;
 mod review;
 mod sheets;
+mod uploads;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
@@ -79,6 +80,8 @@ pub struct AppState {
     /// for the first to render it instead of all rendering it at once (the CPU is the
     /// limit either way, and saves queue behind the renders).
     rendering: Arc<tokio::sync::Mutex<()>>,
+    /// Checked imports waiting for confirmation.
+    uploads: Arc<uploads::Uploads<sheets::PayloadRow>>,
 }
 
 impl AppState {
@@ -90,6 +93,7 @@ impl AppState {
             pages: Arc::default(),
             charts: Arc::default(),
             rendering: Arc::default(),
+            uploads: Arc::default(),
         }
     }
 
@@ -183,6 +187,8 @@ pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), render_error_pages))
         .layer(middleware::from_fn(flash::carry_flash))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // Extractors (forms, uploads) have a 2 MB limit of their own by default.
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

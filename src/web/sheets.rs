@@ -1,9 +1,9 @@
 //! `/plans/{id}/sheets`: import figures from CSV or XLSX, export them in the same layout.
 //!
 //! An import is checked first (a dry run: every row's outcome or error, with its row
-//! number) and applied only when asked, in one transaction: all rows or none. The rows go
-//! back to the server with the apply request and are checked again, so nothing the
-//! browser holds is trusted. A row the sheet reader could not line up with its header
+//! number) and applied only when asked, in one transaction: all rows or none. The checked
+//! rows stay on the server ([`super::uploads`]); the apply request names them and they are
+//! checked again, so nothing the browser holds is trusted. A row the sheet reader could not line up with its header
 //! (see [`crate::sheet::SheetRow::error`]) is an error like any other, so the check fails.
 
 use askama::Template;
@@ -46,8 +46,8 @@ struct Checked {
     rows: Vec<CheckedRow>,
     errors: usize,
     changes: usize,
-    /// The rows as JSON, sent back with the apply request.
-    payload: String,
+    /// Names the checked rows kept on the server, for the apply request.
+    token: String,
 }
 
 struct CheckedRow {
@@ -74,9 +74,9 @@ struct Before {
     state: &'static str,
 }
 
-/// The parts of a sheet row that an apply request carries back.
-#[derive(Serialize, Deserialize, Clone)]
-struct PayloadRow {
+/// The parts of a sheet row that are checked and applied.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub(crate) struct PayloadRow {
     row: usize,
     metric: String,
     quarter: String,
@@ -129,13 +129,16 @@ pub async fn check_import(
             file = Some((name, bytes.to_vec()));
         }
     }
+    let session = session_of(&p)?;
     let mut page = page(&state, p.clone(), plan_id).await?;
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         page.error = "请选择要导入的 CSV 或 XLSX 文件".into();
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     };
     let is_xlsx = name.to_lowercase().ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04");
-    let rows = if is_xlsx { sheet::read_xlsx(&bytes) } else { sheet::read_csv(&bytes) };
+    // Parsing a large sheet takes CPU time: never on the async workers.
+    let rows = off_workers(move || Ok(if is_xlsx { sheet::read_xlsx(&bytes) } else { sheet::read_csv(&bytes) }))
+        .await?;
     let rows = match rows {
         Ok(rows) => rows,
         Err(e) => {
@@ -146,7 +149,8 @@ pub async fn check_import(
     let payload: Vec<PayloadRow> = rows.iter().map(PayloadRow::from).collect();
     let checked = check(&state, &p, plan_id, payload.clone()).await?;
     let status = if checked.ok() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    page.checked = Some(summarise(name, &payload, checked));
+    let token = if checked.ok() { state.uploads.keep(session, plan_id, name.clone(), payload.clone()) } else { String::new() };
+    page.checked = Some(summarise(name, &payload, checked, token));
     Ok((status, render(&page)?).into_response())
 }
 
@@ -287,7 +291,12 @@ fn resolve<'a>(metrics: &'a [Metric], r: &PayloadRow) -> std::result::Result<Opt
     Ok(Some((m, q)))
 }
 
-fn summarise(file: String, rows: &[PayloadRow], checks: RowChecks) -> Checked {
+/// Imports go through the sign-in session, to which their checked rows are tied.
+fn session_of(p: &Principal) -> Result<i64> {
+    p.session.as_ref().map(|(id, _)| *id).ok_or_else(|| Error::Forbidden("导入需在网页上登录后进行".into()))
+}
+
+fn summarise(file: String, rows: &[PayloadRow], checks: RowChecks, token: String) -> Checked {
     let by_row: HashMap<usize, RowResult> = checks.results.into_iter().collect();
     let mut errors = 0;
     let mut changes = 0;
@@ -330,12 +339,13 @@ fn summarise(file: String, rows: &[PayloadRow], checks: RowChecks) -> Checked {
             }
         })
         .collect();
-    Checked { file, rows: checked, errors, changes, payload: serde_json::to_string(rows).unwrap_or_default() }
+    Checked { file, rows: checked, errors, changes, token }
 }
 
 #[derive(Deserialize)]
 pub struct ApplyForm {
-    rows: String,
+    /// The token of a checked upload.
+    upload: String,
 }
 
 /// Step two: apply the checked rows in one transaction, all or none.
@@ -346,8 +356,13 @@ pub async fn apply_import(
     Path(plan_id): Path<i64>,
     Form(form): Form<ApplyForm>,
 ) -> Result<Response> {
-    let rows: Vec<PayloadRow> =
-        serde_json::from_str(&form.rows).map_err(|_| Error::BadRequest("导入内容无效,请重新上传文件".into()))?;
+    let session = session_of(&p)?;
+    let Some(pending) = state.uploads.get(&form.upload, session, plan_id) else {
+        let mut page = page(&state, p, plan_id).await?;
+        page.error = "这次导入已过期或不存在(检查结果保留 30 分钟),全部未保存,请重新上传文件。".into();
+        return Ok((StatusCode::GONE, render(&page)?).into_response());
+    };
+    let rows = pending.rows;
     let today = chrono::Local::now().date_naive();
     let r = rows.clone();
     let applied = state
@@ -371,13 +386,18 @@ pub async fn apply_import(
         })
         .await;
     match applied {
-        Ok(n) => Ok(flash::redirect(&state, &format!("/plans/{plan_id}/sheets"), Flash::Imported(n))),
+        Ok(n) => {
+            state.uploads.forget(&form.upload);
+            Ok(flash::redirect(&state, &format!("/plans/{plan_id}/sheets"), Flash::Imported(n)))
+        }
         Err(Error::Refused(_)) => {
             // Figures changed since the check: show the check again, as it stands now.
             let checked = check(&state, &p, plan_id, rows.clone()).await?;
             let mut page = page(&state, p, plan_id).await?;
             page.error = "导入内容在检查后已不再有效(可能有人修改了数值),全部未保存,请查看下表。".into();
-            page.checked = Some(summarise("(上次上传的文件)".into(), &rows, checked));
+            // Still kept: if the rows pass now, the same check can be confirmed again.
+            let token = if checked.ok() { form.upload.clone() } else { String::new() };
+            page.checked = Some(summarise(pending.file, &rows, checked, token));
             Ok((StatusCode::CONFLICT, render(&page)?).into_response())
         }
         Err(e) => Err(e),

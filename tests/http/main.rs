@@ -12,6 +12,7 @@ mod evaluation;
 mod exports;
 mod hardening;
 mod helpers;
+mod limits;
 mod layers;
 mod metrics;
 mod plausibility;

@@ -30,8 +30,8 @@ async fn upload(user: &User, app: &TestApp, name: &str, bytes: Vec<u8>) -> (u16,
 
 /// Submits the apply form of a checked import page.
 async fn apply(user: &User, app: &TestApp, doc: &Html) -> reqwest::Response {
-    let rows = input_value(doc, "input[name=rows]").expect("an apply form");
-    user.post(&format!("/plans/{}/import/apply", seed_plan_id(app)), &[("rows", &rows)]).await
+    let token = input_value(doc, "input[name=upload]").expect("an apply form");
+    user.post(&format!("/plans/{}/import/apply", seed_plan_id(app)), &[("upload", &token)]).await
 }
 
 fn outcomes(doc: &Html) -> Vec<String> {
@@ -102,12 +102,58 @@ async fn every_wrong_row_is_listed_with_its_number_and_nothing_is_saved() {
 async fn applying_rows_that_no_longer_pass_saves_none_of_them() {
     let app = TestApp::spawn().await;
     let editor = app.sign_in(Role::Editor).await;
-    let rows = format!(
-        r#"[{{"row":2,"metric":"{LEAD}","quarter":"2022Q3","value":"45","note":""}},{{"row":3,"metric":"fibre-bandwidth","quarter":"2022Q3","value":"x","note":""}}]"#
-    );
-    let res = editor.post(&format!("/plans/{}/import/apply", seed_plan_id(&app)), &[("rows", &rows)]).await;
+    let csv = format!("指标代码,季度,数值,备注\n{LEAD},2022Q3,45,\nfibre-bandwidth,2022Q3,200,\n");
+    let (status, doc) = upload(&editor, &app, "figures.csv", csv.into_bytes()).await;
+    assert_eq!(status, 200);
+    // Between the check and the confirmation, a reviewer locks the quarter.
+    crate::helpers::exec(&app, "INSERT INTO quarter_lock (plan_id, quarter, locked_by) SELECT id, '2022Q3', 'r' FROM plan");
+    let res = apply(&editor, &app, &doc).await;
     assert_eq!(res.status(), 409);
     assert_eq!(count(&app, "SELECT count(*) FROM reported_value"), 0);
+}
+
+#[tokio::test]
+async fn a_checked_import_is_applied_only_by_the_session_that_checked_it_and_only_once() {
+    let app = TestApp::spawn().await;
+    let editor = app.sign_in(Role::Editor).await;
+    let other = app.sign_in(Role::Editor).await;
+    let csv = format!("指标代码,季度,数值,备注\n{LEAD},2022Q3,45,\n");
+    let (_, doc) = upload(&editor, &app, "figures.csv", csv.into_bytes()).await;
+    let token = input_value(&doc, "input[name=upload]").unwrap();
+    let path = format!("/plans/{}/import/apply", seed_plan_id(&app));
+    for (who, token) in [(&other, token.as_str()), (&editor, "forged"), (&editor, "")] {
+        let res = who.post(&path, &[("upload", token)]).await;
+        assert_eq!(res.status(), 410, "{token}");
+        assert!(res.text().await.unwrap().contains("重新上传"));
+    }
+    assert_eq!(count(&app, "SELECT count(*) FROM reported_value"), 0);
+    assert_eq!(editor.post(&path, &[("upload", &token)]).await.status(), 303);
+    assert_eq!(editor.post(&path, &[("upload", &token)]).await.status(), 410, "applied once");
+    assert_eq!(count(&app, "SELECT count(*) FROM reported_value"), 1);
+}
+
+#[tokio::test]
+async fn a_sheet_of_several_megabytes_is_checked_and_applied_by_reference() {
+    let app = TestApp::spawn().await;
+    let editor = app.sign_in(Role::Editor).await;
+    // 5,000 rows for 2022Q3 (the same figure again and again is a duplicate-row error)…
+    let mut csv = String::from("指标代码,季度,数值,备注\n");
+    for i in 0..5_000 {
+        csv.push_str(&format!("{LEAD},2022Q3,45,{}\n", "说明".repeat(150 + i % 3)));
+    }
+    assert!(csv.len() > 3 * 1024 * 1024, "{} bytes", csv.len());
+    let (status, doc) = upload(&editor, &app, "big.csv", csv.into_bytes()).await;
+    assert_eq!(status, 422, "read, not refused as too large or unreadable");
+    assert!(texts(&doc, "table.import-rows tbody tr").len() >= 5_000);
+    // A sheet that passes is applied by a token of 64 characters, however large it was.
+    let mut csv = String::from("指标代码,季度,数值,备注\n");
+    for q in ["2021Q1", "2021Q2", "2021Q3", "2021Q4"] {
+        csv.push_str(&format!("{LEAD},{q},40,{}\n", "说明".repeat(240)));
+    }
+    let (status, doc) = upload(&editor, &app, "ok.csv", csv.into_bytes()).await;
+    assert_eq!(status, 200);
+    assert_eq!(input_value(&doc, "input[name=upload]").unwrap().len(), 64);
+    assert_eq!(apply(&editor, &app, &doc).await.status(), 303);
 }
 
 #[tokio::test]
