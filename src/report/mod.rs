@@ -95,7 +95,7 @@ pub fn build(
                         (Ok(p), Some(e)) => e - p,
                         _ => a.expected.unwrap_or(1.0),
                     };
-                    Row { sentence: sentence(m, &a, plan.period_end), metric: m.clone(), assessment: a, values, gap }
+                    Row { sentence: sentence(m, &a), metric: m.clone(), assessment: a, values, gap }
                 })
                 .collect();
             ChapterReport {

@@ -2,7 +2,7 @@
 //! the same figures and sentences as the page.
 
 use crate::plan::fmt_num;
-use crate::plan::progress::Status;
+use crate::plan::progress::{Assessment, NoProjection, Status};
 use crate::plan::text::{baseline_text, target_text};
 use crate::sheet::{Cell, Sheet, write_xlsx};
 
@@ -51,7 +51,7 @@ pub fn workbook(r: &Report) -> Result<Vec<u8>, String> {
                     a.progress.ok().map_or(Cell::Empty, |p| Cell::Number(round2(p * 100.0))),
                     a.expected.map_or(Cell::Empty, |e| Cell::Number(round2(e * 100.0))),
                     Cell::Text(a.status.label_zh().into()),
-                    a.projection.map_or(Cell::Empty, |p| Cell::Number(round2(p.value_at_target_date))),
+                    a.forecast().map_or(Cell::Empty, |v| Cell::Number(round2(v))),
                     Cell::Text(reach_text(a)),
                     Cell::Text(row.sentence.clone()),
                 ]
@@ -68,11 +68,12 @@ pub fn workbook(r: &Report) -> Result<Vec<u8>, String> {
 }
 
 /// The quarter the target is (or was) reached, or why there is none.
-pub fn reach_text(a: &crate::plan::progress::Assessment) -> String {
-    match (a.status, a.projection.and_then(|p| p.reach)) {
+pub fn reach_text(a: &Assessment) -> String {
+    match (a.status, a.reach()) {
         (Status::Reference, _) => "—".into(),
         (_, Some(q)) => q.label_zh(),
         (_, None) if a.projection.is_some() => "按当前趋势无法达标".into(),
+        (_, None) if a.latest.is_some() && a.projection_na == Some(NoProjection::OneOff) => "不作趋势预测".into(),
         _ => "—".into(),
     }
 }

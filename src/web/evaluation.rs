@@ -92,7 +92,7 @@ fn eval_row(plan: &Plan, r: &Row) -> EvalRow {
         progress: a.progress.map(percent).unwrap_or_else(|_| "—".into()),
         expected: a.expected.map(percent).unwrap_or_else(|| "—".into()),
         status: a.status,
-        projected: a.projection.map(|p| fmt_num(p.value_at_target_date)).unwrap_or_else(|| "—".into()),
+        projected: a.forecast().map(fmt_num).unwrap_or_else(|| "—".into()),
         reach: report::xlsx::reach_text(a),
         sentence: r.sentence.clone(),
         spark: charts::sparkline(&charts::Sparkline {
