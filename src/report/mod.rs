@@ -63,6 +63,13 @@ impl Report {
         self.rows().filter(|r| r.assessment.latest.is_none()).collect()
     }
 
+    /// Metrics whose latest figure is stale at the as-of date (数据滞后), oldest first.
+    pub fn stale(&self) -> Vec<&Row> {
+        let mut rows: Vec<&Row> = self.rows().filter(|r| r.assessment.is_stale()).collect();
+        rows.sort_by_key(|r| r.assessment.latest.as_ref().map(|l| l.quarter));
+        rows
+    }
+
     /// 终期评估 or 中期评估.
     pub fn kind_zh(&self) -> &'static str {
         self.plan.evaluation_kind_zh(self.as_of)

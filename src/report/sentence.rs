@@ -7,12 +7,18 @@ use crate::plan::{Kind, Metric, Reported, fmt_num};
 /// Progress within half a percentage point of the expected counts as level with it.
 const LEVEL: f64 = 0.005;
 
-/// The assessment sentence for `m` as assessed in `a`.
+/// The assessment sentence for `m` as assessed in `a`. A stale figure (数据滞后) is named
+/// with its quarter before anything is said on it.
 pub fn sentence(m: &Metric, a: &Assessment) -> String {
     let Some(latest) = &a.latest else {
         return "暂无已审核数据。".into();
     };
-    body(m, a, latest)
+    let body = body(m, a, latest);
+    if a.is_stale() {
+        format!("数据滞后(最新已审核数据为{}):{body}", latest.quarter.label_zh())
+    } else {
+        body
+    }
 }
 
 fn body(m: &Metric, a: &Assessment, latest: &Reported) -> String {

@@ -8,8 +8,9 @@ use crate::sheet::{Cell, Sheet, write_xlsx};
 
 use super::Report;
 
-/// Column headers of each chapter sheet.
-pub const CHAPTER_HEADER: [&str; 12] = [
+/// Column headers of each chapter sheet. The quarter of the value and whether it is stale
+/// came last, so that the columns before them keep their places for those who read by them.
+pub const CHAPTER_HEADER: [&str; 14] = [
     "指标代码",
     "指标",
     "单位",
@@ -22,6 +23,8 @@ pub const CHAPTER_HEADER: [&str; 12] = [
     "期末预测值",
     "预计达标季度",
     "评估意见",
+    "数值所属季度",
+    "数据滞后",
 ];
 
 /// The workbook's bytes.
@@ -54,6 +57,8 @@ pub fn workbook(r: &Report) -> Result<Vec<u8>, String> {
                     a.forecast().map_or(Cell::Empty, |v| Cell::Number(round2(v))),
                     Cell::Text(reach_text(a)),
                     Cell::Text(row.sentence.clone()),
+                    a.latest.as_ref().map_or(Cell::Empty, |l| Cell::Text(l.quarter.label_zh())),
+                    if a.is_stale() { Cell::Text("数据滞后".into()) } else { Cell::Empty },
                 ]
             })
             .collect();
@@ -61,7 +66,7 @@ pub fn workbook(r: &Report) -> Result<Vec<u8>, String> {
             name,
             header: CHAPTER_HEADER.iter().map(|s| s.to_string()).collect(),
             rows,
-            widths: Some(vec![24.0, 30.0, 8.0, 10.0, 10.0, 12.0, 12.0, 12.0, 10.0, 12.0, 16.0, 80.0]),
+            widths: Some(vec![24.0, 30.0, 8.0, 10.0, 10.0, 12.0, 12.0, 12.0, 10.0, 12.0, 16.0, 80.0, 16.0, 10.0]),
         });
     }
     write_xlsx(&sheets)

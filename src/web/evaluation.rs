@@ -18,7 +18,7 @@ use crate::charts;
 use crate::error::{Error, Result};
 use crate::plan::progress::Status;
 use crate::plan::text::{baseline_text, target_text};
-use crate::plan::{Direction, Plan, Quarter, fmt_num};
+use crate::plan::{Direction, Kind, Metric, Plan, Quarter, Reported, fmt_num};
 use crate::report::{self, Report, Row, StatusChange};
 use crate::store::{self, values::View};
 
@@ -47,6 +47,9 @@ struct EvaluationPage {
     chapters: Vec<ChapterRows>,
     attention: Vec<(EvalRow, String)>,
     missing: Vec<EvalRow>,
+    stale: Vec<EvalRow>,
+    /// The quarter before the as-of date's: a figure older than this is stale.
+    current_from: Quarter,
     dates: Vec<NaiveDate>,
 }
 
@@ -68,6 +71,12 @@ struct EvalRow {
     baseline: String,
     target: String,
     value: String,
+    /// The value as a sentence would say it: 45分钟, 完成 65%.
+    value_with_unit: String,
+    /// The quarter the value was reported for.
+    quarter: String,
+    /// The value is older than the quarter before the as-of date's (数据滞后).
+    stale: bool,
     progress: String,
     expected: String,
     status: Status,
@@ -89,6 +98,9 @@ fn eval_row(plan: &Plan, r: &Row) -> EvalRow {
         baseline: baseline_text(m, a.baseline),
         target: target_text(m),
         value: a.latest.as_ref().map(|l| value_text(m, l.value, l.done)).unwrap_or_else(|| "—".into()),
+        value_with_unit: a.latest.as_ref().map(|l| value_with_unit(m, l)).unwrap_or_else(|| "—".into()),
+        quarter: a.latest.as_ref().map(|l| l.quarter.label_zh()).unwrap_or_else(|| "—".into()),
+        stale: a.is_stale(),
         progress: a.progress.map(percent).unwrap_or_else(|_| "—".into()),
         expected: a.expected.map(percent).unwrap_or_else(|| "—".into()),
         status: a.status,
@@ -106,6 +118,15 @@ fn eval_row(plan: &Plan, r: &Row) -> EvalRow {
             label: format!("{} 各季度报告值", m.name),
         }),
     }
+}
+
+/// A reported figure with its unit; a milestone's words (完成 65%) carry none.
+fn value_with_unit(m: &Metric, r: &Reported) -> String {
+    format!("{}{}", value_text(m, r.value, r.done), unit_of(m))
+}
+
+fn unit_of(m: &Metric) -> &str {
+    if m.kind == Kind::Milestone { "" } else { &m.unit }
 }
 
 /// The evaluation date a request asks for: a quarter end, `final`, or the mid-term date.
@@ -188,6 +209,8 @@ fn page(r: &Report) -> EvaluationPage {
         chapters: r.chapters.iter().map(|c| (c.chapter.title.clone(), c.counts.clone(), rows_of(&c.rows))).collect(),
         attention,
         missing: r.missing().into_iter().map(|row| eval_row(&r.plan, row)).collect(),
+        stale: r.stale().into_iter().map(|row| eval_row(&r.plan, row)).collect(),
+        current_from: Quarter::containing(r.as_of).prev(),
         dates: report::quarter_ends(&r.plan),
         plan: r.plan.clone(),
     }

@@ -20,6 +20,8 @@ pub struct MetricRow {
     pub latest_quarter: String,
     /// The latest figure awaits review (shown only in the pending view).
     pub latest_pending: bool,
+    /// The latest figure is older than the quarter before the as-of date's (数据滞后).
+    pub stale: bool,
     pub progress: String,
     pub expected: String,
     pub status: Status,
@@ -43,6 +45,7 @@ impl MetricRow {
             latest: a.latest.as_ref().map(|l| value_text(m, l.value, l.done)).unwrap_or_else(|| "—".into()),
             latest_quarter: a.latest.as_ref().map(|l| l.quarter.label_zh()).unwrap_or_default(),
             latest_pending: a.latest.as_ref().is_some_and(|l| l.pending),
+            stale: a.is_stale(),
             progress: match a.progress {
                 Ok(p) => percent(p),
                 Err(_) => "—".into(),
@@ -94,7 +97,10 @@ fn bullet(m: &Metric, a: &Assessment) -> String {
         "基期 {},目标 {},最新 {},预期 {}",
         baseline_text(m, a.baseline),
         target_text(m),
-        a.latest.as_ref().map(|l| fmt_num(l.value)).unwrap_or_else(|| "无".into()),
+        a.latest
+            .as_ref()
+            .map(|l| format!("{}({})", fmt_num(l.value), l.quarter.label_zh()))
+            .unwrap_or_else(|| "无".into()),
         expected_value.map(fmt_num).unwrap_or_else(|| "无".into()),
     );
     charts::bullet(&charts::Bullet {
