@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::plan::progress::Status;
 use crate::plan::text::{baseline_text, target_text};
 use crate::plan::{Direction, Kind, Metric, Plan, Quarter, Reported, fmt_num};
-use crate::report::{self, Report, Row, StatusChange};
+use crate::report::{self, ChangeCause, Report, Row, StatusChange};
 use crate::store::{self, values::View};
 
 /// Status colours, the same as the stylesheet's.
@@ -241,9 +241,54 @@ struct ComparePage {
     plan: Plan,
     from: NaiveDate,
     to: NaiveDate,
-    changes: Vec<StatusChange>,
+    /// Changes a newer figure brought, then changes of the date alone.
+    new_figures: Vec<ChangeRow>,
+    date_only: Vec<ChangeRow>,
     unchanged: usize,
     dates: Vec<NaiveDate>,
+}
+
+/// One changed status, with the figure each evaluation stood on, as text.
+struct ChangeRow {
+    key: String,
+    name: String,
+    from: Status,
+    to: Status,
+    from_value: Figure,
+    to_value: Figure,
+    cause: ChangeCause,
+}
+
+/// A figure with its unit and quarter, and whether it is stale at its evaluation's date.
+struct Figure {
+    value: String,
+    unit: String,
+    quarter: String,
+    stale: bool,
+}
+
+fn figure(m: &Metric, r: Option<&Reported>, stale: bool) -> Figure {
+    match r {
+        Some(r) => Figure {
+            value: value_text(m, r.value, r.done),
+            unit: unit_of(m).to_owned(),
+            quarter: r.quarter.label_zh(),
+            stale,
+        },
+        None => Figure { value: "—".into(), unit: String::new(), quarter: "无已审核数据".into(), stale: false },
+    }
+}
+
+fn change_row(c: &StatusChange) -> ChangeRow {
+    ChangeRow {
+        key: c.metric.key.clone(),
+        name: c.metric.name.clone(),
+        from: c.from,
+        to: c.to,
+        from_value: figure(&c.metric, c.from_latest.as_ref(), c.from_stale),
+        to_value: figure(&c.metric, c.to_latest.as_ref(), c.to_stale),
+        cause: c.cause,
+    }
 }
 
 pub async fn compare_evaluations(
@@ -255,12 +300,14 @@ pub async fn compare_evaluations(
     let earlier = load_async(&state, plan_id, Some(q.get("from").cloned().unwrap_or_else(|| "midterm".into()))).await?;
     let later = load_async(&state, plan_id, Some(q.get("to").cloned().unwrap_or_else(|| "final".into()))).await?;
     let changes = report::compare(&earlier, &later);
+    let of = |cause| changes.iter().filter(|c| c.cause == cause).map(change_row).collect::<Vec<_>>();
     let page = ComparePage {
         layout: Layout::new(&state, &user, "评估对比"),
         unchanged: later.rows().count() - changes.len(),
         from: earlier.as_of,
         to: later.as_of,
-        changes,
+        new_figures: of(ChangeCause::NewFigure),
+        date_only: of(ChangeCause::DateOnly),
         dates: report::quarter_ends(&later.plan),
         plan: later.plan,
     };
