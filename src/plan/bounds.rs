@@ -48,11 +48,14 @@ pub fn is_percent(unit: &str) -> bool {
     (unit.contains('%') || unit.contains('％') || unit == "百分比") && !unit.contains("百分点")
 }
 
-/// The range a metric's figures must lie in, each end with the reason it is there.
+/// One end of a metric's range, with the reason it is there.
+pub type Limit = Option<(f64, &'static str)>;
+
+/// The range a metric's figures must lie in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bounds {
-    pub min: Option<(f64, &'static str)>,
-    pub max: Option<(f64, &'static str)>,
+    pub min: Limit,
+    pub max: Limit,
     /// Counted one by one: no fractions.
     pub whole: bool,
 }
@@ -97,7 +100,7 @@ impl Bounds {
 /// The bounds of `m`: its own `min`/`max` where set, else what its unit and kind allow.
 pub fn bounds(m: &Metric) -> Bounds {
     let unit = m.unit.trim();
-    let (mut min, mut max): (Option<(f64, &'static str)>, Option<(f64, &'static str)>) = match m.kind {
+    let (mut min, mut max): (Limit, Limit) = match m.kind {
         Kind::Milestone => (Some((0.0, "完成百分比")), Some((100.0, "完成百分比"))),
         _ if is_percent(unit) => (Some((0.0, "百分比")), Some((100.0, "百分比"))),
         _ if unit == "分" => (Some((0.0, "百分制评分")), Some((100.0, "百分制评分"))),
