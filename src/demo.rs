@@ -5,6 +5,7 @@
 
 use chrono::NaiveDate;
 
+use crate::plan::bounds::bounds;
 use crate::plan::progress::{effective_target, expected_progress};
 use crate::plan::{Direction, Kind, Metric, Quarter, Reported};
 
@@ -66,8 +67,9 @@ pub fn figures(
 
 /// Figures of `m` for `quarters`, which must start at its plan's first quarter: along the
 /// time-linear path from baseline to goal at the metric's pace, wobbling from quarter to
-/// quarter. Counts are whole and never fall, milestones move in steps of 5 %, percentages
-/// stay at most 100.
+/// quarter. Counts are whole and never fall, milestones move in steps of 5 %, and every
+/// figure lies within the metric's [`bounds`] (0–100 for shares and scores, at most 366
+/// days, whole units, a seed's own `min`/`max`).
 pub fn series(
     m: &Metric,
     style: &Style,
@@ -85,6 +87,7 @@ pub fn series(
         (None, _) => style.fallback_start,
     });
     let percent = m.unit.contains('%');
+    let bounds = bounds(m);
     let mut prev = 0.0_f64;
     quarters
         .into_iter()
@@ -109,10 +112,11 @@ pub fn series(
                 Kind::Context if start.fract() == 0.0 && !percent => (raw.round(), None),
                 Kind::Level | Kind::Context => {
                     let v = (raw * 10.0).round() / 10.0;
-                    let v = if style.never_negative { v.max(0.0) } else { v };
-                    (if percent { v.min(100.0) } else { v }, None)
+                    (if style.never_negative { v.max(0.0) } else { v }, None)
                 }
             };
+            // Never a figure the metric cannot have: 372 good-air days, 101.4 分, 1.5 套.
+            let value = bounds.clamp(value);
             prev = value;
             Reported { quarter: q, value, done, note: style.note.into(), pending: false }
         })
@@ -151,6 +155,44 @@ mod tests {
         let metrics = [m("b", Kind::Milestone, Some(0.0), None)];
         let f = figures(&metrics, d(2021, 1, 1), d(2020, 12, 31), d(2025, 12, 31), "2023Q2".parse().unwrap());
         assert!(f.iter().all(|(_, r)| (0.0..=100.0).contains(&r.value) && r.done == Some(r.value >= 100.0)));
+    }
+
+    #[test]
+    fn every_demo_figure_of_the_seed_plan_is_one_the_metric_can_have() {
+        let text = include_str!("../seeds/qijiang-meteorology-14.toml");
+        let plan = crate::plan::seed::parse("qijiang-meteorology-14.toml", text).unwrap();
+        let metrics: Vec<Metric> = plan
+            .chapters
+            .iter()
+            .flat_map(|c| &c.metrics)
+            .map(|d| Metric {
+                key: d.key.clone(),
+                unit: d.unit.clone(),
+                kind: d.kind,
+                direction: d.direction,
+                baseline: d.baseline,
+                baseline_date: Some(d.baseline_date),
+                target: d.target,
+                target_date: Some(d.target_date),
+                min: d.min,
+                max: d.max,
+                ..Metric::sample(d.kind, d.direction, d.baseline, d.target)
+            })
+            .collect();
+        // The whole period, past the demo's last quarter: the scale data goes that far.
+        let quarters = || Quarter::range("2021Q1".parse().unwrap(), "2025Q4".parse().unwrap());
+        for m in &metrics {
+            for r in series(m, &DEMO, d(2020, 12, 31), plan.period_end, quarters()) {
+                assert_eq!(bounds(m).refusal(r.value), None, "{} {}: {}", m.key, r.quarter, r.value);
+            }
+        }
+        // Left alone, these two drifted to 372 days and 101.4 分 by mid-2023.
+        for (key, most) in [("air-quality-good-days", 366.0), ("public-service-satisfaction", 100.0)] {
+            let m = metrics.iter().find(|m| m.key == key).unwrap();
+            let mid = &series(m, &DEMO, d(2020, 12, 31), plan.period_end, quarters())[9];
+            assert_eq!(mid.quarter.to_string(), "2023Q2");
+            assert!(mid.value <= most, "{key}: {}", mid.value);
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::error::{ApiError, Error};
 use crate::plan::bounds::{self, Flag};
-use crate::plan::progress::{Assessment, BaselinePoint, NotApplicable, Projection, Status};
+use crate::plan::progress::{Assessment, BaselinePoint, NoProjection, NotApplicable, Projection, Status};
 use crate::plan::{Metric, Plan, Quarter, Reported};
 use crate::store;
 use crate::web::auth::Editor;
@@ -44,7 +44,14 @@ struct MetricOut {
     exceeded: bool,
     baseline_in_use: Option<BaselinePoint>,
     latest: Option<Reported>,
+    /// `latest` is older than the quarter before the as-of date's quarter (数据滞后).
+    stale: bool,
+    /// The quarter since which the reported figures meet the target.
+    reached: Option<Quarter>,
     projection: Option<Projection>,
+    /// Why `projection` is `null`: `too_few_figures`, or `one_off` (一次性建设类指标).
+    projection_na: Option<NoProjection>,
+    projection_na_reason: Option<&'static str>,
 }
 
 impl MetricOut {
@@ -59,8 +66,12 @@ impl MetricOut {
             expected_progress: a.expected,
             exceeded: a.exceeded,
             baseline_in_use: a.baseline,
+            stale: a.is_stale(),
+            reached: a.reached,
             latest: a.latest,
             projection: a.projection,
+            projection_na: a.projection_na,
+            projection_na_reason: a.projection_na.map(|n| n.reason_zh()),
             metric,
         }
     }

@@ -10,9 +10,20 @@
 //!   required growth: `ratio >= 0.95` 正常推进 (on track), `0.6 <= ratio < 0.95` 存在风险
 //!   (at risk), below 0.6, or moving the wrong way, 明显滞后 (off track). Before any time
 //!   has elapsed nothing is expected yet, so any non-negative progress is on track.
+//!
+//! A figure is stale (数据滞后) when it is older than the quarter before the as-of date's
+//! quarter ([`is_stale`]): the status still rests on it, and every page says how old it is.
+//! The projection's rules are in [`projection`].
+
+mod projection;
 
 use chrono::NaiveDate;
 use serde::Serialize;
+
+pub use projection::{
+    NoProjection, ONE_OFF_MAX_UNITS, Projection, earliest_reach, figure_meets, is_one_off, linear_trend, project,
+    reached_since,
+};
 
 use super::{Direction, Kind, Metric, Quarter, Reported, Target};
 
@@ -21,8 +32,6 @@ const EPS: f64 = 1e-9;
 /// Ratios of achieved to expected progress that separate the statuses.
 pub const ON_TRACK_RATIO: f64 = 0.95;
 pub const AT_RISK_RATIO: f64 = 0.6;
-/// A projection further out than this (30 years) is no projection at all.
-const HORIZON_QUARTERS: usize = 120;
 
 /// Where a metric stands at a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -96,31 +105,38 @@ pub struct BaselinePoint {
     pub from_report: bool,
 }
 
-/// Linear trend over the reported figures.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Projection {
-    /// Change per year at the current pace.
-    pub slope_per_year: f64,
-    /// Value the trend gives at the target date.
-    pub value_at_target_date: f64,
-    /// The quarter in which the trend reaches the target; `None`: not at the current pace.
-    pub reach: Option<Quarter>,
-}
-
 impl Assessment {
     /// The figure `m` would report at the assessment date if on schedule (see
     /// [`expected_value`]); `None` without a target or a baseline.
     pub fn expected_value(&self, m: &Metric) -> Option<f64> {
         on_path(m, self.baseline?, self.expected?)
     }
+
+    /// The latest figure is stale (数据滞后) at the as-of date: see [`is_stale`].
+    pub fn is_stale(&self) -> bool {
+        self.latest.as_ref().is_some_and(|l| is_stale(l.quarter, self.as_of))
+    }
+
+    /// The quarter the target is or will be reached: since when the figures meet it, else
+    /// when the projection says. Never at or before the as-of date's quarter unless a
+    /// reported figure met it.
+    pub fn reach(&self) -> Option<Quarter> {
+        self.reached.or(self.projection.and_then(|p| p.reach))
+    }
+
+    /// The trend's value at the target date as a forecast (期末预测): only while that date is
+    /// still after the as-of date. Later, the figures tell what the value was, and a trend
+    /// drawn through older figures would only guess at it.
+    pub fn forecast(&self) -> Option<f64> {
+        self.projection.filter(|_| self.target_date > self.as_of).map(|p| p.value_at_target_date)
+    }
 }
 
-impl Projection {
-    /// The trend's value at `at`, counted back from the target date at the current pace.
-    pub fn value_at(&self, target_date: NaiveDate, at: NaiveDate) -> f64 {
-        let years = (target_date - at).num_days() as f64 / 365.25;
-        self.value_at_target_date - self.slope_per_year * years
-    }
+/// Whether a figure for quarter `latest` is stale at `as_of` (数据滞后): older than the
+/// quarter before the as-of date's quarter. At 2025-12-31 a figure for 2025Q3 is current
+/// (the fourth quarter's is not due yet), one for 2025Q2 is stale.
+pub fn is_stale(latest: Quarter, as_of: NaiveDate) -> bool {
+    latest < Quarter::containing(as_of).prev()
 }
 
 /// Everything computed for one metric at one date.
@@ -137,7 +153,13 @@ pub struct Assessment {
     pub status: Status,
     /// The ambitious end of the target is reached (超额).
     pub exceeded: bool,
+    /// The date the target is to be met by: the metric's own, else the plan's end.
+    pub target_date: NaiveDate,
+    /// The quarter since which the reported figures meet the target ([`reached_since`]).
+    pub reached: Option<Quarter>,
+    /// The trend, or why there is none (`projection_na`).
     pub projection: Option<Projection>,
+    pub projection_na: Option<NoProjection>,
 }
 
 /// The target a metric is measured against: milestones run to 100 % complete.
@@ -214,56 +236,6 @@ pub fn status_from_ratio(progress: f64, expected: f64) -> Status {
     }
 }
 
-/// Least-squares line through `(date, value)` points, as (intercept, slope per day) with x
-/// in days from the first point; `None` with fewer than two distinct dates.
-pub fn linear_trend(points: &[(NaiveDate, f64)]) -> Option<(NaiveDate, f64, f64)> {
-    let pts: Vec<(f64, f64)> =
-        points.iter().filter(|(_, v)| v.is_finite()).map(|(d, v)| ((*d - points[0].0).num_days() as f64, *v)).collect();
-    let n = pts.len() as f64;
-    if pts.len() < 2 {
-        return None;
-    }
-    let mx = pts.iter().map(|p| p.0).sum::<f64>() / n;
-    let my = pts.iter().map(|p| p.1).sum::<f64>() / n;
-    let sxx: f64 = pts.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    if sxx < EPS {
-        return None;
-    }
-    let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    let slope = sxy / sxx;
-    Some((points[0].0, my - slope * mx, slope))
-}
-
-/// Projects the trend of `values` to `target_date` and finds the quarter in which it meets
-/// the target. A target already met is reached in the quarter it was first met.
-pub fn project(
-    values: &[Reported],
-    dir: Direction,
-    target: Option<Target>,
-    target_date: NaiveDate,
-) -> Option<Projection> {
-    let points: Vec<(NaiveDate, f64)> = values.iter().map(|r| (r.quarter.end(), r.value)).collect();
-    let (origin, intercept, slope) = linear_trend(&points)?;
-    let at = |d: NaiveDate| intercept + slope * (d - origin).num_days() as f64;
-    let reach = target.and_then(|t| {
-        let goal = t.met_at(dir);
-        if let Some(first) = values.iter().find(|r| meets(dir, r.value, goal)) {
-            return Some(first.quarter);
-        }
-        if dir.sign() * slope <= EPS {
-            return None;
-        }
-        // Figures stand at quarter ends, so the answer is the first quarter whose end the
-        // trend meets. Quarters differ in length by a day or two, which the slack absorbs.
-        let slack = slope.abs() * 2.0;
-        let first = values.last()?.quarter.next();
-        std::iter::successors(Some(first), |q| Some(q.next()))
-            .take(HORIZON_QUARTERS)
-            .find(|q| meets(dir, at(q.end()) + dir.sign() * slack, goal))
-    });
-    Some(Projection { slope_per_year: slope * 365.25, value_at_target_date: at(target_date), reach })
-}
-
 /// The baseline in use at `as_of`: the plan's, else the first figure reported by then.
 pub fn baseline_point(m: &Metric, default_date: NaiveDate, values: &[Reported]) -> Option<BaselinePoint> {
     match m.baseline {
@@ -287,7 +259,11 @@ pub fn assess(
     let latest = known.last().cloned();
     let target = effective_target(m);
     let target_date = m.target_date.unwrap_or(default_target_date);
-    let projection = project(&known, m.direction, target, target_date);
+    let (projection, projection_na) = match project(m, &known, baseline, as_of, target_date) {
+        Ok(p) => (Some(p), None),
+        Err(na) => (None, Some(na)),
+    };
+    let reached = reached_since(m, &known);
     let expected = match (target, baseline) {
         (Some(_), Some(b)) => Some(expected_progress(b.date, target_date, as_of)),
         _ => None,
@@ -302,11 +278,7 @@ pub fn assess(
         (Some(l), Some(t), Some(b)) => progress(m.direction, b.value, t, l.value),
     };
 
-    let done = latest.as_ref().and_then(|l| l.done) == Some(true);
-    let met = match (&latest, target) {
-        (Some(l), Some(t)) => done || meets(m.direction, l.value, t.met_at(m.direction)),
-        _ => false,
-    };
+    let met = reached.is_some();
     let exceeded = match (&latest, target) {
         (Some(l), Some(t)) => t.is_range() && meets(m.direction, l.value, t.exceeded_at(m.direction)),
         _ => false,
@@ -327,7 +299,19 @@ pub fn assess(
         }
     };
 
-    Assessment { as_of, baseline, latest, progress, expected, status, exceeded, projection }
+    Assessment {
+        as_of,
+        baseline,
+        latest,
+        progress,
+        expected,
+        status,
+        exceeded,
+        target_date,
+        reached,
+        projection,
+        projection_na,
+    }
 }
 
 #[cfg(test)]

@@ -63,6 +63,13 @@ impl Report {
         self.rows().filter(|r| r.assessment.latest.is_none()).collect()
     }
 
+    /// Metrics whose latest figure is stale at the as-of date (数据滞后), oldest first.
+    pub fn stale(&self) -> Vec<&Row> {
+        let mut rows: Vec<&Row> = self.rows().filter(|r| r.assessment.is_stale()).collect();
+        rows.sort_by_key(|r| r.assessment.latest.as_ref().map(|l| l.quarter));
+        rows
+    }
+
     /// 终期评估 or 中期评估.
     pub fn kind_zh(&self) -> &'static str {
         self.plan.evaluation_kind_zh(self.as_of)
@@ -95,7 +102,7 @@ pub fn build(
                         (Ok(p), Some(e)) => e - p,
                         _ => a.expected.unwrap_or(1.0),
                     };
-                    Row { sentence: sentence(m, &a, plan.period_end), metric: m.clone(), assessment: a, values, gap }
+                    Row { sentence: sentence(m, &a), metric: m.clone(), assessment: a, values, gap }
                 })
                 .collect();
             ChapterReport {
@@ -109,27 +116,75 @@ pub fn build(
     Report { plan: plan.clone(), as_of, generated_on, figures, counts, chapters }
 }
 
-/// A metric whose status differs between two evaluations.
-#[derive(Debug, Clone, PartialEq)]
+/// Why a metric's status differs between two evaluations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeCause {
+    /// A newer figure was reported by the later date (or the first one).
+    NewFigure,
+    /// The latest figure is the same at both dates: only the date moved, and with it the
+    /// progress expected by then. Nothing was reported in between.
+    DateOnly,
+}
+
+impl ChangeCause {
+    /// The cause of a change from `earlier` to `later`, two assessments of one metric: the
+    /// same latest figure (quarter and value) both times is a change of date only.
+    pub fn of(earlier: &Assessment, later: &Assessment) -> Self {
+        let same = match (&earlier.latest, &later.latest) {
+            (Some(a), Some(b)) => a.quarter == b.quarter && a.value == b.value && a.done == b.done,
+            (None, None) => true,
+            _ => false,
+        };
+        if same { ChangeCause::DateOnly } else { ChangeCause::NewFigure }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ChangeCause::NewFigure => "新报数据",
+            ChangeCause::DateOnly => "未报新数据,仅评估日期推移",
+        }
+    }
+
+    /// CSS class and stable identifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeCause::NewFigure => "new_figure",
+            ChangeCause::DateOnly => "date_only",
+        }
+    }
+}
+
+/// A metric whose status differs between two evaluations, with the figure each stood on.
+#[derive(Debug, Clone)]
 pub struct StatusChange {
-    pub key: String,
-    pub name: String,
+    pub metric: Metric,
     pub from: Status,
     pub to: Status,
+    /// The latest figure at the earlier and at the later date.
+    pub from_latest: Option<Reported>,
+    pub to_latest: Option<Reported>,
+    /// Each figure is stale at its own date.
+    pub from_stale: bool,
+    pub to_stale: bool,
+    pub cause: ChangeCause,
 }
 
 /// Metrics whose status changed from `earlier` to `later`, in the plan's order.
 pub fn compare(earlier: &Report, later: &Report) -> Vec<StatusChange> {
-    let before: HashMap<&str, Status> = earlier.rows().map(|r| (r.metric.key.as_str(), r.assessment.status)).collect();
+    let before: HashMap<&str, &Assessment> = earlier.rows().map(|r| (r.metric.key.as_str(), &r.assessment)).collect();
     later
         .rows()
         .filter_map(|r| {
-            let from = *before.get(r.metric.key.as_str())?;
-            (from != r.assessment.status).then(|| StatusChange {
-                key: r.metric.key.clone(),
-                name: r.metric.name.clone(),
-                from,
-                to: r.assessment.status,
+            let (e, l) = (*before.get(r.metric.key.as_str())?, &r.assessment);
+            (e.status != l.status).then(|| StatusChange {
+                metric: r.metric.clone(),
+                from: e.status,
+                to: l.status,
+                from_latest: e.latest.clone(),
+                to_latest: l.latest.clone(),
+                from_stale: e.is_stale(),
+                to_stale: l.is_stale(),
+                cause: ChangeCause::of(e, l),
             })
         })
         .collect()

@@ -168,10 +168,10 @@ fn later_figures_do_not_leak_into_an_earlier_evaluation_and_changes_are_listed()
     assert_eq!(e.assessment.status, Status::NoData);
     let late = midterm(d(2023, 6, 30));
     let changes = compare(&early, &late);
-    let engineers = changes.iter().find(|c| c.key == "engineers").unwrap();
+    let engineers = changes.iter().find(|c| c.metric.key == "engineers").unwrap();
     assert_eq!((engineers.from, engineers.to), (Status::NoData, Status::Achieved));
     assert!(changes.iter().all(|c| c.from != c.to));
-    assert!(!changes.iter().any(|c| c.key == "stations"), "no data both times: unchanged");
+    assert!(!changes.iter().any(|c| c.metric.key == "stations"), "no data both times: unchanged");
 }
 
 #[test]
@@ -179,4 +179,60 @@ fn quarter_ends_cover_the_period() {
     let ends = quarter_ends(&plan());
     assert_eq!(ends.len(), 20);
     assert_eq!(ends[9], d(2023, 6, 30));
+}
+
+#[test]
+fn a_stale_figure_is_named_with_its_quarter_before_the_sentence_says_anything_on_it() {
+    // A year on from mid-2023, nothing new: the figures of 2023Q2 are stale.
+    let r = midterm(d(2024, 6, 30));
+    let lead = row(&r, "lead");
+    assert!(lead.assessment.is_stale());
+    assert!(lead.sentence.starts_with("数据滞后(最新已审核数据为2023年第二季度):较基期提高8分钟"), "{}", lead.sentence);
+    let stale: Vec<&str> = r.stale().iter().map(|r| r.metric.key.as_str()).collect();
+    assert_eq!(stale, ["lead", "grid", "engineers", "centre", "satisfaction"]);
+    assert!(!row(&r, "stations").assessment.is_stale(), "no figure is missing, not stale");
+    // At mid-2023 the same figures are current.
+    assert!(midterm(d(2023, 6, 30)).stale().is_empty());
+}
+
+#[test]
+fn at_the_final_date_no_target_short_of_its_figures_is_reached_by_then() {
+    let r = midterm(d(2025, 12, 31));
+    let end: Quarter = "2025Q4".parse().unwrap();
+    for row in r.rows() {
+        let a = &row.assessment;
+        if a.status != Status::Achieved {
+            assert!(a.reach().is_none_or(|q| q > end), "{}: {:?}", row.metric.key, a.reach());
+        }
+        assert_eq!(a.forecast(), None, "{}: the period is over", row.metric.key);
+    }
+    // The lead time's trend passed 48 in 2024Q3, but no figure did.
+    assert_eq!(row(&r, "lead").assessment.reach().unwrap().to_string(), "2026Q1");
+    assert!(
+        row(&r, "lead").sentence.ends_with("按当前趋势预计2026年第一季度达标,晚于目标期限。"),
+        "{}",
+        row(&r, "lead").sentence
+    );
+    // Two engineers of two: one-off things, reached in the quarter the figure said so.
+    assert_eq!(
+        row(&r, "engineers").sentence,
+        "数据滞后(最新已审核数据为2023年第二季度):较基期提高2名,完成目标进度100%,与时序进度持平(100%);已于2023年第二季度达标。"
+    );
+}
+
+#[test]
+fn a_change_of_figures_is_told_from_a_change_of_the_date_only() {
+    // Mid-2022 to mid-2023: the engineers' first figure came in.
+    let changes = compare(&midterm(d(2022, 6, 30)), &midterm(d(2023, 6, 30)));
+    let engineers = changes.iter().find(|c| c.metric.key == "engineers").unwrap();
+    assert_eq!(engineers.cause, ChangeCause::NewFigure);
+    assert_eq!((engineers.from_latest.as_ref(), engineers.to_latest.as_ref().map(|l| l.value)), (None, Some(2.0)));
+    // Mid-2023 to the end: nothing reported since, so every change is the date's alone.
+    let changes = compare(&midterm(d(2023, 6, 30)), &midterm(d(2025, 12, 31)));
+    let lead = changes.iter().find(|c| c.metric.key == "lead").unwrap();
+    assert_eq!((lead.from, lead.to), (Status::OnTrack, Status::AtRisk));
+    assert_eq!(lead.cause, ChangeCause::DateOnly);
+    assert_eq!(lead.from_latest, lead.to_latest);
+    assert!(!lead.from_stale && lead.to_stale);
+    assert!(changes.iter().all(|c| c.cause == ChangeCause::DateOnly), "{changes:?}");
 }

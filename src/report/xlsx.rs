@@ -2,14 +2,15 @@
 //! the same figures and sentences as the page.
 
 use crate::plan::fmt_num;
-use crate::plan::progress::Status;
+use crate::plan::progress::{Assessment, NoProjection, Status};
 use crate::plan::text::{baseline_text, target_text};
 use crate::sheet::{Cell, Sheet, write_xlsx};
 
 use super::Report;
 
-/// Column headers of each chapter sheet.
-pub const CHAPTER_HEADER: [&str; 12] = [
+/// Column headers of each chapter sheet. The quarter of the value and whether it is stale
+/// came last, so that the columns before them keep their places for those who read by them.
+pub const CHAPTER_HEADER: [&str; 14] = [
     "指标代码",
     "指标",
     "单位",
@@ -22,6 +23,8 @@ pub const CHAPTER_HEADER: [&str; 12] = [
     "期末预测值",
     "预计达标季度",
     "评估意见",
+    "数值所属季度",
+    "数据滞后",
 ];
 
 /// The workbook's bytes.
@@ -51,9 +54,11 @@ pub fn workbook(r: &Report) -> Result<Vec<u8>, String> {
                     a.progress.ok().map_or(Cell::Empty, |p| Cell::Number(round2(p * 100.0))),
                     a.expected.map_or(Cell::Empty, |e| Cell::Number(round2(e * 100.0))),
                     Cell::Text(a.status.label_zh().into()),
-                    a.projection.map_or(Cell::Empty, |p| Cell::Number(round2(p.value_at_target_date))),
+                    a.forecast().map_or(Cell::Empty, |v| Cell::Number(round2(v))),
                     Cell::Text(reach_text(a)),
                     Cell::Text(row.sentence.clone()),
+                    a.latest.as_ref().map_or(Cell::Empty, |l| Cell::Text(l.quarter.label_zh())),
+                    if a.is_stale() { Cell::Text("数据滞后".into()) } else { Cell::Empty },
                 ]
             })
             .collect();
@@ -61,18 +66,19 @@ pub fn workbook(r: &Report) -> Result<Vec<u8>, String> {
             name,
             header: CHAPTER_HEADER.iter().map(|s| s.to_string()).collect(),
             rows,
-            widths: Some(vec![24.0, 30.0, 8.0, 10.0, 10.0, 12.0, 12.0, 12.0, 10.0, 12.0, 16.0, 80.0]),
+            widths: Some(vec![24.0, 30.0, 8.0, 10.0, 10.0, 12.0, 12.0, 12.0, 10.0, 12.0, 16.0, 80.0, 16.0, 10.0]),
         });
     }
     write_xlsx(&sheets)
 }
 
 /// The quarter the target is (or was) reached, or why there is none.
-pub fn reach_text(a: &crate::plan::progress::Assessment) -> String {
-    match (a.status, a.projection.and_then(|p| p.reach)) {
+pub fn reach_text(a: &Assessment) -> String {
+    match (a.status, a.reach()) {
         (Status::Reference, _) => "—".into(),
         (_, Some(q)) => q.label_zh(),
         (_, None) if a.projection.is_some() => "按当前趋势无法达标".into(),
+        (_, None) if a.latest.is_some() && a.projection_na == Some(NoProjection::OneOff) => "不作趋势预测".into(),
         _ => "—".into(),
     }
 }

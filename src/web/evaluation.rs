@@ -18,8 +18,8 @@ use crate::charts;
 use crate::error::{Error, Result};
 use crate::plan::progress::Status;
 use crate::plan::text::{baseline_text, target_text};
-use crate::plan::{Direction, Plan, Quarter, fmt_num};
-use crate::report::{self, Report, Row, StatusChange};
+use crate::plan::{Direction, Kind, Metric, Plan, Quarter, Reported, fmt_num};
+use crate::report::{self, ChangeCause, Report, Row, StatusChange};
 use crate::store::{self, values::View};
 
 /// Status colours, the same as the stylesheet's.
@@ -47,6 +47,9 @@ struct EvaluationPage {
     chapters: Vec<ChapterRows>,
     attention: Vec<(EvalRow, String)>,
     missing: Vec<EvalRow>,
+    stale: Vec<EvalRow>,
+    /// The quarter before the as-of date's: a figure older than this is stale.
+    current_from: Quarter,
     dates: Vec<NaiveDate>,
 }
 
@@ -68,6 +71,12 @@ struct EvalRow {
     baseline: String,
     target: String,
     value: String,
+    /// The value as a sentence would say it: 45分钟, 完成 65%.
+    value_with_unit: String,
+    /// The quarter the value was reported for.
+    quarter: String,
+    /// The value is older than the quarter before the as-of date's (数据滞后).
+    stale: bool,
     progress: String,
     expected: String,
     status: Status,
@@ -89,10 +98,13 @@ fn eval_row(plan: &Plan, r: &Row) -> EvalRow {
         baseline: baseline_text(m, a.baseline),
         target: target_text(m),
         value: a.latest.as_ref().map(|l| value_text(m, l.value, l.done)).unwrap_or_else(|| "—".into()),
+        value_with_unit: a.latest.as_ref().map(|l| value_with_unit(m, l)).unwrap_or_else(|| "—".into()),
+        quarter: a.latest.as_ref().map(|l| l.quarter.label_zh()).unwrap_or_else(|| "—".into()),
+        stale: a.is_stale(),
         progress: a.progress.map(percent).unwrap_or_else(|_| "—".into()),
         expected: a.expected.map(percent).unwrap_or_else(|| "—".into()),
         status: a.status,
-        projected: a.projection.map(|p| fmt_num(p.value_at_target_date)).unwrap_or_else(|| "—".into()),
+        projected: a.forecast().map(fmt_num).unwrap_or_else(|| "—".into()),
         reach: report::xlsx::reach_text(a),
         sentence: r.sentence.clone(),
         spark: charts::sparkline(&charts::Sparkline {
@@ -106,6 +118,15 @@ fn eval_row(plan: &Plan, r: &Row) -> EvalRow {
             label: format!("{} 各季度报告值", m.name),
         }),
     }
+}
+
+/// A reported figure with its unit; a milestone's words (完成 65%) carry none.
+fn value_with_unit(m: &Metric, r: &Reported) -> String {
+    format!("{}{}", value_text(m, r.value, r.done), unit_of(m))
+}
+
+fn unit_of(m: &Metric) -> &str {
+    if m.kind == Kind::Milestone { "" } else { &m.unit }
 }
 
 /// The evaluation date a request asks for: a quarter end, `final`, or the mid-term date.
@@ -188,6 +209,8 @@ fn page(r: &Report) -> EvaluationPage {
         chapters: r.chapters.iter().map(|c| (c.chapter.title.clone(), c.counts.clone(), rows_of(&c.rows))).collect(),
         attention,
         missing: r.missing().into_iter().map(|row| eval_row(&r.plan, row)).collect(),
+        stale: r.stale().into_iter().map(|row| eval_row(&r.plan, row)).collect(),
+        current_from: Quarter::containing(r.as_of).prev(),
         dates: report::quarter_ends(&r.plan),
         plan: r.plan.clone(),
     }
@@ -218,9 +241,54 @@ struct ComparePage {
     plan: Plan,
     from: NaiveDate,
     to: NaiveDate,
-    changes: Vec<StatusChange>,
+    /// Changes a newer figure brought, then changes of the date alone.
+    new_figures: Vec<ChangeRow>,
+    date_only: Vec<ChangeRow>,
     unchanged: usize,
     dates: Vec<NaiveDate>,
+}
+
+/// One changed status, with the figure each evaluation stood on, as text.
+struct ChangeRow {
+    key: String,
+    name: String,
+    from: Status,
+    to: Status,
+    from_value: Figure,
+    to_value: Figure,
+    cause: ChangeCause,
+}
+
+/// A figure with its unit and quarter, and whether it is stale at its evaluation's date.
+struct Figure {
+    value: String,
+    unit: String,
+    quarter: String,
+    stale: bool,
+}
+
+fn figure(m: &Metric, r: Option<&Reported>, stale: bool) -> Figure {
+    match r {
+        Some(r) => Figure {
+            value: value_text(m, r.value, r.done),
+            unit: unit_of(m).to_owned(),
+            quarter: r.quarter.label_zh(),
+            stale,
+        },
+        None => Figure { value: "—".into(), unit: String::new(), quarter: "无已审核数据".into(), stale: false },
+    }
+}
+
+fn change_row(c: &StatusChange) -> ChangeRow {
+    ChangeRow {
+        key: c.metric.key.clone(),
+        name: c.metric.name.clone(),
+        from: c.from,
+        to: c.to,
+        from_value: figure(&c.metric, c.from_latest.as_ref(), c.from_stale),
+        to_value: figure(&c.metric, c.to_latest.as_ref(), c.to_stale),
+        cause: c.cause,
+    }
 }
 
 pub async fn compare_evaluations(
@@ -232,12 +300,14 @@ pub async fn compare_evaluations(
     let earlier = load_async(&state, plan_id, Some(q.get("from").cloned().unwrap_or_else(|| "midterm".into()))).await?;
     let later = load_async(&state, plan_id, Some(q.get("to").cloned().unwrap_or_else(|| "final".into()))).await?;
     let changes = report::compare(&earlier, &later);
+    let of = |cause| changes.iter().filter(|c| c.cause == cause).map(change_row).collect::<Vec<_>>();
     let page = ComparePage {
         layout: Layout::new(&state, &user, "评估对比"),
         unchanged: later.rows().count() - changes.len(),
         from: earlier.as_of,
         to: later.as_of,
-        changes,
+        new_figures: of(ChangeCause::NewFigure),
+        date_only: of(ChangeCause::DateOnly),
         dates: report::quarter_ends(&later.plan),
         plan: later.plan,
     };

@@ -20,6 +20,8 @@ pub struct MetricRow {
     pub latest_quarter: String,
     /// The latest figure awaits review (shown only in the pending view).
     pub latest_pending: bool,
+    /// The latest figure is older than the quarter before the as-of date's (数据滞后).
+    pub stale: bool,
     pub progress: String,
     pub expected: String,
     pub status: Status,
@@ -43,6 +45,7 @@ impl MetricRow {
             latest: a.latest.as_ref().map(|l| value_text(m, l.value, l.done)).unwrap_or_else(|| "—".into()),
             latest_quarter: a.latest.as_ref().map(|l| l.quarter.label_zh()).unwrap_or_default(),
             latest_pending: a.latest.as_ref().is_some_and(|l| l.pending),
+            stale: a.is_stale(),
             progress: match a.progress {
                 Ok(p) => percent(p),
                 Err(_) => "—".into(),
@@ -68,17 +71,22 @@ fn status_note(a: &Assessment) -> String {
 
 /// Where the metric is heading, in one phrase.
 pub fn projection_text(m: &Metric, a: &Assessment) -> String {
-    let Some(p) = a.projection else {
-        return if a.latest.is_some() { "数据不足以判断趋势".into() } else { String::new() };
-    };
-    let at_end = format!("预计期末 {}", fmt_num(p.value_at_target_date));
-    if effective_target(m).is_none() {
-        return at_end;
+    if let (Status::Achieved, Some(q)) = (a.status, a.reached) {
+        return format!("{}已达标", q.label_zh());
     }
-    match (a.status, p.reach) {
-        (Status::Achieved, Some(q)) => format!("{}已达标", q.label_zh()),
-        (_, Some(q)) => format!("{at_end},预计{}达标", q.label_zh()),
-        (_, None) => format!("{at_end},按当前趋势无法达标"),
+    let Some(p) = a.projection else {
+        return match (&a.latest, a.projection_na) {
+            (Some(_), Some(na)) => na.reason_zh().into(),
+            _ => String::new(),
+        };
+    };
+    let at_end = a.forecast().map(|v| format!("预计期末 {},", fmt_num(v))).unwrap_or_default();
+    if effective_target(m).is_none() {
+        return a.forecast().map_or_else(|| "期末已到,不作期末预测".into(), |v| format!("预计期末 {}", fmt_num(v)));
+    }
+    match p.reach {
+        Some(q) => format!("{at_end}预计{}达标", q.label_zh()),
+        None => format!("{at_end}按当前趋势无法达标"),
     }
 }
 
@@ -89,7 +97,10 @@ fn bullet(m: &Metric, a: &Assessment) -> String {
         "基期 {},目标 {},最新 {},预期 {}",
         baseline_text(m, a.baseline),
         target_text(m),
-        a.latest.as_ref().map(|l| fmt_num(l.value)).unwrap_or_else(|| "无".into()),
+        a.latest
+            .as_ref()
+            .map(|l| format!("{}({})", fmt_num(l.value), l.quarter.label_zh()))
+            .unwrap_or_else(|| "无".into()),
         expected_value.map(fmt_num).unwrap_or_else(|| "无".into()),
     );
     charts::bullet(&charts::Bullet {
@@ -122,13 +133,9 @@ pub fn metric_chart_svg(
         (Some(t), Some(b)) => Some(((b.date, b.value), (target_date, t.met_at(m.direction)))),
         _ => None,
     };
-    // The trend line itself, from the last figure's date to the target date.
-    let projection = match (a.projection, points.last()) {
-        (Some(p), Some(&(last_date, _))) if last_date < target_date => {
-            Some(((last_date, p.value_at(target_date, last_date)), (target_date, p.value_at_target_date)))
-        }
-        _ => None,
-    };
+    // The trend as the projection draws it: within the metric's bounds, from the last
+    // figure (or the as-of date, if later) to the target date.
+    let projection = a.projection.and_then(|p| p.line).map(|[from, to]| (from, to));
     charts::metric_chart(&charts::MetricChart {
         title: &m.name,
         unit: &m.unit,

@@ -1,4 +1,4 @@
-use crate::helpers::TestApp;
+use crate::helpers::{LEAD, TestApp};
 
 #[tokio::test]
 async fn api_gives_the_seeded_baseline_and_target_of_the_convective_warning_lead_time() {
@@ -63,4 +63,27 @@ async fn api_errors_are_json_with_a_message() {
     assert_eq!(status, 404);
     let (status, _) = app.json("/api/nothing-here").await;
     assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn api_marks_a_stale_value_and_says_why_a_projection_is_missing() {
+    let app = TestApp::spawn().await;
+    app.put_value(LEAD, "2022Q4", 41.0);
+    app.put_value(LEAD, "2023Q2", 44.0);
+    let (_, m) = app.json(&format!("/api/metrics/{LEAD}?as_of=2023-09-30")).await;
+    assert_eq!((&m["stale"], &m["latest"]["quarter"]), (&serde_json::json!(false), &serde_json::json!("2023Q2")));
+    let (_, m) = app.json(&format!("/api/metrics/{LEAD}?as_of=2023-12-31")).await;
+    assert_eq!(m["stale"], true);
+    // A trend that met 48 in 2024Q1 is no figure that did: at the end of 2024 the earliest
+    // reach is the next quarter.
+    let (_, m) = app.json(&format!("/api/metrics/{LEAD}?as_of=2024-12-31")).await;
+    assert_eq!(m["projection"]["reach"], "2025Q1");
+    assert_eq!(m["reached"], serde_json::Value::Null);
+    // One radar, none yet: no line through zeros.
+    app.put_value("x-band-radar", "2022Q4", 0.0);
+    app.put_value("x-band-radar", "2023Q2", 0.0);
+    let (_, m) = app.json("/api/metrics/x-band-radar?as_of=2023-06-30").await;
+    assert_eq!(m["projection"], serde_json::Value::Null);
+    assert_eq!(m["projection_na"], "one_off");
+    assert_eq!(m["projection_na_reason"], "一次性建设类指标,不作趋势预测");
 }

@@ -111,3 +111,19 @@ async fn a_cached_dashboard_shows_a_change_at_the_next_request() {
     let (_, after) = app.html("/?as_of=2023-06-30&pending=1").await;
     assert!(row(&after).contains("45.5"), "{}", row(&after));
 }
+
+#[tokio::test]
+async fn a_value_older_than_the_quarter_before_the_as_of_date_is_marked_stale() {
+    let app = TestApp::spawn().await;
+    app.put_value(LEAD, "2023Q2", 44.0);
+    app.put_value("fibre-bandwidth", "2023Q3", 200.0);
+    // At the end of 2023, 2023Q3's figure is current and 2023Q2's is stale.
+    let (_, doc) = app.html("/?as_of=2023-12-31").await;
+    assert_eq!(texts(&doc, &format!("#m-{LEAD} .when")), ["2023年第二季度"]);
+    assert_eq!(texts(&doc, &format!("#m-{LEAD} .tag-stale")), ["数据滞后"]);
+    assert_eq!(texts(&doc, "#m-fibre-bandwidth .when"), ["2023年第三季度"]);
+    assert!(texts(&doc, "#m-fibre-bandwidth .tag-stale").is_empty());
+    assert_eq!(texts(&doc, ".tag-stale").len(), 1, "a metric with no figure is missing, not stale");
+    let (_, doc) = app.html("/?as_of=2023-09-30").await;
+    assert!(texts(&doc, ".tag-stale").is_empty());
+}

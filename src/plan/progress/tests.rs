@@ -218,6 +218,16 @@ fn linear_trend_fits_a_straight_line_exactly() {
     assert!(linear_trend(&pts[..1]).is_none());
 }
 
+/// The projection of `v` (oldest first) for `m` at `as_of`, to the end of the period.
+fn proj(m: &Metric, v: &[Reported], as_of: NaiveDate) -> Result<Projection, NoProjection> {
+    let baseline = baseline_point(m, d(BASE.0, BASE.1, BASE.2), v);
+    project(m, v, baseline, as_of, d(END.0, END.1, END.2))
+}
+
+fn level(dir: Direction, baseline: Option<f64>, target: f64) -> Metric {
+    metric(Kind::Level, dir, baseline, Some(Target::single(target)))
+}
+
 #[test]
 fn projection_finds_the_quarter_the_target_is_reached() {
     // +1 minute a quarter from 38 in 2021Q1: 48 is reached ten quarters later, 2023Q3.
@@ -231,7 +241,7 @@ fn projection_finds_the_quarter_the_target_is_reached() {
             pending: false,
         })
         .collect();
-    let p = project(&v, Direction::Higher, Some(Target::single(48.0)), d(2025, 12, 31)).unwrap();
+    let p = proj(&level(Direction::Higher, Some(37.0), 48.0), &v, d(2022, 12, 31)).unwrap();
     assert_eq!(p.reach, Some(q("2023Q3")));
     assert!((p.slope_per_year - 4.0).abs() < 0.05, "{}", p.slope_per_year);
     assert!((p.value_at_target_date - 57.0).abs() < 0.2, "{}", p.value_at_target_date);
@@ -239,17 +249,17 @@ fn projection_finds_the_quarter_the_target_is_reached() {
 
 #[test]
 fn projection_never_reaches_when_moving_away() {
+    let m = level(Direction::Lower, Some(2.5), 1.0);
     let v = vals(&[("2021Q4", 2.0), ("2022Q4", 2.2)]);
-    let p = project(&v, Direction::Lower, Some(Target::single(1.0)), d(2025, 12, 31)).unwrap();
-    assert_eq!(p.reach, None);
+    assert_eq!(proj(&m, &v, d(2022, 12, 31)).unwrap().reach, None);
     let flat = vals(&[("2021Q4", 2.0), ("2022Q4", 2.0)]);
-    assert_eq!(project(&flat, Direction::Lower, Some(Target::single(1.0)), d(2025, 12, 31)).unwrap().reach, None);
+    assert_eq!(proj(&m, &flat, d(2022, 12, 31)).unwrap().reach, None);
 }
 
 #[test]
 fn projection_of_a_met_target_names_the_quarter_it_was_met() {
     let v = vals(&[("2021Q4", 40.0), ("2022Q4", 49.0), ("2023Q2", 50.0)]);
-    let p = project(&v, Direction::Higher, Some(Target::single(48.0)), d(2025, 12, 31)).unwrap();
+    let p = proj(&level(Direction::Higher, Some(37.0), 48.0), &v, d(2023, 6, 30)).unwrap();
     assert_eq!(p.reach, Some(q("2022Q4")));
 }
 
@@ -258,15 +268,156 @@ fn projection_is_never_earlier_than_the_quarter_after_the_last_miss() {
     // A steep early rise then a drop: the fitted line crosses 48 before 2023Q2,
     // but 2023Q2 itself missed.
     let v = vals(&[("2021Q1", 30.0), ("2021Q2", 47.0), ("2023Q2", 47.5)]);
-    let p = project(&v, Direction::Higher, Some(Target::single(48.0)), d(2025, 12, 31)).unwrap();
+    let p = proj(&level(Direction::Higher, Some(37.0), 48.0), &v, d(2023, 6, 30)).unwrap();
     assert!(p.reach.unwrap() >= q("2023Q3"), "{:?}", p.reach);
 }
 
 #[test]
 fn projection_far_beyond_any_horizon_is_none() {
     let v = vals(&[("2021Q4", 0.0), ("2022Q4", 0.001)]);
-    let p = project(&v, Direction::Higher, Some(Target::single(381.0)), d(2025, 12, 31)).unwrap();
+    let p = proj(&level(Direction::Higher, Some(0.0), 381.0), &v, d(2022, 12, 31)).unwrap();
     assert_eq!(p.reach, None);
+}
+
+#[test]
+fn a_target_not_met_by_a_figure_is_never_reached_at_or_before_the_as_of_quarter() {
+    // +1 a year to 2.5 in mid-2023, then nothing reported: the line meets 4 at the end of
+    // 2024, but at the end of 2025 no figure has met it. The earliest is the next quarter.
+    let m = level(Direction::Higher, Some(0.0), 4.0);
+    let v = vals(&[("2021Q2", 0.5), ("2022Q2", 1.5), ("2023Q2", 2.5)]);
+    let mid = at(&m, &v, d(2023, 6, 30));
+    assert_eq!(mid.reach(), Some(q("2024Q4")), "ahead of the as-of date, the trend says");
+    let end = at(&m, &v, d(2025, 12, 31));
+    assert_ne!(end.status, Status::Achieved);
+    assert_eq!(end.reach(), Some(q("2026Q1")));
+    assert_eq!(end.reached, None);
+    assert_eq!(earliest_reach(d(2025, 12, 31)), q("2026Q1"));
+    // Mid-quarter, the as-of date's own quarter is not yet a possible reach either.
+    assert_eq!(at(&m, &v, d(2024, 11, 15)).reach(), Some(q("2025Q1")));
+}
+
+#[test]
+fn a_met_target_is_reached_since_the_figures_last_began_to_meet_it() {
+    let m = level(Direction::Higher, Some(37.0), 48.0);
+    // Met in 2022Q2, missed in 2022Q4, met again since 2023Q1.
+    let v = vals(&[("2022Q2", 48.5), ("2022Q4", 47.0), ("2023Q1", 48.0), ("2023Q2", 49.0)]);
+    let a = at(&m, &v, d(2023, 6, 30));
+    assert_eq!(a.status, Status::Achieved);
+    assert_eq!((a.reached, a.reach()), (Some(q("2023Q1")), Some(q("2023Q1"))));
+    // A figure that met it once and fell back is no reach at all.
+    let fell = at(&m, &v[..2], d(2022, 12, 31));
+    assert_eq!(fell.reached, None);
+    assert!(fell.reach().is_none_or(|r| r > q("2022Q4")), "{:?}", fell.reach());
+    // A milestone is met when reported done.
+    let ms = metric(Kind::Milestone, Direction::Higher, Some(0.0), None);
+    let mut done = vals(&[("2022Q4", 90.0), ("2023Q2", 100.0)]);
+    done[1].done = Some(true);
+    assert_eq!(reached_since(&ms, &done), Some(q("2023Q2")));
+}
+
+#[test]
+fn a_projection_stays_within_what_the_metric_can_be() {
+    let unit = |unit: &str, m: Metric| Metric { unit: unit.into(), ..m };
+    let rising = |a: f64, b: f64| vals(&[("2021Q2", a), ("2022Q2", (a + b) / 2.0), ("2023Q2", b)]);
+    let as_of = d(2023, 6, 30);
+    // A share rising 4 points a year from 92 would pass 100 % in mid-2025.
+    let share = unit("%", metric(Kind::Context, Direction::Higher, Some(84.6), None));
+    assert_eq!(proj(&share, &rising(84.0, 92.0), as_of).unwrap().value_at_target_date, 100.0);
+    let days = unit("天", metric(Kind::Context, Direction::Higher, Some(339.0), None));
+    assert_eq!(proj(&days, &rising(345.0, 372.0), as_of).unwrap().value_at_target_date, 366.0);
+    let ms = metric(Kind::Milestone, Direction::Higher, Some(0.0), None);
+    assert_eq!(proj(&ms, &rising(15.0, 65.0), as_of).unwrap().value_at_target_date, 100.0);
+    let score = unit("分", metric(Kind::Context, Direction::Higher, Some(92.3), None));
+    assert_eq!(proj(&score, &rising(95.0, 101.4), as_of).unwrap().value_at_target_date, 100.0);
+    // Things counted whole are projected whole; lower-is-better levels stop at zero.
+    let stations = metric(Kind::Count, Direction::Higher, Some(0.0), Some(Target::single(160.0)));
+    assert_eq!(proj(&stations, &rising(40.0, 119.0), as_of).unwrap().value_at_target_date.fract(), 0.0);
+    let hours = unit("小时", level(Direction::Lower, Some(3.0), 0.5));
+    assert_eq!(proj(&hours, &rising(2.8, 1.2), as_of).unwrap().value_at_target_date, 0.0);
+}
+
+#[test]
+fn the_drawn_trend_runs_from_the_last_figure_to_the_target_date_within_the_bounds() {
+    let share = Metric { unit: "%".into(), ..level(Direction::Higher, Some(80.0), 99.0) };
+    let v = vals(&[("2021Q2", 84.0), ("2022Q2", 88.0), ("2023Q2", 92.0)]);
+    // 4 points a year from 92 in mid-2023 meets 100 % two years on, in mid-2025.
+    let line = proj(&share, &v, d(2023, 6, 30)).unwrap().line.unwrap();
+    assert_eq!(line[0].0, d(2023, 6, 30));
+    assert!(approx(line[0].1, 92.0));
+    assert!((d(2025, 6, 28)..=d(2025, 7, 2)).contains(&line[1].0), "stops where it meets 100 %: {:?}", line[1]);
+    assert!((line[1].1 - 100.0).abs() < 0.01, "{:?}", line[1]);
+    // Within the bounds all the way, it runs to the target date.
+    let low = vals(&[("2021Q2", 60.0), ("2022Q2", 61.0), ("2023Q2", 62.0)]);
+    let line = proj(&share, &low, d(2023, 6, 30)).unwrap().line.unwrap();
+    assert_eq!(line[1].0, d(2025, 12, 31));
+    // From stale figures it starts at the as-of date, not at the last figure: the trend
+    // says nothing about the quarters in between that a figure could not.
+    let line = proj(&share, &low, d(2024, 12, 31)).unwrap().line.unwrap();
+    assert_eq!(line[0].0, d(2024, 12, 31));
+    // At the target date there is nothing ahead to draw.
+    assert_eq!(proj(&share, &low, d(2025, 12, 31)).unwrap().line, None);
+    // Beyond the bound all along, it lies flat on it.
+    let over = Metric { unit: "%".into(), ..metric(Kind::Context, Direction::Higher, Some(80.0), None) };
+    let steep = vals(&[("2021Q2", 70.0), ("2022Q2", 90.0), ("2023Q2", 99.0)]);
+    let line = proj(&over, &steep, d(2024, 12, 31)).unwrap().line.unwrap();
+    assert_eq!((line[0].1, line[1].1), (100.0, 100.0));
+}
+
+#[test]
+fn a_count_of_a_few_one_off_things_has_no_projection() {
+    let count = |baseline: f64, target: f64| {
+        metric(Kind::Count, Direction::Higher, Some(baseline), Some(Target::single(target)))
+    };
+    // 0 of 1 radar, reported four times: no line through the zeros.
+    let radar = count(0.0, 1.0);
+    let zeros = vals(&[("2022Q2", 0.0), ("2022Q4", 0.0), ("2023Q2", 0.0)]);
+    let a = at(&radar, &zeros, d(2023, 6, 30));
+    assert_eq!((a.projection, a.projection_na), (None, Some(NoProjection::OneOff)));
+    assert_eq!(a.reach(), None);
+    // One of one, done: reached since its figure, with no trend needed.
+    let one = at(&radar, &vals(&[("2022Q4", 0.0), ("2023Q1", 1.0)]), d(2023, 6, 30));
+    assert_eq!((one.status, one.reach()), (Status::Achieved, Some(q("2023Q1"))));
+    // The rule's edge: ten units from the baseline is one-off, eleven is not.
+    assert!(is_one_off(&count(21.0, 31.0), None), "the plan's baseline, when none is in use yet");
+    let b = |v: f64| Some(BaselinePoint { date: d(2020, 12, 31), value: v, from_report: false });
+    assert!(is_one_off(&count(21.0, 31.0), b(21.0)));
+    assert!(!is_one_off(&count(20.0, 31.0), b(20.0)));
+    // Only whole things: not a level, not kilometres of a count.
+    assert!(!is_one_off(&level(Direction::Higher, Some(0.0), 2.0), b(0.0)));
+    let km = Metric { unit: "公里".into(), ..count(0.0, 5.0) };
+    assert!(!is_one_off(&km, b(0.0)));
+    // Without a baseline, the first figure stands in; before any, counting starts at zero.
+    let no_base = metric(Kind::Count, Direction::Higher, None, Some(Target::single(5.0)));
+    assert!(is_one_off(&no_base, None));
+    assert_eq!(NoProjection::OneOff.reason_zh(), "一次性建设类指标,不作趋势预测");
+}
+
+#[test]
+fn a_figure_older_than_the_quarter_before_the_as_of_quarter_is_stale() {
+    let end = d(2025, 12, 31);
+    assert!(!is_stale(q("2025Q4"), end));
+    assert!(!is_stale(q("2025Q3"), end), "the fourth quarter's figure is not due yet");
+    assert!(is_stale(q("2025Q2"), end));
+    assert!(is_stale(q("2023Q2"), end));
+    // Mid-quarter, the quarter before the as-of date's quarter is still current.
+    assert!(!is_stale(q("2024Q3"), d(2024, 11, 15)));
+    assert!(is_stale(q("2024Q2"), d(2024, 11, 15)));
+    let m = level(Direction::Higher, Some(37.0), 48.0);
+    let v = vals(&[("2023Q1", 44.0), ("2023Q2", 45.0)]);
+    assert!(!at(&m, &v, d(2023, 9, 30)).is_stale());
+    assert!(at(&m, &v, d(2023, 12, 31)).is_stale());
+    assert!(!at(&m, &[], d(2023, 12, 31)).is_stale(), "no figure is missing, not stale");
+}
+
+#[test]
+fn the_forecast_is_given_only_while_the_target_date_is_ahead() {
+    let m = level(Direction::Higher, Some(37.0), 48.0);
+    let v = vals(&[("2021Q4", 40.0), ("2022Q4", 42.0), ("2023Q2", 43.0)]);
+    let mid = at(&m, &v, d(2023, 6, 30));
+    assert_eq!(mid.forecast(), Some(mid.projection.unwrap().value_at_target_date));
+    let end = at(&m, &v, d(2025, 12, 31));
+    assert!(end.projection.is_some());
+    assert_eq!(end.forecast(), None);
 }
 
 #[test]
@@ -322,14 +473,6 @@ fn an_assessment_knows_the_value_expected_at_its_date() {
     assert_eq!(at(&m, &[], d(2023, 6, 30)).expected_value(&m), Some(37.0 + 11.0 * a.expected.unwrap()));
     let no_base = metric(Kind::Level, Direction::Higher, None, Some(Target::single(48.0)));
     assert_eq!(at(&no_base, &[], d(2023, 6, 30)).expected_value(&no_base), None);
-}
-
-#[test]
-fn the_trend_line_is_counted_back_from_the_target_date() {
-    let p = Projection { slope_per_year: 2.0, value_at_target_date: 50.0, reach: None };
-    assert!(approx(p.value_at(d(2025, 12, 31), d(2025, 12, 31)), 50.0));
-    let two_years = d(2025, 12, 31) - chrono::Duration::days(731);
-    assert!(approx(p.value_at(d(2025, 12, 31), two_years), 50.0 - 2.0 * 731.0 / 365.25));
 }
 
 #[test]
