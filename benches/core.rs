@@ -111,10 +111,8 @@ fn metric_chart_svg(b: Bencher) {
         (Some(t), Some(b)) => Some(((b.date, b.value), (target_date, t.met_at(m.direction)))),
         _ => None,
     };
-    let projection = a.projection.zip(points.last()).filter(|(_, (d, _))| *d < target_date).map(|(p, &(d, _))| {
-        let years = (target_date - d).num_days() as f64 / 365.25;
-        ((d, p.value_at_target_date - p.slope_per_year * years), (target_date, p.value_at_target_date))
-    });
+    // The clamped trend line the page draws.
+    let projection = a.projection.and_then(|p| p.line).map(|[from, to]| (from, to));
     let chart = MetricChart {
         title: &m.name,
         unit: &m.unit,

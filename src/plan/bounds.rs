@@ -115,7 +115,8 @@ pub fn bounds(m: &Metric) -> Bounds {
     if let Some(v) = m.max {
         max = Some((v, "规划设定的上限"));
     }
-    let whole = m.kind == Kind::Count && WHOLE_UNITS.contains(&unit);
+    // Counts and reference totals of things (16 项) are whole; a level in 个 may be an average.
+    let whole = matches!(m.kind, Kind::Count | Kind::Context) && WHOLE_UNITS.contains(&unit);
     Bounds { min, max, whole }
 }
 

@@ -53,6 +53,12 @@ pub fn place_unit<'a>(text: &'a str, unit: &'a str) -> (&'a str, &'a str, &'a st
     (number, unit, rest)
 }
 
+/// `text` with `unit` placed by [`place_unit`], as one string.
+pub fn with_unit(text: &str, unit: &str) -> String {
+    let (number, unit, rest) = place_unit(text, unit);
+    format!("{number}{unit}{rest}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

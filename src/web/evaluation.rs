@@ -18,7 +18,7 @@ use crate::charts;
 use crate::error::{Error, Result};
 use crate::plan::progress::Status;
 use crate::plan::text::{baseline_text, target_text};
-use crate::plan::{Direction, Kind, Metric, Plan, Quarter, Reported, fmt_num};
+use crate::plan::{Direction, Metric, Plan, Quarter, Reported, fmt_num};
 use crate::report::{self, ChangeCause, Report, Row, StatusChange};
 use crate::store::{self, values::View};
 
@@ -122,11 +122,7 @@ fn eval_row(plan: &Plan, r: &Row) -> EvalRow {
 
 /// A reported figure with its unit; a milestone's words (完成 65%) carry none.
 fn value_with_unit(m: &Metric, r: &Reported) -> String {
-    format!("{}{}", value_text(m, r.value, r.done), unit_of(m))
-}
-
-fn unit_of(m: &Metric) -> &str {
-    if m.kind == Kind::Milestone { "" } else { &m.unit }
+    crate::plan::text::with_unit(&value_text(m, r.value, r.done), &m.unit)
 }
 
 /// The evaluation date a request asks for: a quarter end, `final`, or the mid-term date.
@@ -269,12 +265,9 @@ struct Figure {
 
 fn figure(m: &Metric, r: Option<&Reported>, stale: bool) -> Figure {
     match r {
-        Some(r) => Figure {
-            value: value_text(m, r.value, r.done),
-            unit: unit_of(m).to_owned(),
-            quarter: r.quarter.label_zh(),
-            stale,
-        },
+        Some(r) => {
+            Figure { value: value_text(m, r.value, r.done), unit: m.unit.clone(), quarter: r.quarter.label_zh(), stale }
+        }
         None => Figure { value: "—".into(), unit: String::new(), quarter: "无已审核数据".into(), stale: false },
     }
 }

@@ -184,12 +184,14 @@ pub fn routes() -> Router<AppState> {
 pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
     routes
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
-        .layer(middleware::from_fn_with_state(state.clone(), render_error_pages))
-        .layer(middleware::from_fn(flash::carry_flash))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         // Extractors (forms, uploads) have a 2 MB limit of their own by default.
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Limits and time-outs inside the error pages, so their refusals get the page (or
+        // JSON under /api) like any other error.
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(middleware::from_fn_with_state(state.clone(), render_error_pages))
+        .layer(middleware::from_fn(flash::carry_flash))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(

@@ -137,8 +137,8 @@ pub async fn check_import(
     };
     let is_xlsx = name.to_lowercase().ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04");
     // Parsing a large sheet takes CPU time: never on the async workers.
-    let rows = off_workers(move || Ok(if is_xlsx { sheet::read_xlsx(&bytes) } else { sheet::read_csv(&bytes) }))
-        .await?;
+    let rows =
+        off_workers(move || Ok(if is_xlsx { sheet::read_xlsx(&bytes) } else { sheet::read_csv(&bytes) })).await?;
     let rows = match rows {
         Ok(rows) => rows,
         Err(e) => {
@@ -149,7 +149,8 @@ pub async fn check_import(
     let payload: Vec<PayloadRow> = rows.iter().map(PayloadRow::from).collect();
     let checked = check(&state, &p, plan_id, payload.clone()).await?;
     let status = if checked.ok() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let token = if checked.ok() { state.uploads.keep(session, plan_id, name.clone(), payload.clone()) } else { String::new() };
+    let token =
+        if checked.ok() { state.uploads.keep(session, plan_id, name.clone(), payload.clone()) } else { String::new() };
     page.checked = Some(summarise(name, &payload, checked, token));
     Ok((status, render(&page)?).into_response())
 }

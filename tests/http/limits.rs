@@ -40,7 +40,8 @@ async fn a_small_xlsx_that_unpacks_to_hundreds_of_megabytes_is_refused_with_a_me
     assert!(bomb.len() < 1024 * 1024, "{} bytes", bomb.len());
     let part = reqwest::multipart::Part::bytes(bomb).file_name("bomb.xlsx");
     let url = app.url(&format!("/plans/{}/import?csrf={}", seed_plan_id(&app), editor.csrf));
-    let res = editor.client.post(url).multipart(reqwest::multipart::Form::new().part("file", part)).send().await.unwrap();
+    let res =
+        editor.client.post(url).multipart(reqwest::multipart::Form::new().part("file", part)).send().await.unwrap();
     assert_eq!(res.status(), 422);
     let doc = Html::parse_document(&res.text().await.unwrap());
     assert!(texts(&doc, "#sheet-error").join("").contains("解压后超过"));

@@ -69,3 +69,13 @@ async fn unknown_metric_is_a_404_page() {
     assert!(texts(&doc, ".error-message")[0].contains("no-such-metric"));
     assert_eq!(app.get("/metrics/no-such-metric/chart.svg").await.status(), 404);
 }
+
+#[tokio::test]
+async fn the_metric_page_marks_a_figure_older_than_the_quarter_before_as_stale() {
+    let app = TestApp::spawn().await;
+    app.put_value(LEAD, "2022Q1", 41.0);
+    let (_, doc) = app.html(&format!("/metrics/{LEAD}?as_of=2022-06-30")).await;
+    assert!(texts(&doc, ".tag-stale").is_empty(), "the quarter before is not stale");
+    let (_, doc) = app.html(&format!("/metrics/{LEAD}?as_of=2022-12-31")).await;
+    assert_eq!(texts(&doc, ".tag-stale"), ["数据滞后"]);
+}

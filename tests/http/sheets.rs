@@ -106,7 +106,10 @@ async fn applying_rows_that_no_longer_pass_saves_none_of_them() {
     let (status, doc) = upload(&editor, &app, "figures.csv", csv.into_bytes()).await;
     assert_eq!(status, 200);
     // Between the check and the confirmation, a reviewer locks the quarter.
-    crate::helpers::exec(&app, "INSERT INTO quarter_lock (plan_id, quarter, locked_by) SELECT id, '2022Q3', 'r' FROM plan");
+    crate::helpers::exec(
+        &app,
+        "INSERT INTO quarter_lock (plan_id, quarter, locked_by) SELECT id, '2022Q3', 'r' FROM plan",
+    );
     let res = apply(&editor, &app, &doc).await;
     assert_eq!(res.status(), 409);
     assert_eq!(count(&app, "SELECT count(*) FROM reported_value"), 0);

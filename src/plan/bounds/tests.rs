@@ -135,3 +135,12 @@ fn flag_codes_are_stable() {
         assert_eq!(serde_json::to_value(k).unwrap(), k.code());
     }
 }
+
+#[test]
+fn reference_totals_of_things_are_whole_but_a_level_in_things_may_be_an_average() {
+    let projects = metric(Kind::Context, "项", Direction::Higher, Some(16.0), None);
+    assert_eq!(bounds(&projects).clamp(18.71), 19.0);
+    assert!(bounds(&projects).refusal(18.5).is_some());
+    let average = metric(Kind::Level, "个", Direction::Higher, Some(2.0), Some(3.0));
+    assert_eq!(bounds(&average).clamp(2.5), 2.5);
+}
