@@ -230,7 +230,7 @@ async fn put_value(
     };
     let input = crate::plan::entry::Input { value, done: body.done, note: body.note };
     let actor = p.account.name.clone();
-    let today = chrono::Local::now().date_naive();
+    let today = state.today();
     let out = state
         .store
         .write(move |tx| {

@@ -45,7 +45,7 @@ pub async fn show_dashboard(
     let as_of = parse_as_of(q.get("as_of"))?;
     let view = view_of(&q);
     // The default plan and date depend on the day.
-    let key = format!("dashboard|{plan_id:?}|{as_of:?}|{view:?}|{}", chrono::Local::now().date_naive());
+    let key = format!("dashboard|{plan_id:?}|{as_of:?}|{view:?}|{}", state.today());
     let st = state.clone();
     let page = state
         .cached_page(key, move || {
@@ -53,7 +53,7 @@ pub async fn show_dashboard(
                 let plans = store::plans::list(c)?;
                 let plan_id = match plan_id {
                     Some(id) => id,
-                    None => default_plan(&plans).ok_or_else(|| Error::not_found("数据库中还没有规划"))?.id,
+                    None => default_plan(&plans, st.today()).ok_or_else(|| Error::not_found("数据库中还没有规划"))?.id,
                 };
                 let snap = store::plans::snapshot(c, plan_id, view)?;
                 let plan = snap.plan.clone();
@@ -86,7 +86,6 @@ pub async fn show_dashboard(
 }
 
 /// The plan in force today, else the newest.
-fn default_plan(plans: &[Plan]) -> Option<&Plan> {
-    let today = chrono::Local::now().date_naive();
+fn default_plan(plans: &[Plan], today: chrono::NaiveDate) -> Option<&Plan> {
     plans.iter().find(|p| p.period_start <= today && today <= p.period_end).or_else(|| plans.first())
 }

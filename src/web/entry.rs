@@ -77,7 +77,7 @@ pub async fn show_entry_default(
     let plan = state.store.read(move |c| store::plans::get(c, plan_id)).await?;
     let q = match query.get("quarter") {
         Some(s) => s.parse()?,
-        None => default_quarter(&plan, chrono::Local::now().date_naive()),
+        None => default_quarter(&plan, state.today()),
     };
     Ok(Redirect::to(&format!("/plans/{plan_id}/entry/{q}")).into_response())
 }
@@ -246,7 +246,7 @@ pub async fn save_entry(
     }
     let actor = p.account.name.clone();
     let t = typed.clone();
-    let today = chrono::Local::now().date_naive();
+    let today = state.today();
     let result = state
         .store
         .write(move |tx| {

@@ -146,16 +146,16 @@ fn as_of_of(plan: &Plan, raw: Option<&String>) -> Result<NaiveDate> {
 }
 
 /// Reads what the report needs and builds it: a fixed number of queries.
-fn load(c: &rusqlite::Connection, plan_id: i64, raw_as_of: Option<&String>) -> Result<Report> {
+fn load(c: &rusqlite::Connection, plan_id: i64, raw_as_of: Option<&String>, today: NaiveDate) -> Result<Report> {
     let snap = store::plans::snapshot(c, plan_id, View::Approved)?;
     let as_of = as_of_of(&snap.plan, raw_as_of)?;
     let figures = store::values::figure_counts(c, plan_id, Quarter::containing(as_of))?;
-    let today = chrono::Local::now().date_naive();
     Ok(report::build(&snap.plan, &snap.chapters, &snap.metrics, &snap.values, figures, as_of, today))
 }
 
 async fn load_async(state: &AppState, plan_id: i64, raw_as_of: Option<String>) -> Result<Report> {
-    state.store.read(move |c| load(c, plan_id, raw_as_of.as_ref())).await
+    let today = state.today();
+    state.store.read(move |c| load(c, plan_id, raw_as_of.as_ref(), today)).await
 }
 
 pub async fn show_evaluation(
@@ -166,11 +166,11 @@ pub async fn show_evaluation(
 ) -> Result<Response> {
     let raw = q.get("as_of").cloned();
     // The report names the day it was generated.
-    let key = format!("evaluation|{plan_id}|{raw:?}|{}", chrono::Local::now().date_naive());
+    let key = format!("evaluation|{plan_id}|{raw:?}|{}", state.today());
     let st = state.clone();
     let page = state
         .cached_page(key, move || {
-            let r = st.store.read_blocking(|c| load(c, plan_id, raw.as_ref()))?;
+            let r = st.store.read_blocking(|c| load(c, plan_id, raw.as_ref(), st.today()))?;
             let kind = r.kind_zh();
             let head = format!(
                 "<link rel=\"stylesheet\" media=\"print\" href=\"/plans/{}/evaluation-print.css?as_of={}\">",

@@ -132,7 +132,7 @@ fn load(
 
 /// The metric's chart, from the cache while the data is unchanged.
 async fn chart(state: &AppState, key: &str, as_of: Option<NaiveDate>, view: View) -> Result<Arc<Svg>> {
-    let cache_key = format!("chart|{key}|{as_of:?}|{view:?}|{}", chrono::Local::now().date_naive());
+    let cache_key = format!("chart|{key}|{as_of:?}|{view:?}|{}", state.today());
     let (st, key) = (state.clone(), key.to_owned());
     state
         .cached_chart(cache_key, move || {

@@ -141,10 +141,16 @@ impl AppState {
         Ok(svg)
     }
 
+    /// Today in the bureau's time zone (`--timezone`), whatever the server's own zone: the
+    /// quarter due, the default evaluation date and the report's date depend on it.
+    pub fn today(&self) -> NaiveDate {
+        chrono::Utc::now().with_timezone(&self.config.timezone).date_naive()
+    }
+
     /// The date a plan is assessed at unless the request names one: today, kept within
     /// the plan period; a demo database is viewed at the end of its figures.
     pub fn default_as_of(&self, plan: &Plan) -> NaiveDate {
-        let today = self.info.demo_as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+        let today = self.info.demo_as_of.unwrap_or_else(|| self.today());
         today.clamp(plan.period_start, plan.period_end)
     }
 }

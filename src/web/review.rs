@@ -117,7 +117,7 @@ pub async fn show_review(
 }
 
 async fn build(state: &AppState, p: Principal, plan_id: i64, error: String) -> Result<ReviewPage> {
-    let today = chrono::Local::now().date_naive();
+    let today = state.today();
     let (plan, metrics, waiting, approved, present, locked) = state
         .store
         .read(move |c| {

@@ -94,7 +94,7 @@ async fn page(state: &AppState, p: Principal, plan_id: i64) -> Result<SheetsPage
         csrf: p.csrf().to_owned(),
         layout: Layout::new(state, &CurrentUser(Some(p)), "导入与导出"),
         quarters: plan.quarters().collect(),
-        default_quarter: super::entry::default_quarter(&plan, chrono::Local::now().date_naive()),
+        default_quarter: super::entry::default_quarter(&plan, state.today()),
         plan,
         checked: None,
         error: String::new(),
@@ -187,7 +187,7 @@ impl RowChecks {
 /// Each row's outcome or error, from a dry run.
 async fn check(state: &AppState, p: &Principal, plan_id: i64, rows: Vec<PayloadRow>) -> Result<RowChecks> {
     let actor = p.account.name.clone();
-    let today = chrono::Local::now().date_naive();
+    let today = state.today();
     let dry_run = |rows: Vec<PayloadRow>| {
         let actor = actor.clone();
         state.store.dry_run(move |tx| apply_rows(tx, plan_id, &rows, &actor, today))
@@ -364,7 +364,7 @@ pub async fn apply_import(
         return Ok((StatusCode::GONE, render(&page)?).into_response());
     };
     let rows = pending.rows;
-    let today = chrono::Local::now().date_naive();
+    let today = state.today();
     let r = rows.clone();
     let applied = state
         .store
