@@ -456,8 +456,8 @@ pub async fn sign_in(
 
 /// Seconds a sign-in as `name` from `addr` must still wait at `t`, if any.
 fn throttle(c: &rusqlite::Connection, name: &str, addr: &str, t: i64) -> Result<Option<i64>> {
-    let by_name = store::accounts::recent_failures(c, true, name, t, THROTTLE_WINDOW_SECS)?;
-    let by_addr = store::accounts::recent_failures(c, false, addr, t, THROTTLE_WINDOW_SECS)?;
+    let by_name = store::accounts::failures_of_account(c, name, t, THROTTLE_WINDOW_SECS)?;
+    let by_addr = store::accounts::failures_from_address(c, addr, t, THROTTLE_WINDOW_SECS)?;
     Ok(auth::throttle_wait(by_name.0, auth::ACCOUNT_FREE_FAILURES, t - by_name.1).max(auth::throttle_wait(
         by_addr.0,
         auth::ADDRESS_FREE_FAILURES,

@@ -267,3 +267,40 @@ async fn hostile_next_values_redirect_to_a_safe_path_and_keep_the_session() {
 fn urlencoded(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+#[tokio::test]
+async fn an_address_is_throttled_after_its_failures_whatever_a_known_account_does_between() {
+    let app = TestApp::spawn().await;
+    let guesser = app.anonymous();
+    // Guesses spread over many names, so that no one account is throttled, with a sign-in
+    // of a known account after every few: that no longer resets the address's count.
+    for i in 0..20 {
+        if i % 5 == 0 {
+            assert_eq!(app.anonymous().login("viewer", PASSWORD).await.status(), 303, "known account before {i}");
+        }
+        assert_eq!(guesser.login(&format!("guess-{i}"), "wrong-password-here").await.status(), 401, "guess {i}");
+    }
+    let res = app.anonymous().login("editor", PASSWORD).await;
+    assert_eq!(res.status(), 429, "the address is throttled, the right password of another account too");
+    assert!(res.text().await.unwrap().contains("登录失败次数过多"));
+    assert_eq!(count(&app, "SELECT count(*) FROM audit WHERE action = 'login_throttled'"), 1);
+}
+
+#[tokio::test]
+async fn typos_a_user_then_corrects_do_not_count_against_the_address() {
+    let app = TestApp::spawn().await;
+    // An office behind one address: every user mistypes four times, then signs in.
+    for role in Role::ALL {
+        let user = app.anonymous();
+        for _ in 0..4 {
+            assert_eq!(user.login(role.as_str(), "wrong-password-here").await.status(), 401);
+        }
+        assert_eq!(user.login(role.as_str(), PASSWORD).await.status(), 303, "{role}");
+    }
+    // Those sixteen are forgiven; twenty other failures still throttle the address.
+    let guesser = app.anonymous();
+    for i in 0..20 {
+        assert_eq!(guesser.login(&format!("guess-{i}"), "wrong-password-here").await.status(), 401, "guess {i}");
+    }
+    assert_eq!(app.anonymous().login("viewer", PASSWORD).await.status(), 429);
+}
