@@ -25,6 +25,17 @@ enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Copy the database to FILE, safely while the server runs (SQLite online backup), and
+    /// check the copy (integrity_check) before keeping it.
+    Backup {
+        /// The backup file to write, e.g. /backup/plantrack-2026-01-31.db.
+        file: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        db: DbArg,
+    },
     /// Check seed files without touching any database.
     CheckSeeds {
         /// A directory of `*.toml` seed files.
@@ -142,6 +153,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(args),
         Command::Demo(args) => serve(ServeArgs { demo: true, ..args }),
         Command::CheckSeeds { dir } => check_seeds(&dir),
+        Command::Backup { file, force, db } => backup(&db.db, &file, force),
         Command::User(cmd) => users::run(cmd),
         Command::ScaleData { plans, metrics, quarters, changes, fill_quarters, db } => {
             let spec = plantrack::scale::ScaleSpec { plans, metrics, quarters, changes_per_value: changes };
@@ -191,6 +203,20 @@ fn check_seeds(dir: &std::path::Path) -> plantrack::Result<()> {
         let n: usize = plan.chapters.iter().map(|c| c.metrics.len()).sum();
         println!("{}: {} 章, {n} 个指标", plan.key, plan.chapters.len());
     }
+    Ok(())
+}
+
+fn backup(db: &std::path::Path, file: &std::path::Path, force: bool) -> plantrack::Result<()> {
+    let c = plantrack::store::backup::to_file(db, file, force)?;
+    println!(
+        "已将 {} 备份到 {}:{} 个规划、{} 个季度数值、{} 条修改记录,共 {} 字节,完整性检查通过。",
+        db.display(),
+        file.display(),
+        c.plans,
+        c.figures,
+        c.history,
+        c.bytes
+    );
     Ok(())
 }
 

@@ -14,6 +14,7 @@ mod helpers;
 mod layers;
 mod metrics;
 mod plausibility;
+mod process;
 mod review;
 mod roles;
 mod sheets;
