@@ -11,6 +11,7 @@ mod flash;
 mod format;
 mod metrics;
 mod review;
+pub mod server;
 mod sheets;
 
 use std::sync::Arc;

@@ -1,8 +1,11 @@
 //! The running process, as an administrator meets it: backups while it serves, stopping it
 //! with SIGTERM, and clients that are slow on purpose.
 
+use std::io::{ErrorKind, Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, ExitStatus};
+use std::time::{Duration, Instant};
 
 use crate::cli::{BIN, run_with_stdin, serve};
 use crate::helpers::{LEAD, PASSWORD};
@@ -93,4 +96,223 @@ async fn a_backup_taken_while_serving_holds_the_latest_writes_and_passes_integri
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("不存在"));
     assert!(!dir.path().join("missing.db").exists(), "a backup never creates the database");
+}
+
+/// `http://127.0.0.1:1234` → `127.0.0.1:1234`.
+fn host_of(url: &str) -> String {
+    url.trim_start_matches("http://").trim_end_matches('/').to_owned()
+}
+
+fn connect(url: &str) -> TcpStream {
+    let stream = TcpStream::connect(host_of(url)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    stream
+}
+
+/// Reads until the server closes the connection: what it sent, and how long that took.
+fn read_until_closed(mut stream: &TcpStream, since: Instant) -> (String, Duration) {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == ErrorKind::ConnectionReset => break,
+            Err(e) => panic!("connection still open after {:?}: {e}", since.elapsed()),
+        }
+    }
+    (String::from_utf8_lossy(&got).into_owned(), since.elapsed())
+}
+
+/// Reads one response whose body has a `Content-Length`.
+fn read_response(stream: &mut TcpStream) -> String {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut buf).unwrap();
+        assert!(n > 0, "closed before a whole response: {}", String::from_utf8_lossy(&got));
+        got.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&got).into_owned();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let len: usize = text[..end]
+                .lines()
+                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap()))
+                .unwrap_or(0);
+            if got.len() >= end + 4 + len {
+                return text;
+            }
+        }
+    }
+}
+
+fn within(what: &str, took: Duration, low: f64, high: f64) {
+    eprintln!("{what}: closed after {:.2} s", took.as_secs_f64());
+    assert!((low..=high).contains(&took.as_secs_f64()), "{what}: closed after {took:?}, expected {low}–{high} s");
+}
+
+#[test]
+fn slow_and_idle_clients_are_disconnected_after_their_timeouts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = serve(
+        Command::new(BIN)
+            .args(["serve", "--addr", "127.0.0.1:0", "--header-timeout-secs", "2", "--idle-timeout-secs", "3", "--db"])
+            .arg(dir.path().join("slow.db")),
+    );
+    // Half a header, then nothing.
+    let stalled = connect(&url);
+    (&stalled).write_all(b"GET /login HTTP/1.1\r\nHost: plantrack\r\nUser-Agent: sl").unwrap();
+    let stalled_since = Instant::now();
+    // A header one byte at a time, never finished: the timeout is for the whole header.
+    let trickle = connect(&url);
+    let trickling = {
+        let trickle = trickle.try_clone().unwrap();
+        std::thread::spawn(move || {
+            for b in b"GET /login HTTP/1.1\r\nHost: plantrack\r\nX-Slow: ".iter().cycle().take(60) {
+                if (&trickle).write_all(&[*b]).is_err() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        })
+    };
+    let trickle_since = Instant::now();
+    // Headers sent, then half the body and nothing more: the idle timeout.
+    let mid_body = connect(&url);
+    (&mid_body)
+        .write_all(b"POST /login HTTP/1.1\r\nHost: plantrack\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nname=chief")
+        .unwrap();
+    let mid_body_since = Instant::now();
+    // A whole request, answered, then the kept-alive connection left idle.
+    let mut kept = connect(&url);
+    kept.write_all(b"GET /login HTTP/1.1\r\nHost: plantrack\r\n\r\n").unwrap();
+    assert!(read_response(&mut kept).starts_with("HTTP/1.1 200"));
+    let kept_since = Instant::now();
+
+    let (said, took) = read_until_closed(&stalled, stalled_since);
+    within("half a header", took, 1.5, 4.5);
+    assert!(!said.contains("200 OK"), "{said}");
+    let (said, took) = read_until_closed(&trickle, trickle_since);
+    within("a header sent a byte every 200 ms", took, 1.5, 4.5);
+    assert!(!said.contains("200 OK"), "{said}");
+    let (said, took) = read_until_closed(&kept, kept_since);
+    within("an idle kept-alive connection", took, 1.5, 4.5);
+    assert!(said.is_empty(), "{said}");
+    let (_, took) = read_until_closed(&mid_body, mid_body_since);
+    within("half a body", took, 2.5, 6.0);
+    trickling.join().unwrap();
+
+    // The server itself is as good as before.
+    let mut fresh = connect(&url);
+    fresh.write_all(b"GET /login HTTP/1.1\r\nHost: plantrack\r\n\r\n").unwrap();
+    assert!(read_response(&mut fresh).starts_with("HTTP/1.1 200"));
+}
+
+#[test]
+fn past_the_connection_cap_a_client_waits_until_a_place_frees() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_server, url) = serve(
+        Command::new(BIN)
+            .args(["serve", "--addr", "127.0.0.1:0", "--max-connections", "2", "--header-timeout-secs", "30", "--db"])
+            .arg(dir.path().join("cap.db")),
+    );
+    let first = connect(&url);
+    let _second = connect(&url);
+    std::thread::sleep(Duration::from_millis(300));
+    let mut third = connect(&url);
+    third.write_all(b"GET /login HTTP/1.1\r\nHost: plantrack\r\n\r\n").unwrap();
+    third.set_read_timeout(Some(Duration::from_secs(1))).unwrap();
+    let mut buf = [0u8; 64];
+    let waited = third.read(&mut buf);
+    assert!(
+        matches!(&waited, Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)),
+        "answered past the cap: {waited:?}"
+    );
+    let freed = Instant::now();
+    drop(first);
+    third.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    assert!(read_response(&mut third).starts_with("HTTP/1.1 200"));
+    eprintln!("past the cap: answered {:.2} s after a place freed", freed.elapsed().as_secs_f64());
+}
+
+/// Sends SIGTERM, as systemd and docker do, with the `kill` command.
+fn sigterm(child: &Child) {
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+}
+
+fn wait_for_exit(child: &mut Child, limit: Duration) -> (ExitStatus, Duration) {
+    let since = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return (status, since.elapsed());
+        }
+        assert!(since.elapsed() < limit, "still running {limit:?} after SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[tokio::test]
+async fn sigterm_finishes_the_request_under_way_checkpoints_and_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, token) = database_with_token(dir.path());
+    let (mut server, url) = serve(Command::new(BIN).args(["serve", "--addr", "127.0.0.1:0", "--db"]).arg(&db));
+    put_figure(&url, &token, "2023Q1", 46.5).await;
+    assert!(wal_len(&db) > 0, "the write is in the -wal file before the stop");
+    // A failed sign-in, recorded with the client's address (ConnectInfo still reaches it).
+    let browser = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let page = browser.get(format!("{url}/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = crate::helpers::hidden_csrf(&page).unwrap();
+    let form = [("name", "chief"), ("password", "wrong-password-here"), ("csrf", csrf.as_str())];
+    assert_eq!(browser.post(format!("{url}/login")).form(&form).send().await.unwrap().status(), 401);
+
+    // A request under way when the signal comes: half its headers are in.
+    let mut under_way = connect(&url);
+    under_way.write_all(b"GET /login HTTP/1.1\r\nHost: plantrack\r\n").unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let signalled = Instant::now();
+    sigterm(&server.0);
+    std::thread::sleep(Duration::from_millis(300));
+    under_way.write_all(b"Accept: text/html\r\n\r\n").unwrap();
+    let answer = read_response(&mut under_way);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
+    drop(under_way);
+
+    let (status, _) = wait_for_exit(&mut server.0, Duration::from_secs(20));
+    eprintln!("SIGTERM: exited {:.2} s after the signal", signalled.elapsed().as_secs_f64());
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    assert_eq!(wal_len(&db), 0, "the WAL was checkpointed into the .db file");
+    // The .db file alone, copied elsewhere without its -wal, holds the write.
+    let alone = dir.path().join("alone");
+    std::fs::create_dir(&alone).unwrap();
+    std::fs::copy(&db, alone.join("plantrack.db")).unwrap();
+    assert_eq!(figure_in(&alone.join("plantrack.db"), "2023Q1"), Some(46.5));
+    let conn = rusqlite::Connection::open(alone.join("plantrack.db")).unwrap();
+    let addr: String = conn.query_row("SELECT addr FROM login_attempt", [], |r| r.get(0)).unwrap();
+    assert_eq!(addr, "127.0.0.1");
+    // New connections are refused once the server has gone.
+    assert!(TcpStream::connect(host_of(&url)).is_err());
+}
+
+#[test]
+fn sigterm_right_after_start_is_a_clean_stop() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, _url) =
+        serve(Command::new(BIN).args(["serve", "--addr", "127.0.0.1:0", "--db"]).arg(dir.path().join("quick.db")));
+    sigterm(&server.0);
+    let (status, took) = wait_for_exit(&mut server.0, Duration::from_secs(20));
+    eprintln!("SIGTERM at start: exited after {:.2} s", took.as_secs_f64());
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    assert_eq!(wal_len(&dir.path().join("quick.db")), 0);
+}
+
+#[test]
+fn the_limits_default_to_ten_seconds_for_headers_and_say_so() {
+    let out = Command::new(BIN).args(["serve", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for flag in ["--header-timeout-secs <HEADER_TIMEOUT_SECS>", "--idle-timeout-secs", "--max-connections"] {
+        assert!(help.contains(flag), "{help}");
+    }
+    let header = help.split("--header-timeout-secs").nth(1).unwrap().split("--idle-timeout-secs").next().unwrap();
+    assert!(header.contains("[env: PLANTRACK_HEADER_TIMEOUT_SECS=]") && header.contains("[default: 10]"), "{header}");
 }
