@@ -306,13 +306,36 @@ fn sigterm_right_after_start_is_a_clean_stop() {
     assert_eq!(wal_len(&dir.path().join("quick.db")), 0);
 }
 
+/// `plantrack serve --help`, its lines joined with single spaces.
+fn serve_help() -> String {
+    let out = Command::new(BIN).args(["serve", "--help"]).output().unwrap();
+    String::from_utf8(out.stdout).unwrap().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[test]
 fn the_limits_default_to_ten_seconds_for_headers_and_say_so() {
-    let out = Command::new(BIN).args(["serve", "--help"]).output().unwrap();
-    let help = String::from_utf8_lossy(&out.stdout);
+    let help = serve_help();
     for flag in ["--header-timeout-secs <HEADER_TIMEOUT_SECS>", "--idle-timeout-secs", "--max-connections"] {
         assert!(help.contains(flag), "{help}");
     }
     let header = help.split("--header-timeout-secs").nth(1).unwrap().split("--idle-timeout-secs").next().unwrap();
     assert!(header.contains("[env: PLANTRACK_HEADER_TIMEOUT_SECS=]") && header.contains("[default: 10]"), "{header}");
+}
+
+#[test]
+fn the_systemd_unit_stops_with_sigterm_as_its_own_user_and_sets_only_real_settings() {
+    let unit = std::fs::read_to_string(crate::helpers::repo_path("docs/plantrack.service")).unwrap();
+    for line in [
+        "KillSignal=SIGTERM",
+        "Restart=on-failure",
+        "User=plantrack",
+        "Environment=PLANTRACK_DB=/var/lib/plantrack/plantrack.db",
+        "ExecStart=/usr/local/bin/plantrack serve",
+    ] {
+        assert!(unit.lines().any(|l| l == line), "missing {line}");
+    }
+    let help = serve_help();
+    for var in unit.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).filter(|w| w.starts_with("PLANTRACK_")) {
+        assert!(help.contains(&format!("[env: {var}=")), "{var} is no setting of `plantrack serve`");
+    }
 }
