@@ -25,6 +25,17 @@ enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Copy the database to FILE, safely while the server runs (SQLite online backup), and
+    /// check the copy (integrity_check) before keeping it.
+    Backup {
+        /// The backup file to write, e.g. /backup/plantrack-2026-01-31.db.
+        file: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        db: DbArg,
+    },
     /// Check seed files without touching any database.
     CheckSeeds {
         /// A directory of `*.toml` seed files.
@@ -93,11 +104,39 @@ struct DbArg {
     db: PathBuf,
 }
 
+/// How long clients may take and how many are served at once (README: Limits).
+#[derive(Args)]
+struct LimitArgs {
+    /// Seconds a client has to send a request's headers; also the longest a kept-alive
+    /// connection stays open between requests.
+    #[arg(long, env = "PLANTRACK_HEADER_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    header_timeout_secs: u64,
+    /// Close a connection on which nothing is sent or received for this many seconds, even
+    /// mid-request (a client that stops reading a response or sending a body).
+    #[arg(long, env = "PLANTRACK_IDLE_TIMEOUT_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    idle_timeout_secs: u64,
+    /// Connections served at once; further clients wait until one closes.
+    #[arg(long, env = "PLANTRACK_MAX_CONNECTIONS", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=65536))]
+    max_connections: u32,
+}
+
+impl From<LimitArgs> for plantrack::web::server::Limits {
+    fn from(a: LimitArgs) -> Self {
+        Self {
+            header_timeout: std::time::Duration::from_secs(a.header_timeout_secs),
+            idle_timeout: std::time::Duration::from_secs(a.idle_timeout_secs),
+            max_connections: a.max_connections,
+        }
+    }
+}
+
 #[derive(Args)]
 struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "PLANTRACK_ADDR", default_value = "127.0.0.1:3000")]
     addr: SocketAddr,
+    #[command(flatten)]
+    limits: LimitArgs,
     /// SQLite database file (default plantrack.db, or plantrack-demo.db for the demo).
     #[arg(long, env = "PLANTRACK_DB")]
     db: Option<PathBuf>,
@@ -145,6 +184,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(args),
         Command::Demo(args) => serve(ServeArgs { demo: true, ..args }),
         Command::CheckSeeds { dir } => check_seeds(&dir),
+        Command::Backup { file, force, db } => backup(&db.db, &file, force),
         Command::User(cmd) => users::run(cmd),
         Command::ScaleData { plans, metrics, quarters, changes, fill_quarters, db } => {
             let spec = plantrack::scale::ScaleSpec { plans, metrics, quarters, changes_per_value: changes };
@@ -176,15 +216,23 @@ fn serve(args: ServeArgs) -> plantrack::Result<()> {
         session_max_secs: i64::from(args.session_max_hours) * 3600,
         timezone: args.timezone,
     };
+    let db_store = store.clone();
     let state = plantrack::AppState::new(store, info, config);
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
             .map_err(|source| plantrack::Error::Bind { addr: args.addr, source })?;
+        // Before the address is announced, so a stop right after it is a clean one.
+        let stop = plantrack::web::server::stop_signal()?;
         tracing::info!("plantrack serving {} on http://{}", db.display(), listener.local_addr()?);
         let app = plantrack::app(state).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+        plantrack::web::server::serve(listener, app, args.limits.into(), stop).await?;
+        // Last: the .db file alone then holds every write, and the -wal is empty.
+        tokio::task::spawn_blocking(move || db_store.checkpoint())
+            .await
+            .map_err(|e| plantrack::Error::Internal(e.to_string()))??;
+        tracing::info!("stopped cleanly: database checkpointed");
         Ok(())
     })
 }
@@ -195,6 +243,20 @@ fn check_seeds(dir: &std::path::Path) -> plantrack::Result<()> {
         let n: usize = plan.chapters.iter().map(|c| c.metrics.len()).sum();
         println!("{}: {} 章, {n} 个指标", plan.key, plan.chapters.len());
     }
+    Ok(())
+}
+
+fn backup(db: &std::path::Path, file: &std::path::Path, force: bool) -> plantrack::Result<()> {
+    let c = plantrack::store::backup::to_file(db, file, force)?;
+    println!(
+        "已将 {} 备份到 {}:{} 个规划、{} 个季度数值、{} 条修改记录,共 {} 字节,完整性检查通过。",
+        db.display(),
+        file.display(),
+        c.plans,
+        c.figures,
+        c.history,
+        c.bytes
+    );
     Ok(())
 }
 
@@ -209,8 +271,4 @@ fn scale_data(db: &std::path::Path, spec: &plantrack::scale::ScaleSpec, fill_qua
         println!("真实规划已填入 {fill_quarters} 个季度的数值:{filled}");
     }
     Ok(())
-}
-
-async fn shutdown() {
-    let _ = tokio::signal::ctrl_c().await;
 }

@@ -132,6 +132,8 @@ struct ValueOut {
     done: Option<bool>,
     note: String,
     pending: bool,
+    /// The stored figure's version: send it back with a `PUT` to refuse a change made since.
+    version: i64,
     /// Soft checks against the figures before it, by stable code (`jump`,
     /// `away_from_target`, `beyond_twice_target`) with a message.
     flags: Vec<Flag>,
@@ -150,13 +152,16 @@ async fn show_metric(
         .read(move |c| {
             let metric = store::plans::metric_by_key(c, &key)?;
             let plan = store::plans::get(c, metric.plan_id)?;
-            let values = store::values::of_metric(c, metric.id, view)?;
+            let (values, versions): (Vec<Reported>, Vec<i64>) =
+                store::values::of_metric_versioned(c, metric.id, view)?.into_iter().unzip();
             let as_of = as_of.unwrap_or_else(|| st.default_as_of(&plan));
             let a = plan.assess(&metric, &values, as_of);
             let earlier: Vec<(Quarter, f64)> = values.iter().map(|r| (r.quarter, r.value)).collect();
             let values = values
                 .into_iter()
-                .map(|r| ValueOut {
+                .zip(versions)
+                .map(|(r, version)| ValueOut {
+                    version,
                     flags: bounds::flags(&metric, &earlier, r.quarter, r.value),
                     quarter_end: r.quarter.end(),
                     quarter: r.quarter,

@@ -93,4 +93,68 @@ mod tests {
         assert!(parse("abc").unwrap_err().contains("“abc”不是数字"));
         assert_eq!(parse("").unwrap_err(), "请填写数值");
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::parse;
+
+        /// Text that looks like what people type: digits, separators, signs, spaces, `%`, the
+        /// full-width forms and the odd letter or exponent.
+        fn typed() -> impl Strategy<Value = String> {
+            "[0-9０-９.,，．。+\\-－＋%％eEinfaINFA \u{3000}\t]{0,24}"
+        }
+
+        /// `v` with its integer part grouped by thousands: `-1,234,567.5`.
+        fn grouped(v: f64) -> String {
+            let s = v.to_string();
+            let (sign, rest) = s.strip_prefix('-').map_or(("", s.as_str()), |r| ("-", r));
+            let (int, frac) = rest.split_once('.').map_or((rest, None), |(i, f)| (i, Some(f)));
+            let mut out = String::new();
+            for (i, c) in int.chars().enumerate() {
+                if i > 0 && (int.len() - i) % 3 == 0 {
+                    out.push(',');
+                }
+                out.push(c);
+            }
+            format!("{sign}{out}{}", frac.map(|f| format!(".{f}")).unwrap_or_default())
+        }
+
+        /// `s` as a Chinese IME types it: full-width digits, point, comma and signs.
+        fn full_width(s: &str) -> String {
+            s.chars()
+                .map(|c| match c {
+                    '0'..='9' | '.' | ',' | '-' | '+' | '%' => char::from_u32(c as u32 + 0xFEE0).unwrap(),
+                    c => c,
+                })
+                .collect()
+        }
+
+        fn finite() -> impl Strategy<Value = f64> {
+            prop_oneof![
+                any::<f64>().prop_filter("finite", |v| v.is_finite()),
+                -1e7..1e7f64,
+                (-100_000i64..100_000).prop_map(|i| i as f64 / 100.0)
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn never_panics_and_accepts_only_finite_values(s in prop_oneof![typed(), any::<String>()]) {
+                if let Ok(v) = parse(&s) {
+                    prop_assert!(v.is_finite(), "{s:?} gave {v}");
+                }
+            }
+
+            #[test]
+            fn a_formatted_figure_reads_back_as_itself(v in finite()) {
+                prop_assert_eq!(parse(&v.to_string()), Ok(v));
+                prop_assert_eq!(parse(&grouped(v)), Ok(v), "{}", grouped(v));
+                prop_assert_eq!(parse(&full_width(&grouped(v))), Ok(v), "{}", full_width(&grouped(v)));
+                prop_assert_eq!(parse(&format!(" {v}% ")), Ok(v));
+            }
+        }
+    }
 }

@@ -177,4 +177,43 @@ mod tests {
     fn chinese_label() {
         assert_eq!(Quarter::new(2024, 3).unwrap().label_zh(), "2024年第三季度");
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::Quarter;
+
+        /// Text near the two notations: years, `Q`, `-`, 年/第/季度 and the numerals.
+        fn near_quarters() -> impl Strategy<Value = String> {
+            let year = prop_oneof![(1800..2300i32).prop_map(|y| y.to_string()), "[0-9+\\- ]{0,6}"];
+            let mid = prop::sample::select(vec!["Q", "q", "-Q", "-q", " Q", "Q+", "年", "年第", "年 第", "", "QQ"]);
+            let n =
+                prop::sample::select(vec!["1", "2", "3", "4", "0", "5", "03", "+3", "一", "二", "三", "四", "五", ""]);
+            let end = prop::sample::select(vec!["", "季度", " ", "Q", "季度 "]);
+            (year, mid, n, end).prop_map(|(y, m, n, e)| format!("{y}{m}{n}{e}"))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn never_panics_and_what_it_reads_writes_back(s in prop_oneof![near_quarters(), any::<String>()]) {
+                if let Ok(q) = s.parse::<Quarter>() {
+                    prop_assert_eq!(q.to_string().parse::<Quarter>(), Ok(q));
+                    prop_assert_eq!(q.label_zh().parse::<Quarter>(), Ok(q));
+                    prop_assert!(q.start() <= q.end());
+                }
+            }
+
+            #[test]
+            fn every_quarter_of_the_range_round_trips(year in 1900..=2200i32, n in 1..=4u8) {
+                let q = Quarter::new(year, n).unwrap();
+                prop_assert_eq!(q.to_string().parse::<Quarter>(), Ok(q));
+                prop_assert_eq!(format!("{year}-Q{n}").parse::<Quarter>(), Ok(q));
+                prop_assert_eq!(q.label_zh().parse::<Quarter>(), Ok(q));
+                prop_assert_eq!(Quarter::containing(q.end()), q);
+                prop_assert_eq!(q.next().prev(), q);
+            }
+        }
+    }
 }

@@ -226,13 +226,28 @@ pub fn record_attempt(conn: &Connection, name: &str, addr: &str, success: bool, 
     Ok(())
 }
 
-/// Failures since the last success (within `window` seconds before `now`), and when the
-/// last one was: by account name (`by_name`) or by address.
-pub fn recent_failures(conn: &Connection, by_name: bool, key: &str, now: i64, window: i64) -> Result<(u32, i64)> {
-    let col = if by_name { "name" } else { "addr" };
-    let sql = format!(
-        "SELECT count(*), coalesce(max(at), 0) FROM login_attempt WHERE {col} = ?1 AND success = 0 AND at > max(?2, \
-         coalesce((SELECT max(at) FROM login_attempt WHERE {col} = ?1 AND success = 1), 0))"
-    );
-    Ok(conn.query_row(&sql, params![key, now - window], |r| Ok((r.get(0)?, r.get(1)?)))?)
+/// An account's failed sign-ins (from anywhere) since its last success, within `window`
+/// seconds before `now`, and when the last one was.
+pub fn failures_of_account(conn: &Connection, name: &str, now: i64, window: i64) -> Result<(u32, i64)> {
+    Ok(conn.query_row(
+        "SELECT count(*), coalesce(max(at), 0) FROM login_attempt WHERE name = ?1 AND success = 0 AND at > max(?2, \
+         coalesce((SELECT max(at) FROM login_attempt WHERE name = ?1 AND success = 1), 0))",
+        params![name, now - window],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
+}
+
+/// An address's failed sign-ins within `window` seconds before `now`, and when the last one
+/// was. Another account's success does not clear them, so a known account signed in now and
+/// then does not reset the count while others are guessed; an account's own later success
+/// from the address clears only its own mistypes there, so an office sharing one address is
+/// not locked out by typos its users then corrected.
+pub fn failures_from_address(conn: &Connection, addr: &str, now: i64, window: i64) -> Result<(u32, i64)> {
+    Ok(conn.query_row(
+        "SELECT count(*), coalesce(max(f.at), 0) FROM login_attempt f WHERE f.addr = ?1 AND f.success = 0 AND f.at > ?2 \
+         AND NOT EXISTS (SELECT 1 FROM login_attempt s WHERE s.addr = f.addr AND s.at >= f.at AND s.id > f.id \
+         AND s.success = 1 AND s.name = f.name)",
+        params![addr, now - window],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
 }

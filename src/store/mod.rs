@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 pub(crate) mod entry;
 pub mod migrations;
 pub mod plans;
@@ -96,6 +97,13 @@ impl Store {
             idle.push(conn);
         }
         out
+    }
+
+    /// Checkpoints the write-ahead log into the database file and empties it, taking the
+    /// writer's turn so no write lands in between: the last thing a clean stop does.
+    pub fn checkpoint(&self) -> Result<()> {
+        let _turn = lock(&self.inner.writer);
+        self.read_blocking(|c| backup::checkpoint(c))
     }
 
     /// Runs `f` on a blocking thread once a connection's permit is free.

@@ -47,12 +47,20 @@ pub fn of_plan(conn: &Connection, plan_id: i64, view: View) -> Result<HashMap<i6
 
 /// One metric's figures, oldest quarter first.
 pub fn of_metric(conn: &Connection, metric_id: i64, view: View) -> Result<Vec<Reported>> {
+    Ok(of_metric_versioned(conn, metric_id, view)?.into_iter().map(|(r, _)| r).collect())
+}
+
+/// [`of_metric`] with each figure's stored version, read in the same query so the two
+/// always agree: a client that changes a figure sends the version back, and a change made
+/// in between is refused rather than overwritten. The version is the stored row's: in the
+/// approved view it also covers an entry awaiting review that the view does not show.
+pub fn of_metric_versioned(conn: &Connection, metric_id: i64, view: View) -> Result<Vec<(Reported, i64)>> {
     let sql = format!(
-        "SELECT v.quarter, {SHOWN}, {SHOWN_DONE}, v.note, ?2 AND v.status = 'pending' FROM reported_value v \
+        "SELECT v.quarter, {SHOWN}, {SHOWN_DONE}, v.note, ?2 AND v.status = 'pending', v.version FROM reported_value v \
          WHERE v.metric_id = ?1 AND {SHOWN} IS NOT NULL ORDER BY v.quarter"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![metric_id, view == View::WithPending], |r| reported(r, 0))?;
+    let rows = stmt.query_map(params![metric_id, view == View::WithPending], |r| Ok((reported(r, 0)?, r.get(5)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

@@ -292,12 +292,30 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Only same-site paths are followed after sign-in.
+/// Longest `next` followed after sign-in; longer ones are not a page of ours.
+const NEXT_MAX_LEN: usize = 2048;
+
+/// Where to go after sign-in: `next` if it is a path on this server, else `/`.
+///
+/// Only `/` followed by the characters of a URL path and query (RFC 3986, ASCII,
+/// percent-encoded otherwise) passes, and never `//` at the start. Browsers strip tabs and
+/// newlines and read `\` as `/` before they parse a URL, so `/\t/evil.example` or
+/// `/\evil.example` would take the user to another host; and a control character would make
+/// the `Location` header itself invalid. The paths we send to sign-in come from request
+/// URIs, which are ASCII and percent-encoded, so they come back through this.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_owned(),
+        Some(n) if is_local_path(n) => n.to_owned(),
         _ => "/".to_owned(),
     }
+}
+
+fn is_local_path(n: &str) -> bool {
+    const PUNCTUATION: &[u8] = b"-._~!$&'()*+,;=:@/?%";
+    n.len() <= NEXT_MAX_LEN
+        && n.starts_with('/')
+        && !n.starts_with("//")
+        && n.bytes().all(|b| b.is_ascii_alphanumeric() || PUNCTUATION.contains(&b))
 }
 
 #[derive(Template)]
@@ -438,8 +456,8 @@ pub async fn sign_in(
 
 /// Seconds a sign-in as `name` from `addr` must still wait at `t`, if any.
 fn throttle(c: &rusqlite::Connection, name: &str, addr: &str, t: i64) -> Result<Option<i64>> {
-    let by_name = store::accounts::recent_failures(c, true, name, t, THROTTLE_WINDOW_SECS)?;
-    let by_addr = store::accounts::recent_failures(c, false, addr, t, THROTTLE_WINDOW_SECS)?;
+    let by_name = store::accounts::failures_of_account(c, name, t, THROTTLE_WINDOW_SECS)?;
+    let by_addr = store::accounts::failures_from_address(c, addr, t, THROTTLE_WINDOW_SECS)?;
     Ok(auth::throttle_wait(by_name.0, auth::ACCOUNT_FREE_FAILURES, t - by_name.1).max(auth::throttle_wait(
         by_addr.0,
         auth::ADDRESS_FREE_FAILURES,
@@ -473,4 +491,96 @@ pub async fn sign_out(
             .await?;
     }
     Ok((jar.remove(Cookie::from(SESSION_COOKIE)), Redirect::to("/login")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{NEXT_MAX_LEN, safe_next};
+
+    /// Where a browser on our page goes for `Location: next`: the WHATWG parser, which
+    /// strips tabs and newlines and reads `\` as `/`, as browsers do.
+    fn followed(next: &str) -> url::Url {
+        url::Url::parse("http://plantrack.test/login?next=x").unwrap().join(next).unwrap()
+    }
+
+    #[test]
+    fn keeps_our_own_paths() {
+        for n in ["/", "/metrics/fibre-bandwidth", "/plans/1/entry/2024Q3?view=pending&x=%E4%B8%AD", "/a:b@c;d=e"] {
+            assert_eq!(safe_next(Some(n)), n);
+        }
+    }
+
+    #[test]
+    fn the_oracle_sees_what_browsers_see() {
+        for trick in ["/\t/evil.example", "/\\evil.example", "\n//evil.example/x"] {
+            assert_eq!(followed(trick).host_str(), Some("evil.example"), "{trick:?}");
+        }
+    }
+
+    #[test]
+    fn sends_anything_else_home() {
+        let long = format!("/{}", "a".repeat(NEXT_MAX_LEN));
+        for n in [
+            "",
+            "evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "\t//evil.example",
+            " /x",
+            "/x y",
+            "/\r\nSet-Cookie: a=b",
+            "/\0",
+            "/\u{7f}",
+            "/\u{3000}/evil",
+            "/\u{a0}",
+            "/\u{2028}",
+            "/中文",
+            "https://evil.example/",
+            "javascript:alert(1)",
+            "/x#frag",
+            &long,
+        ] {
+            assert_eq!(safe_next(Some(n)), "/", "{n:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+
+    /// Strings built to look like paths, with the characters that trick browsers mixed in.
+    fn hostile() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("/".to_owned()),
+            Just("\\".to_owned()),
+            Just("%".to_owned()),
+            Just("evil.example".to_owned()),
+            Just(":".to_owned()),
+            Just("@".to_owned()),
+            Just("?".to_owned()),
+            Just("#".to_owned()),
+            "[\\t\\r\\n\\x00-\\x1f\\x7f \\u{a0}\\u{3000}\\u{2028}\\u{feff}]",
+            "[a-zA-Z0-9._~-]{0,6}",
+            any::<char>().prop_map(String::from),
+        ];
+        prop::collection::vec(piece, 0..12).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn whatever_comes_in_the_answer_stays_on_this_server(next in prop_oneof![hostile(), any::<String>()]) {
+            let out = safe_next(Some(&next));
+            prop_assert!(out == next || out == "/");
+            prop_assert!(out.starts_with('/') && !out.starts_with("//"));
+            prop_assert!(!out.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\'));
+            prop_assert!(axum::http::HeaderValue::from_str(&out).is_ok());
+            let to = followed(&out);
+            prop_assert_eq!(to.origin(), followed("/").origin());
+            prop_assert_eq!(to.host_str(), Some("plantrack.test"));
+        }
+    }
 }

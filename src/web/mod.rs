@@ -12,6 +12,7 @@ mod flash;
 mod format;
 mod metrics;
 mod review;
+pub mod server;
 mod sheets;
 mod uploads;
 

@@ -1,4 +1,4 @@
-use crate::helpers::{LEAD, TestApp};
+use crate::helpers::{LEAD, TestApp, user_id};
 
 #[tokio::test]
 async fn api_gives_the_seeded_baseline_and_target_of_the_convective_warning_lead_time() {
@@ -86,4 +86,42 @@ async fn api_marks_a_stale_value_and_says_why_a_projection_is_missing() {
     assert_eq!(m["projection"], serde_json::Value::Null);
     assert_eq!(m["projection_na"], "one_off");
     assert_eq!(m["projection_na_reason"], "一次性建设类指标,不作趋势预测");
+}
+
+#[tokio::test]
+async fn a_figures_version_from_get_lets_a_script_put_and_a_stale_one_is_refused() {
+    let app = TestApp::spawn().await;
+    app.put_value(LEAD, "2022Q3", 44.0);
+    let token = plantrack::auth::new_token();
+    let editor = user_id(&app, "editor");
+    app.store
+        .with_conn(|c| {
+            plantrack::store::accounts::create_token(c, editor, &plantrack::auth::token_hash(&token), "测试", "test")
+        })
+        .unwrap();
+    let script = reqwest::Client::new();
+    let get = |query: &'static str| {
+        let req = script.get(app.url(&format!("/api/metrics/{LEAD}{query}"))).bearer_auth(&token);
+        async move { req.send().await.unwrap().json::<serde_json::Value>().await.unwrap() }
+    };
+    let put = |body: serde_json::Value| {
+        script.put(app.url(&format!("/api/metrics/{LEAD}/values/2022Q3"))).bearer_auth(&token).json(&body).send()
+    };
+
+    let seen = get("").await["values"][0]["version"].as_i64().expect("each figure carries its version");
+    let res = put(serde_json::json!({ "value": 45, "version": seen })).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let saved: serde_json::Value = res.json().await.unwrap();
+    assert!(saved["version"].as_i64().unwrap() > seen);
+
+    // The entry awaiting review carries the new version; the old one is now stale.
+    let pending = get("?pending=1").await;
+    assert_eq!(pending["values"][0]["value"], 45.0);
+    assert_eq!(pending["values"][0]["version"], saved["version"]);
+    let res = put(serde_json::json!({ "value": 46, "version": seen })).await.unwrap();
+    assert_eq!(res.status(), 409);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["current"], "45");
+    let res = put(serde_json::json!({ "value": 46, "version": saved["version"] })).await.unwrap();
+    assert_eq!(res.status(), 200);
 }

@@ -210,3 +210,97 @@ async fn api_tokens_act_with_their_users_role_and_stop_when_revoked() {
     let res = bearer.get(app.url("/api/plans")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(res.status(), 401);
 }
+
+#[tokio::test]
+async fn hostile_next_values_redirect_to_a_safe_path_and_keep_the_session() {
+    let app = TestApp::spawn().await;
+    let long = format!("/{}", "a".repeat(10_000));
+    let hostile = [
+        "/\t/evil.example",
+        "\t//evil.example",
+        "/\r\nSet-Cookie: plantrack_session=x",
+        "/\n/evil.example",
+        "/\0",
+        "/\u{7f}",
+        "/\u{b}",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "//evil.example",
+        "https://evil.example/",
+        "/\u{3000}/evil.example",
+        "/\u{a0}/evil.example",
+        "/\u{2028}/evil.example",
+        "/\u{feff}/evil.example",
+        long.as_str(),
+    ];
+    for next in hostile {
+        let user = app.anonymous();
+        let page = user.get(&format!("/login?next={}", urlencoded(next))).await.text().await.unwrap();
+        let doc = scraper::Html::parse_document(&page);
+        assert_eq!(crate::helpers::input_value(&doc, "input[name=next]").as_deref(), Some("/"), "{next:?}");
+        let csrf = hidden_csrf(&page).unwrap();
+        let res = user
+            .post_raw("/login", &[("name", "viewer"), ("password", PASSWORD), ("csrf", &csrf), ("next", next)])
+            .await;
+        assert_eq!(res.status(), 303, "{next:?}");
+        assert_eq!(res.headers()["location"], "/", "{next:?}");
+        let cookies: Vec<_> =
+            res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+        assert!(cookies.iter().any(|c| c.starts_with("plantrack_session=")), "{next:?}: {cookies:?}");
+        assert_eq!(user.get("/").await.status(), 200, "{next:?}: signed in");
+    }
+    // Percent-encoded tricks stay paths on this server, and our own links come back.
+    for next in ["/%09/evil.example", "/%5Cevil.example", "/metrics/fibre-bandwidth?view=pending"] {
+        let user = app.anonymous();
+        let page = user.get("/login").await.text().await.unwrap();
+        let csrf = hidden_csrf(&page).unwrap();
+        let res = user
+            .post_raw("/login", &[("name", "viewer"), ("password", PASSWORD), ("csrf", &csrf), ("next", next)])
+            .await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(res.headers()["location"], next);
+        let to = url::Url::parse(&app.url("/login")).unwrap().join(next).unwrap();
+        assert_eq!(to.origin(), url::Url::parse(&app.url("/")).unwrap().origin(), "{next:?}");
+    }
+}
+
+fn urlencoded(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn an_address_is_throttled_after_its_failures_whatever_a_known_account_does_between() {
+    let app = TestApp::spawn().await;
+    let guesser = app.anonymous();
+    // Guesses spread over many names, so that no one account is throttled, with a sign-in
+    // of a known account after every few: that no longer resets the address's count.
+    for i in 0..20 {
+        if i % 5 == 0 {
+            assert_eq!(app.anonymous().login("viewer", PASSWORD).await.status(), 303, "known account before {i}");
+        }
+        assert_eq!(guesser.login(&format!("guess-{i}"), "wrong-password-here").await.status(), 401, "guess {i}");
+    }
+    let res = app.anonymous().login("editor", PASSWORD).await;
+    assert_eq!(res.status(), 429, "the address is throttled, the right password of another account too");
+    assert!(res.text().await.unwrap().contains("登录失败次数过多"));
+    assert_eq!(count(&app, "SELECT count(*) FROM audit WHERE action = 'login_throttled'"), 1);
+}
+
+#[tokio::test]
+async fn typos_a_user_then_corrects_do_not_count_against_the_address() {
+    let app = TestApp::spawn().await;
+    // An office behind one address: every user mistypes four times, then signs in.
+    for role in Role::ALL {
+        let user = app.anonymous();
+        for _ in 0..4 {
+            assert_eq!(user.login(role.as_str(), "wrong-password-here").await.status(), 401);
+        }
+        assert_eq!(user.login(role.as_str(), PASSWORD).await.status(), 303, "{role}");
+    }
+    // Those sixteen are forgiven; twenty other failures still throttle the address.
+    let guesser = app.anonymous();
+    for i in 0..20 {
+        assert_eq!(guesser.login(&format!("guess-{i}"), "wrong-password-here").await.status(), 401, "guess {i}");
+    }
+    assert_eq!(app.anonymous().login("viewer", PASSWORD).await.status(), 429);
+}

@@ -6,11 +6,11 @@ use std::time::{Duration, Instant};
 
 use crate::helpers::KillOnDrop;
 
-const BIN: &str = env!("CARGO_BIN_EXE_plantrack");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_plantrack");
 
 /// Starts `plantrack serve` and waits for the address it logs; the server is stopped
 /// when the first half of the pair is dropped.
-fn serve(cmd: &mut Command) -> (KillOnDrop, String) {
+pub(crate) fn serve(cmd: &mut Command) -> (KillOnDrop, String) {
     let mut server = KillOnDrop(cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap());
     let stdout = BufReader::new(server.0.stdout.take().unwrap());
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -98,7 +98,7 @@ fn check_seeds_reports_the_plan_and_refuses_a_broken_directory() {
 }
 
 /// Runs `plantrack` with `stdin` as its standard input.
-fn run_with_stdin(args: &[&str], db: &std::path::Path, stdin: &str) -> std::process::Output {
+pub(crate) fn run_with_stdin(args: &[&str], db: &std::path::Path, stdin: &str) -> std::process::Output {
     use std::io::Write;
     let mut child = Command::new(BIN)
         .args(args)

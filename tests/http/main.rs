@@ -16,6 +16,7 @@ mod layers;
 mod limits;
 mod metrics;
 mod plausibility;
+mod process;
 mod review;
 mod roles;
 mod sheets;
