@@ -16,6 +16,8 @@ use calamine::{Data, Reader, SheetType, SheetVisible, Xlsx, XlsxError};
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
 
 mod inflate;
+#[cfg(test)]
+mod props;
 mod ragged;
 
 use ragged::Origin;
@@ -299,13 +301,15 @@ fn looks_like_formula(s: &str) -> bool {
     }
 }
 
+/// A text that a spreadsheet would run as a formula gets a leading `'`; so does a text that
+/// already starts with one, so that reading back removes exactly what writing added.
 fn escape_csv_text(s: &str) -> Cow<'_, str> {
-    if looks_like_formula(s) { Cow::Owned(format!("'{s}")) } else { Cow::Borrowed(s) }
+    if looks_like_formula(s) || s.starts_with('\'') { Cow::Owned(format!("'{s}")) } else { Cow::Borrowed(s) }
 }
 
 fn unescape_csv_text(s: &str) -> String {
     match s.strip_prefix('\'') {
-        Some(rest) if looks_like_formula(rest) => rest.to_string(),
+        Some(rest) if looks_like_formula(rest) || rest.starts_with('\'') => rest.to_string(),
         _ => s.to_string(),
     }
 }
