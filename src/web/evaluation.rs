@@ -220,14 +220,7 @@ pub async fn download_evaluation(
     let r = load_async(&state, plan_id, q.get("as_of").cloned()).await?;
     let name = format!("{}-evaluation-{}.xlsx", r.plan.key, r.as_of);
     let bytes = off_workers(move || report::xlsx::workbook(&r).map_err(Error::Internal)).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(super::download::attachment(bytes, &name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
 }
 
 #[derive(Template)]
