@@ -3,7 +3,9 @@
 use plantrack::auth::Role;
 use scraper::{Html, Selector};
 
-use crate::helpers::{LEAD, TestApp, User, count, input_value, plan_id, seed_plan_id, texts, two_plan_seeds};
+use crate::helpers::{
+    LEAD, TestApp, User, count, input_value, plan_id, save_entry, seed_plan_id, texts, two_plan_seeds,
+};
 
 /// (value, status, approved_value) stored for a metric and quarter.
 fn stored(app: &TestApp, key: &str, quarter: &str) -> Option<(f64, String, Option<f64>)> {
@@ -26,15 +28,7 @@ async fn version(user: &User, path: &str, key: &str) -> String {
 }
 
 async fn save(user: &User, plan: i64, quarter: &str, cells: &[(&str, &str, &str)]) -> reqwest::Response {
-    let path = format!("/plans/{plan}/entry/{quarter}");
-    let mut fields: Vec<(String, String)> = Vec::new();
-    for (key, value, note) in cells {
-        fields.push((format!("ver.{key}"), version(user, &path, key).await));
-        fields.push((format!("v.{key}"), value.to_string()));
-        fields.push((format!("n.{key}"), note.to_string()));
-    }
-    let refs: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    user.post(&path, &refs).await
+    save_entry(user, plan, quarter, cells).await
 }
 
 #[tokio::test]

@@ -241,3 +241,27 @@ impl User {
         self.post_raw("/login", &[("name", name), ("password", password), ("csrf", &csrf), ("next", "/")]).await
     }
 }
+
+/// Saves a quarter's entry form as a browser would: `cells` are (metric key, value, note),
+/// each sent with the version the form showed.
+pub async fn save_entry(user: &User, plan: i64, quarter: &str, cells: &[(&str, &str, &str)]) -> reqwest::Response {
+    let path = format!("/plans/{plan}/entry/{quarter}");
+    let (_, doc) = user.html(&path).await;
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for (key, value, note) in cells {
+        let version = input_value(&doc, &format!("input[name='ver.{key}']")).expect("the metric is in the grid");
+        fields.push((format!("ver.{key}"), version));
+        fields.push((format!("v.{key}"), value.to_string()));
+        fields.push((format!("n.{key}"), note.to_string()));
+    }
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    user.post(&path, &refs).await
+}
+
+/// Uploads a sheet for checking to the seed plan's import, as the page's form does.
+pub async fn upload_sheet(user: &User, app: &TestApp, name: &str, bytes: Vec<u8>) -> (StatusCode, Html) {
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+    let form = reqwest::multipart::Form::new().part("file", part);
+    let url = app.url(&format!("/plans/{}/import?csrf={}", seed_plan_id(app), user.csrf));
+    status_and_page(user.client.post(url).multipart(form).send().await.unwrap()).await
+}

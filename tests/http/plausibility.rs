@@ -5,19 +5,10 @@
 use plantrack::auth::Role;
 use scraper::Html;
 
-use crate::helpers::{LEAD, TestApp, User, count, input_value, seed_plan_id, texts};
+use crate::helpers::{LEAD, TestApp, User, count, save_entry, seed_plan_id, texts, upload_sheet};
 
 async fn save(user: &User, plan: i64, quarter: &str, key: &str, value: &str, note: &str) -> reqwest::Response {
-    let path = format!("/plans/{plan}/entry/{quarter}");
-    let (_, doc) = user.html(&path).await;
-    let version = input_value(&doc, &format!("input[name='ver.{key}']")).unwrap();
-    let fields = [
-        (format!("ver.{key}"), version),
-        (format!("v.{key}"), value.to_owned()),
-        (format!("n.{key}"), note.to_owned()),
-    ];
-    let refs: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    user.post(&path, &refs).await
+    save_entry(user, plan, quarter, &[(key, value, note)]).await
 }
 
 async fn put(app: &TestApp, user: &User, key: &str, quarter: &str, body: serde_json::Value) -> reqwest::Response {
@@ -31,12 +22,7 @@ async fn put(app: &TestApp, user: &User, key: &str, quarter: &str, body: serde_j
 }
 
 async fn upload(user: &User, app: &TestApp, csv: String) -> (reqwest::StatusCode, Html) {
-    let part = reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("figures.csv");
-    let form = reqwest::multipart::Form::new().part("file", part);
-    let url = app.url(&format!("/plans/{}/import?csrf={}", seed_plan_id(app), user.csrf));
-    let res = user.client.post(url).multipart(form).send().await.unwrap();
-    let status = res.status();
-    (status, Html::parse_document(&res.text().await.unwrap()))
+    upload_sheet(user, app, "figures.csv", csv.into_bytes()).await
 }
 
 /// Figures that cannot be true, with a word of the reason each gives.

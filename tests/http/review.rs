@@ -3,20 +3,7 @@
 
 use plantrack::auth::Role;
 
-use crate::helpers::{LEAD, TestApp, User, input_value, seed_plan_id, texts};
-
-async fn save(user: &User, plan: i64, quarter: &str, cells: &[(&str, &str, &str)]) -> reqwest::Response {
-    let path = format!("/plans/{plan}/entry/{quarter}");
-    let (_, doc) = user.html(&path).await;
-    let mut fields: Vec<(String, String)> = Vec::new();
-    for (key, value, note) in cells {
-        fields.push((format!("ver.{key}"), input_value(&doc, &format!("input[name='ver.{key}']")).unwrap()));
-        fields.push((format!("v.{key}"), value.to_string()));
-        fields.push((format!("n.{key}"), note.to_string()));
-    }
-    let refs: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    user.post(&path, &refs).await
-}
+use crate::helpers::{LEAD, TestApp, input_value, save_entry as save, seed_plan_id, texts};
 
 #[tokio::test]
 async fn each_figure_is_shown_with_the_last_approved_value_the_target_the_change_and_its_flags() {

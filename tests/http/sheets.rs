@@ -4,7 +4,7 @@ use plantrack::auth::Role;
 use plantrack::sheet::{self, Cell, Sheet};
 use scraper::Html;
 
-use crate::helpers::{LEAD, TestApp, User, count, input_value, seed_plan_id, status_and_page, texts};
+use crate::helpers::{LEAD, TestApp, User, count, input_value, seed_plan_id, texts, upload_sheet};
 
 /// (metric key, quarter, value, note, status) of every stored figure, in order.
 fn figures(app: &TestApp) -> Vec<(String, String, f64, String, String)> {
@@ -21,10 +21,7 @@ fn figures(app: &TestApp) -> Vec<(String, String, f64, String, String)> {
 }
 
 async fn upload(user: &User, app: &TestApp, name: &str, bytes: Vec<u8>) -> (u16, Html) {
-    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
-    let form = reqwest::multipart::Form::new().part("file", part);
-    let url = app.url(&format!("/plans/{}/import?csrf={}", seed_plan_id(app), user.csrf));
-    let (status, doc) = status_and_page(user.client.post(url).multipart(form).send().await.unwrap()).await;
+    let (status, doc) = upload_sheet(user, app, name, bytes).await;
     (status.as_u16(), doc)
 }
 
