@@ -27,6 +27,16 @@ pub struct DbInfo {
     pub demo_as_of: Option<NaiveDate>,
 }
 
+impl DbInfo {
+    /// The demo's own today: the end of the quarter after its last figures, so that this
+    /// quarter is the one due (季度填报 opens on it, 填报缺失 lists it), figures for later
+    /// quarters are refused as not yet begun, and the demo never speaks of the real date.
+    /// `None` for a real database, whose today is the calendar's.
+    pub fn demo_today(&self) -> Option<NaiveDate> {
+        self.demo_as_of.map(|d| Quarter::containing(d).next().end())
+    }
+}
+
 /// The last quarter the demo fills in, and the date it is viewed at.
 pub const DEMO_LAST_QUARTER: (i32, u8) = (2023, 2);
 

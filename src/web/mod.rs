@@ -142,13 +142,17 @@ impl AppState {
     }
 
     /// Today in the bureau's time zone (`--timezone`), whatever the server's own zone: the
-    /// quarter due, the default evaluation date and the report's date depend on it.
+    /// quarter due, the default evaluation date and the report's date depend on it. A demo
+    /// database lives on its own date ([`DbInfo::demo_today`]) instead, so every page that
+    /// asks what is due (entry, review, imports, the dashboard's plan, the report's date)
+    /// agrees with its figures rather than with the calendar.
     pub fn today(&self) -> NaiveDate {
-        chrono::Utc::now().with_timezone(&self.config.timezone).date_naive()
+        self.info.demo_today().unwrap_or_else(|| chrono::Utc::now().with_timezone(&self.config.timezone).date_naive())
     }
 
     /// The date a plan is assessed at unless the request names one: today, kept within
-    /// the plan period; a demo database is viewed at the end of its figures.
+    /// the plan period; a demo database is viewed at the end of its figures (a quarter
+    /// before its own today, whose figures are still due).
     pub fn default_as_of(&self, plan: &Plan) -> NaiveDate {
         let today = self.info.demo_as_of.unwrap_or_else(|| self.today());
         today.clamp(plan.period_start, plan.period_end)

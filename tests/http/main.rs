@@ -7,6 +7,7 @@ mod auth;
 mod browser;
 mod cli;
 mod dashboard;
+mod demo;
 mod entry;
 mod evaluation;
 mod exports;
