@@ -164,6 +164,9 @@ fn serve(args: ServeArgs) -> plantrack::Result<()> {
     let db = args.db.unwrap_or_else(|| if args.demo { "plantrack-demo.db" } else { "plantrack.db" }.into());
     let seeds = args.seeds.map_or(Seeds::Embedded, Seeds::Dir);
     let (store, info) = setup::prepare(&db, &seeds, args.demo)?;
+    if info.demo {
+        print_demo_accounts(&setup::demo_accounts(&store)?, info.demo_today());
+    }
     if store.with_conn(|c| plantrack::store::accounts::count(c))? == 0 {
         let hint = format!("plantrack user add --role admin 用户名 --db {}", db.display());
         println!("尚无任何用户:请先创建管理员账户,再登录。 No users yet: create the first admin with\n    {hint}");
@@ -187,6 +190,20 @@ fn serve(args: ServeArgs) -> plantrack::Result<()> {
         axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
         Ok(())
     })
+}
+
+/// The demo's accounts, so entry and review can be tried at once. Printed before the
+/// server's address, which scripts and tests wait for as the sign that it is up.
+fn print_demo_accounts(accounts: &[setup::DemoAccount], today: Option<chrono::NaiveDate>) {
+    if let Some(today) = today {
+        let due = plantrack::plan::Quarter::containing(today).label_zh();
+        println!("示例数据:本示例的“今天”是 {today},应填报{due}。");
+    }
+    println!("示例数据:未登录即可浏览(只读)。以下示例账户的密码每次启动重新生成:");
+    for a in accounts {
+        println!("    {}  用户名 {:<14} 密码 {}", a.role.label_zh(), a.name, a.password);
+    }
+    println!("Demo data: anyone may read without signing in; demo accounts above (new passwords at every start).");
 }
 
 fn check_seeds(dir: &std::path::Path) -> plantrack::Result<()> {

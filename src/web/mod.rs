@@ -85,7 +85,10 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(store: Store, info: DbInfo, config: Config) -> Self {
+    /// A demo database is always readable without signing in (`--public-read`): it holds
+    /// nothing but example figures, and a newcomer should see them at once.
+    pub fn new(store: Store, info: DbInfo, mut config: Config) -> Self {
+        config.public_read |= info.demo;
         Self {
             store,
             info: Arc::new(info),

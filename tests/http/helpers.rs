@@ -214,6 +214,11 @@ pub struct User {
 }
 
 impl User {
+    /// A client with no session, for a server at `base` (a `plantrack` process).
+    pub fn at(base: &str) -> Self {
+        User { client: anonymous(), csrf: String::new(), base: base.to_owned() }
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(format!("{}{path}", self.base)).send().await.unwrap()
     }
@@ -240,4 +245,44 @@ impl User {
         let csrf = hidden_csrf(&page).unwrap();
         self.post_raw("/login", &[("name", name), ("password", password), ("csrf", &csrf), ("next", "/")]).await
     }
+}
+
+/// The real `plantrack` binary, started and up: its address and what it printed before it.
+pub struct Started {
+    /// Stops the server when the whole is dropped.
+    pub _server: KillOnDrop,
+    pub url: String,
+    /// Every line of standard output up to the one naming the address.
+    pub printed: Vec<String>,
+}
+
+/// Starts the `plantrack` binary with `args` and waits for the line naming its address;
+/// the rest of its output is read and dropped meanwhile, so the server never writes into
+/// a closed pipe.
+pub fn start_binary(args: &[&str], db: &Path) -> Started {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_plantrack"))
+        .args(args)
+        .args(["--addr", "127.0.0.1:0", "--db"])
+        .arg(db)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let server = KillOnDrop(child);
+    let mut printed = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while let Some(line) = lines.next() {
+        let line = line.unwrap();
+        if let Some(at) = line.find("http://") {
+            let url = line[at..].trim().to_owned();
+            std::thread::spawn(move || lines.for_each(drop));
+            return Started { _server: server, url, printed };
+        }
+        assert!(std::time::Instant::now() < deadline, "server did not start: {printed:?}");
+        printed.push(line);
+    }
+    panic!("server exited before naming its address: {printed:?}");
 }
