@@ -94,7 +94,7 @@ async fn anyone_may_read_the_demo_without_signing_in_but_not_write() {
 async fn demo_accounts_exist_only_in_a_demo_database() {
     // A real database is refused in the transaction that would create them…
     let app = TestApp::spawn().await;
-    let err = plantrack::setup::demo_accounts(&app.store).err().expect("refused").to_string();
+    let err = plantrack::setup::demo_accounts(&app.store).expect_err("refused").to_string();
     assert!(err.contains("示例数据库"), "{err}");
     assert_eq!(count(&app, "SELECT count(*) FROM account WHERE name LIKE 'demo-%'"), 0);
     // …and one with real users, even without a figure yet, never becomes a demo.
