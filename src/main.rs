@@ -167,11 +167,6 @@ fn serve(args: ServeArgs) -> plantrack::Result<()> {
     if info.demo {
         print_demo_accounts(&setup::demo_accounts(&store)?, info.demo_today());
     }
-    if store.with_conn(|c| plantrack::store::accounts::count(c))? == 0 {
-        let hint = format!("plantrack user add --role admin 用户名 --db {}", db.display());
-        println!("尚无任何用户:请先创建管理员账户,再登录。 No users yet: create the first admin with\n    {hint}");
-        tracing::warn!("no user accounts: run `{hint}`");
-    }
     let config = plantrack::web::Config {
         public_read: args.public_read,
         secure_cookies: args.secure_cookies,
@@ -180,6 +175,9 @@ fn serve(args: ServeArgs) -> plantrack::Result<()> {
         timezone: args.timezone,
     };
     let state = plantrack::AppState::new(store, info, config);
+    if let Some(code) = state.open_first_start()? {
+        print_setup_code(&code, &db);
+    }
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr)
@@ -190,6 +188,22 @@ fn serve(args: ServeArgs) -> plantrack::Result<()> {
         axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
         Ok(())
     })
+}
+
+/// The first start's setup code, for the one who started the server: it opens the page
+/// that creates the first administrator. Printed before the server's address, which
+/// scripts and tests wait for as the sign that it is up.
+fn print_setup_code(code: &str, db: &std::path::Path) {
+    println!("尚无任何用户。用浏览器打开本服务(地址见下方 serving … on 一行),输入以下设置码,创建第一个管理员:");
+    println!();
+    println!("    设置码 setup code:{code}");
+    println!();
+    println!("设置码只能用一次,仅本次运行有效,重启会生成新的。也可以在命令行创建:");
+    println!("    plantrack user add --role admin 用户名 --db {}", db.display());
+    println!(
+        "No users yet: open this server in a browser and enter the setup code above to create the first administrator."
+    );
+    tracing::warn!("no user accounts: the setup page is open until the first administrator is created");
 }
 
 /// The demo's accounts, so entry and review can be tried at once. Printed before the

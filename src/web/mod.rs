@@ -8,6 +8,7 @@ mod dashboard;
 mod download;
 mod entry;
 mod evaluation;
+mod first_start;
 mod flash;
 mod format;
 mod metrics;
@@ -82,6 +83,8 @@ pub struct AppState {
     rendering: Arc<tokio::sync::Mutex<()>>,
     /// Checked imports waiting for confirmation.
     uploads: Arc<uploads::Uploads<sheets::PayloadRow>>,
+    /// The setup code of a first start, while no account exists.
+    first_start: Arc<first_start::Gate>,
 }
 
 impl AppState {
@@ -97,7 +100,16 @@ impl AppState {
             charts: Arc::default(),
             rendering: Arc::default(),
             uploads: Arc::default(),
+            first_start: Arc::default(),
         }
+    }
+
+    /// On a database without any account, opens the one-time setup page (`/setup`) and
+    /// returns its code for the operator to read in the terminal; `None` when an account
+    /// exists. The code lives only in this process: a restart makes a new one.
+    pub fn open_first_start(&self) -> Result<Option<String>, Error> {
+        let accounts = self.store.read_blocking(|c| crate::store::accounts::count(c))?;
+        Ok((accounts == 0).then(|| self.first_start.open()))
     }
 
     /// The page cached under `key` for the current data, or `render` it (off the async
@@ -170,6 +182,7 @@ pub fn routes() -> Router<AppState> {
         .route("/metrics/{key}/chart.svg", get(metrics::show_metric_chart))
         .route("/static/style.css", get(style_css))
         .route("/login", get(auth::show_login).post(auth::sign_in))
+        .route("/setup", get(first_start::show_setup).post(first_start::create_first_admin))
         .route("/logout", post(auth::sign_out))
         .route("/plans/{id}/entry", get(entry::show_entry_default))
         .route("/plans/{id}/entry/{quarter}", get(entry::show_entry).post(entry::save_entry))

@@ -67,6 +67,21 @@ impl TestApp {
         app
     }
 
+    /// The server on a database with no account at all, as at a first start: the setup
+    /// page is open, with the code returned here (the binary prints it). `client` is
+    /// anonymous.
+    pub async fn spawn_first_start() -> (Self, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, info) = setup::prepare(&dir.path().join("test.db"), &Seeds::Embedded, false).expect("start-up");
+        let state = plantrack::AppState::new(store.clone(), info, Config::default());
+        let code = state.open_first_start().unwrap().expect("no account yet");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = plantrack::app(state).into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (Self { addr, client: anonymous(), store, dir }, code)
+    }
+
     /// A fresh client signed in as the user of `role`.
     pub async fn sign_in(&self, role: Role) -> User {
         let user = User { client: anonymous(), csrf: String::new(), base: self.url("") };

@@ -11,6 +11,7 @@ mod demo;
 mod entry;
 mod evaluation;
 mod exports;
+mod first_start;
 mod hardening;
 mod helpers;
 mod layers;
