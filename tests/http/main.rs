@@ -5,6 +5,7 @@ mod admin;
 mod api;
 mod auth;
 mod browser;
+mod browser_setup;
 mod cli;
 mod dashboard;
 mod demo;
