@@ -128,6 +128,39 @@ pub fn new_token() -> String {
     hex(&bytes)
 }
 
+/// A secret meant to be read off a terminal and typed: `groups` groups of four Crockford
+/// base32 characters (5 random bits each), such as `7K2M-QX9D-H4TB`. The setup code of a
+/// first start and the demo accounts' passwords.
+pub fn new_code(groups: usize) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut bytes = vec![0u8; groups * 4];
+    getrandom::fill(&mut bytes).expect("the operating system provides randomness");
+    // 256 is a multiple of 32, so the low five bits of a random byte are uniform.
+    let chars: Vec<char> = bytes.iter().map(|b| char::from(ALPHABET[usize::from(b & 31)])).collect();
+    chars.chunks(4).map(|g| g.iter().collect::<String>()).collect::<Vec<_>>().join("-")
+}
+
+/// Whether `typed` is the code `code` of [`new_code`], read as people type it: any case,
+/// with or without the dashes or spaces, O for 0 and I or L for 1. Compared in constant
+/// time, so the time a wrong guess takes tells nothing of the code.
+pub fn code_matches(typed: &str, code: &str) -> bool {
+    let (typed, code) = (normalize_code(typed), normalize_code(code));
+    !code.is_empty()
+        && typed.len() == code.len()
+        && typed.bytes().zip(code.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn normalize_code(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        })
+        .collect()
+}
+
 /// How a token is stored: its SHA-256. Tokens carry 256 random bits, so a fast hash is
 /// enough, and a stolen database holds nothing that signs anyone in.
 pub fn token_hash(token: &str) -> String {
@@ -197,6 +230,23 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(token_hash(&a), token_hash(&a));
         assert_ne!(token_hash(&a), a);
+    }
+
+    #[test]
+    fn codes_are_random_typable_and_read_forgivingly() {
+        let code = new_code(4);
+        assert_eq!(code.len(), 19);
+        assert!(
+            code.split('-').all(|g| g.len() == 4 && g.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()))
+        );
+        assert_ne!(code, new_code(4));
+        assert!(code_matches(&code, &code));
+        assert!(code_matches(&format!(" {} ", code.to_lowercase().replace('-', " ")), &code));
+        assert!(code_matches("0I1L-ABCD", "01-11-ABCD") && code_matches("oil1abcd", "0111-ABCD"));
+        assert!(!code_matches("0111-ABCE", "0111-ABCD"));
+        assert!(!code_matches("0111-ABC", "0111-ABCD"));
+        assert!(!code_matches("", "0111-ABCD"));
+        assert_eq!(password_problem("demo-admin", &new_code(3)), None, "a three-group code is a valid password");
     }
 
     #[test]

@@ -204,10 +204,8 @@ fn serve(args: ServeArgs) -> plantrack::Result<()> {
     let db = args.db.unwrap_or_else(|| if args.demo { "plantrack-demo.db" } else { "plantrack.db" }.into());
     let seeds = args.seeds.map_or(Seeds::Embedded, Seeds::Dir);
     let (store, info) = setup::prepare(&db, &seeds, args.demo)?;
-    if store.with_conn(|c| plantrack::store::accounts::count(c))? == 0 {
-        let hint = format!("plantrack user add --role admin 用户名 --db {}", db.display());
-        println!("尚无任何用户:请先创建管理员账户,再登录。 No users yet: create the first admin with\n    {hint}");
-        tracing::warn!("no user accounts: run `{hint}`");
+    if info.demo {
+        print_demo_accounts(&setup::demo_accounts(&store)?, info.demo_today());
     }
     let config = plantrack::web::Config {
         public_read: args.public_read,
@@ -218,6 +216,9 @@ fn serve(args: ServeArgs) -> plantrack::Result<()> {
     };
     let db_store = store.clone();
     let state = plantrack::AppState::new(store, info, config);
+    if let Some(code) = state.open_first_start()? {
+        print_setup_code(&code, &db);
+    }
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr)
@@ -235,6 +236,36 @@ fn serve(args: ServeArgs) -> plantrack::Result<()> {
         tracing::info!("stopped cleanly: database checkpointed");
         Ok(())
     })
+}
+
+/// The first start's setup code, for the one who started the server: it opens the page
+/// that creates the first administrator. Printed before the server's address, which
+/// scripts and tests wait for as the sign that it is up.
+fn print_setup_code(code: &str, db: &std::path::Path) {
+    println!("尚无任何用户。用浏览器打开本服务(地址见下方 serving … on 一行),输入以下设置码,创建第一个管理员:");
+    println!();
+    println!("    设置码 setup code:{code}");
+    println!();
+    println!("设置码只能用一次,仅本次运行有效,重启会生成新的。也可以在命令行创建:");
+    println!("    plantrack user add --role admin 用户名 --db {}", db.display());
+    println!(
+        "No users yet: open this server in a browser and enter the setup code above to create the first administrator."
+    );
+    tracing::warn!("no user accounts: the setup page is open until the first administrator is created");
+}
+
+/// The demo's accounts, so entry and review can be tried at once. Printed before the
+/// server's address, which scripts and tests wait for as the sign that it is up.
+fn print_demo_accounts(accounts: &[setup::DemoAccount], today: Option<chrono::NaiveDate>) {
+    if let Some(today) = today {
+        let due = plantrack::plan::Quarter::containing(today).label_zh();
+        println!("示例数据:本示例的“今天”是 {today},应填报{due}。");
+    }
+    println!("示例数据:未登录即可浏览(只读)。以下示例账户的密码每次启动重新生成:");
+    for a in accounts {
+        println!("    {}  用户名 {:<14} 密码 {}", a.role.label_zh(), a.name, a.password);
+    }
+    println!("Demo data: anyone may read without signing in; demo accounts above (new passwords at every start).");
 }
 
 fn check_seeds(dir: &std::path::Path) -> plantrack::Result<()> {

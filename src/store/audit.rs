@@ -35,6 +35,9 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("quarter_locked", "锁定季度"),
     ("quarter_unlocked", "解锁季度"),
     ("import_applied", "导入数据"),
+    ("setup_admin_created", "首次设置:创建管理员"),
+    ("setup_code_wrong", "首次设置:设置码错误"),
+    ("setup_throttled", "首次设置:尝试过多"),
 ];
 
 pub fn action_label(action: &str) -> &str {

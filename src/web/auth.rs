@@ -18,6 +18,7 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 
+use super::flash::Flashed;
 use super::{AppState, Layout, off_workers, render};
 use crate::auth::{self, Role};
 use crate::error::{Error, Result};
@@ -215,13 +216,21 @@ async fn check(state: &AppState, jar: &CookieJar, req: Request) -> Result<(Reque
         }
     }
 
-    let public = path == "/login" || path.starts_with("/static/");
+    // While no account exists, the one-time setup page stands where sign-in would.
+    let setup = principal.is_none() && state.first_start.is_open();
+    if setup && path == "/login" {
+        return Err(Refusal::Redirect("/setup".into()));
+    }
+    let public = path == "/login" || path == "/setup" || path.starts_with("/static/");
     if principal.is_none() && !public {
         let reads = matches!(*req.method(), Method::GET | Method::HEAD);
         let private = path.starts_with("/admin") || path.starts_with("/account");
         if !(state.config.public_read && reads && !private) {
             if path.starts_with("/api/") {
                 return Err(Error::Unauthorized("需要登录或 API 令牌(Authorization: Bearer …)".into()).into());
+            }
+            if setup {
+                return Err(Refusal::Redirect("/setup".into()));
             }
             let next = req.uri().path_and_query().map_or("/".to_owned(), |p| p.to_string());
             return Err(Refusal::Redirect(format!("/login?next={}", urlencode(&next))));
@@ -336,20 +345,24 @@ pub struct LoginQuery {
 pub async fn show_login(
     State(state): State<AppState>,
     jar: CookieJar,
+    Flashed(flash): Flashed,
     Query(q): Query<LoginQuery>,
 ) -> Result<Response> {
     let (jar, csrf) = pre_session_csrf(&state, jar);
-    let page = LoginPage {
+    let mut page = LoginPage {
         layout: Layout::new(&state, &CurrentUser(None), "登录"),
         csrf,
         next: safe_next(q.next.as_deref()),
         name: String::new(),
         message: String::new(),
     };
+    // Said once after the first start's setup page created the administrator.
+    page.layout.flash = flash;
     Ok((jar, render(&page)?).into_response())
 }
 
-fn pre_session_csrf(state: &AppState, jar: CookieJar) -> (CookieJar, String) {
+/// The CSRF token of a form shown before sign-in, from its cookie or a new one.
+pub(super) fn pre_session_csrf(state: &AppState, jar: CookieJar) -> (CookieJar, String) {
     if let Some(c) = jar.get(CSRF_COOKIE).filter(|c| c.value().len() == 64) {
         let v = c.value().to_owned();
         return (jar, v);

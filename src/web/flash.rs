@@ -36,10 +36,12 @@ pub enum Flash {
     TokenRevoked,
     DefinitionSaved,
     PlanSaved,
+    /// The first administrator was created on the setup page.
+    FirstAdminCreated,
 }
 
 impl Flash {
-    const PLAIN: [Flash; 13] = [
+    const PLAIN: [Flash; 14] = [
         Flash::Approved,
         Flash::Returned,
         Flash::Locked,
@@ -53,6 +55,7 @@ impl Flash {
         Flash::TokenRevoked,
         Flash::DefinitionSaved,
         Flash::PlanSaved,
+        Flash::FirstAdminCreated,
     ];
 
     /// The cookie's value.
@@ -94,6 +97,7 @@ impl Flash {
             Flash::TokenRevoked => "令牌已吊销。".into(),
             Flash::DefinitionSaved => "指标定义已保存,修改已记入审计日志。".into(),
             Flash::PlanSaved => "规划信息已保存,修改已记入审计日志。".into(),
+            Flash::FirstAdminCreated => "管理员已创建,首次设置页面已关闭。请用刚设置的用户名和密码登录。".into(),
         }
     }
 }

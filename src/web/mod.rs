@@ -8,6 +8,7 @@ mod dashboard;
 mod download;
 mod entry;
 mod evaluation;
+mod first_start;
 mod flash;
 mod format;
 mod metrics;
@@ -83,10 +84,15 @@ pub struct AppState {
     rendering: Arc<tokio::sync::Mutex<()>>,
     /// Checked imports waiting for confirmation.
     uploads: Arc<uploads::Uploads<sheets::PayloadRow>>,
+    /// The setup code of a first start, while no account exists.
+    first_start: Arc<first_start::Gate>,
 }
 
 impl AppState {
-    pub fn new(store: Store, info: DbInfo, config: Config) -> Self {
+    /// A demo database is always readable without signing in (`--public-read`): it holds
+    /// nothing but example figures, and a newcomer should see them at once.
+    pub fn new(store: Store, info: DbInfo, mut config: Config) -> Self {
+        config.public_read |= info.demo;
         Self {
             store,
             info: Arc::new(info),
@@ -95,7 +101,16 @@ impl AppState {
             charts: Arc::default(),
             rendering: Arc::default(),
             uploads: Arc::default(),
+            first_start: Arc::default(),
         }
+    }
+
+    /// On a database without any account, opens the one-time setup page (`/setup`) and
+    /// returns its code for the operator to read in the terminal; `None` when an account
+    /// exists. The code lives only in this process: a restart makes a new one.
+    pub fn open_first_start(&self) -> Result<Option<String>, Error> {
+        let accounts = self.store.read_blocking(|c| crate::store::accounts::count(c))?;
+        Ok((accounts == 0).then(|| self.first_start.open()))
     }
 
     /// The page cached under `key` for the current data, or `render` it (off the async
@@ -143,13 +158,17 @@ impl AppState {
     }
 
     /// Today in the bureau's time zone (`--timezone`), whatever the server's own zone: the
-    /// quarter due, the default evaluation date and the report's date depend on it.
+    /// quarter due, the default evaluation date and the report's date depend on it. A demo
+    /// database lives on its own date ([`DbInfo::demo_today`]) instead, so every page that
+    /// asks what is due (entry, review, imports, the dashboard's plan, the report's date)
+    /// agrees with its figures rather than with the calendar.
     pub fn today(&self) -> NaiveDate {
-        chrono::Utc::now().with_timezone(&self.config.timezone).date_naive()
+        self.info.demo_today().unwrap_or_else(|| chrono::Utc::now().with_timezone(&self.config.timezone).date_naive())
     }
 
     /// The date a plan is assessed at unless the request names one: today, kept within
-    /// the plan period; a demo database is viewed at the end of its figures.
+    /// the plan period; a demo database is viewed at the end of its figures (a quarter
+    /// before its own today, whose figures are still due).
     pub fn default_as_of(&self, plan: &Plan) -> NaiveDate {
         let today = self.info.demo_as_of.unwrap_or_else(|| self.today());
         today.clamp(plan.period_start, plan.period_end)
@@ -164,6 +183,7 @@ pub fn routes() -> Router<AppState> {
         .route("/metrics/{key}/chart.svg", get(metrics::show_metric_chart))
         .route("/static/style.css", get(style_css))
         .route("/login", get(auth::show_login).post(auth::sign_in))
+        .route("/setup", get(first_start::show_setup).post(first_start::create_first_admin))
         .route("/logout", post(auth::sign_out))
         .route("/plans/{id}/entry", get(entry::show_entry_default))
         .route("/plans/{id}/entry/{quarter}", get(entry::show_entry).post(entry::save_entry))

@@ -114,14 +114,14 @@ pub(crate) fn run_with_stdin(args: &[&str], db: &std::path::Path, stdin: &str) -
 }
 
 #[tokio::test]
-async fn a_server_with_no_user_says_how_to_add_the_first_admin_and_lets_nobody_in() {
+async fn a_server_with_no_user_sends_visitors_to_the_setup_page_and_lets_nobody_in() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("empty.db");
     let (_server, url) = serve(Command::new(BIN).args(["serve", "--addr", "127.0.0.1:0", "--db"]).arg(&db));
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let res = client.get(&url).send().await.unwrap();
     assert_eq!(res.status(), 303);
-    assert_eq!(res.headers()["location"], "/login?next=%2F");
+    assert_eq!(res.headers()["location"], "/setup");
     assert_eq!(client.get(format!("{url}/api/plans")).send().await.unwrap().status(), 401);
 }
 

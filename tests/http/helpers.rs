@@ -67,6 +67,21 @@ impl TestApp {
         app
     }
 
+    /// The server on a database with no account at all, as at a first start: the setup
+    /// page is open, with the code returned here (the binary prints it). `client` is
+    /// anonymous.
+    pub async fn spawn_first_start() -> (Self, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, info) = setup::prepare(&dir.path().join("test.db"), &Seeds::Embedded, false).expect("start-up");
+        let state = plantrack::AppState::new(store.clone(), info, Config::default());
+        let code = state.open_first_start().unwrap().expect("no account yet");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = plantrack::app(state).into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (Self { addr, client: anonymous(), store, dir }, code)
+    }
+
     /// A fresh client signed in as the user of `role`.
     pub async fn sign_in(&self, role: Role) -> User {
         let user = User { client: anonymous(), csrf: String::new(), base: self.url("") };
@@ -214,6 +229,11 @@ pub struct User {
 }
 
 impl User {
+    /// A client with no session, for a server at `base` (a `plantrack` process).
+    pub fn at(base: &str) -> Self {
+        User { client: anonymous(), csrf: String::new(), base: base.to_owned() }
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(format!("{}{path}", self.base)).send().await.unwrap()
     }
@@ -264,4 +284,44 @@ pub async fn upload_sheet(user: &User, app: &TestApp, name: &str, bytes: Vec<u8>
     let form = reqwest::multipart::Form::new().part("file", part);
     let url = app.url(&format!("/plans/{}/import?csrf={}", seed_plan_id(app), user.csrf));
     status_and_page(user.client.post(url).multipart(form).send().await.unwrap()).await
+}
+
+/// The real `plantrack` binary, started and up: its address and what it printed before it.
+pub struct Started {
+    /// Stops the server when the whole is dropped.
+    pub _server: KillOnDrop,
+    pub url: String,
+    /// Every line of standard output up to the one naming the address.
+    pub printed: Vec<String>,
+}
+
+/// Starts the `plantrack` binary with `args` and waits for the line naming its address;
+/// the rest of its output is read and dropped meanwhile, so the server never writes into
+/// a closed pipe.
+pub fn start_binary(args: &[&str], db: &Path) -> Started {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_plantrack"))
+        .args(args)
+        .args(["--addr", "127.0.0.1:0", "--db"])
+        .arg(db)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let server = KillOnDrop(child);
+    let mut printed = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while let Some(line) = lines.next() {
+        let line = line.unwrap();
+        if let Some(at) = line.find("http://") {
+            let url = line[at..].trim().to_owned();
+            std::thread::spawn(move || lines.for_each(drop));
+            return Started { _server: server, url, printed };
+        }
+        assert!(std::time::Instant::now() < deadline, "server did not start: {printed:?}");
+        printed.push(line);
+    }
+    panic!("server exited before naming its address: {printed:?}");
 }
