@@ -15,8 +15,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
-use super::auth::{ClientAddr, CurrentUser, now, pre_session_csrf};
+use super::auth::{ClientAddr, CurrentUser, now};
 use super::flash::{self, Flash};
+use super::login::pre_session_csrf;
 use super::{AppState, Layout, off_workers, render};
 use crate::auth::{self, Role};
 use crate::error::{Error, Result};

@@ -11,6 +11,7 @@ mod evaluation;
 mod first_start;
 mod flash;
 mod format;
+mod login;
 mod metrics;
 mod review;
 pub mod server;
@@ -182,9 +183,9 @@ pub fn routes() -> Router<AppState> {
         .route("/metrics/{key}", get(metrics::show_metric))
         .route("/metrics/{key}/chart.svg", get(metrics::show_metric_chart))
         .route("/static/style.css", get(style_css))
-        .route("/login", get(auth::show_login).post(auth::sign_in))
+        .route("/login", get(login::show_login).post(login::sign_in))
         .route("/setup", get(first_start::show_setup).post(first_start::create_first_admin))
-        .route("/logout", post(auth::sign_out))
+        .route("/logout", post(login::sign_out))
         .route("/plans/{id}/entry", get(entry::show_entry_default))
         .route("/plans/{id}/entry/{quarter}", get(entry::show_entry).post(entry::save_entry))
         .route("/plans/{id}/review", get(review::show_review))
