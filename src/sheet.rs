@@ -19,7 +19,7 @@ mod ragged;
 mod workbook;
 
 use ragged::Origin;
-pub use workbook::{Cell, Sheet, write_xlsx};
+pub use workbook::{Cell, Layout, Sheet, write_xlsx};
 
 /// One data row of an import sheet, as text, with its row number in the sheet (1-based,
 /// counting the header as row 1, so the first data row is 2) for error messages.
@@ -486,7 +486,7 @@ mod tests {
 
     fn sheet(name: &str, rows: Vec<Vec<Cell>>) -> Sheet<'_> {
         let header = ["指标代码", "指标名称", "季度", "数值", "备注"].map(String::from).to_vec();
-        Sheet { name, header, rows, widths: None }
+        Sheet::new(name, header, rows)
     }
 
     /// calamine does not expose panes or column widths, so tests read the package XML.
@@ -649,7 +649,7 @@ mod tests {
             vec![text("b"), text("2022Q1"), Cell::Number(2.0)],
             vec![text("c"), text("2022Q1"), Cell::Number(3.0), Cell::Empty, Cell::Number(345.0)],
         ];
-        let bytes = write_xlsx(&[Sheet { name: "s", header, rows, widths: None }]).unwrap();
+        let bytes = write_xlsx(&[Sheet::new("s", header, rows)]).unwrap();
         let rows = read_xlsx(&bytes).unwrap();
         let errors = errors(&rows);
         assert_eq!(errors.iter().map(|e| e.0).collect::<Vec<_>>(), [2, 4]);
@@ -658,7 +658,7 @@ mod tests {
         // Within the header an XLSX number beside the value is a number, not a split.
         let header = ["指标代码", "季度", "数值", "上年同期"].map(String::from).to_vec();
         let rows = vec![vec![text("a"), text("2022Q1"), Cell::Number(45.0), Cell::Number(120.0)]];
-        let bytes = write_xlsx(&[Sheet { name: "s", header, rows, widths: None }]).unwrap();
+        let bytes = write_xlsx(&[Sheet::new("s", header, rows)]).unwrap();
         assert_eq!(read_xlsx(&bytes), Ok(vec![row(2, "a", "2022Q1", "45", "")]));
     }
 

@@ -67,6 +67,7 @@ pub fn workbook(r: &Report) -> Result<Vec<u8>, String> {
             header: CHAPTER_HEADER.iter().map(|s| s.to_string()).collect(),
             rows,
             widths: Some(vec![24.0, 30.0, 8.0, 10.0, 10.0, 12.0, 12.0, 12.0, 10.0, 12.0, 16.0, 80.0, 16.0, 10.0]),
+            layout: Default::default(),
         });
     }
     write_xlsx(&sheets)
@@ -100,7 +101,13 @@ fn summary(r: &Report) -> Sheet<'_> {
         "{} · 评估日期 {} · 已审核 {} 项,待审核 {} 项,缺失 {} 项 · 生成于 {}",
         r.plan.title, r.as_of, r.figures.approved, r.figures.pending, r.figures.missing, r.generated_on
     ))]);
-    Sheet { name: "汇总", header, rows, widths: Some(vec![40.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 8.0]) }
+    Sheet {
+        name: "汇总",
+        header,
+        rows,
+        widths: Some(vec![40.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 8.0]),
+        layout: Default::default(),
+    }
 }
 
 fn round2(v: f64) -> f64 {

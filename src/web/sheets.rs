@@ -433,8 +433,7 @@ pub async fn export(
         "xlsx" => {
             let bytes = off_workers(move || {
                 let rows = table.cells();
-                sheet::write_xlsx(&[Sheet { name: "数据", header: table.header, rows, widths: None }])
-                    .map_err(Error::Internal)
+                sheet::write_xlsx(&[Sheet::new("数据", table.header, rows)]).map_err(Error::Internal)
             })
             .await?;
             Ok(attachment(

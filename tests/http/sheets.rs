@@ -177,7 +177,7 @@ async fn an_xlsx_imports_like_a_csv() {
     let editor = app.sign_in(Role::Editor).await;
     let header = ["指标代码", "季度", "数值", "备注"].map(String::from).to_vec();
     let rows = vec![vec![Cell::Text(LEAD.into()), Cell::Text("2022Q3".into()), Cell::Number(45.5), Cell::Empty]];
-    let bytes = sheet::write_xlsx(&[Sheet { name: "数据", header, rows, widths: None }]).unwrap();
+    let bytes = sheet::write_xlsx(&[Sheet::new("数据", header, rows)]).unwrap();
     let (status, doc) = upload(&editor, &app, "figures.xlsx", bytes).await;
     assert_eq!(status, 200);
     assert_eq!(apply(&editor, &app, &doc).await.status(), 303);
@@ -336,7 +336,7 @@ async fn an_xlsx_row_with_a_cell_right_of_the_header_is_an_error() {
         vec![text(LEAD), text("2022Q3"), Cell::Number(45.0)],
         vec![text(LEAD), text("2022Q4"), Cell::Number(1.0), text("000")],
     ];
-    let bytes = sheet::write_xlsx(&[Sheet { name: "数据", header, rows, widths: None }]).unwrap();
+    let bytes = sheet::write_xlsx(&[Sheet::new("数据", header, rows)]).unwrap();
     let (status, doc) = upload(&editor, &app, "extra.xlsx", bytes).await;
     assert_eq!(status, 422);
     assert_eq!(texts(&doc, "tr.has-error th"), ["3"]);
