@@ -22,3 +22,4 @@ mod sheets;
 mod startup;
 mod times;
 mod units;
+mod workbooks;
