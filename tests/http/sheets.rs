@@ -20,7 +20,7 @@ fn figures(app: &TestApp) -> Vec<(String, String, f64, String, String)> {
         .unwrap()
 }
 
-async fn upload(user: &User, app: &TestApp, name: &str, bytes: Vec<u8>) -> (u16, Html) {
+pub(crate) async fn upload(user: &User, app: &TestApp, name: &str, bytes: Vec<u8>) -> (u16, Html) {
     let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
     let form = reqwest::multipart::Form::new().part("file", part);
     let url = app.url(&format!("/plans/{}/import?csrf={}", seed_plan_id(app), user.csrf));
@@ -29,12 +29,12 @@ async fn upload(user: &User, app: &TestApp, name: &str, bytes: Vec<u8>) -> (u16,
 }
 
 /// Submits the apply form of a checked import page.
-async fn apply(user: &User, app: &TestApp, doc: &Html) -> reqwest::Response {
+pub(crate) async fn apply(user: &User, app: &TestApp, doc: &Html) -> reqwest::Response {
     let token = input_value(doc, "input[name=upload]").expect("an apply form");
     user.post(&format!("/plans/{}/import/apply", seed_plan_id(app)), &[("upload", &token)]).await
 }
 
-fn outcomes(doc: &Html) -> Vec<String> {
+pub(crate) fn outcomes(doc: &Html) -> Vec<String> {
     texts(doc, "table.import-rows tbody td:last-child")
 }
 
@@ -237,10 +237,12 @@ async fn the_wide_export_is_metrics_by_quarters_of_approved_figures() {
     let mut lines = text.lines();
     let header = lines.next().unwrap();
     assert!(header.contains("指标代码") && header.contains("2021Q1") && header.contains("2025Q4"));
-    assert_eq!(header.split(',').count(), 3 + 20);
+    assert!(header.contains(",单位,基期值,目标值,2021Q1,"), "{header}");
+    assert_eq!(header.split(',').count(), 5 + 20);
     let lead = text.lines().find(|l| l.starts_with(LEAD)).unwrap();
     let cells: Vec<&str> = lead.split(',').collect();
-    assert_eq!(cells[3 + 6], "44", "2022Q3 is the seventh quarter");
+    assert_eq!(cells[2..5], ["分钟", "37", "48"]);
+    assert_eq!(cells[5 + 6], "44", "2022Q3 is the seventh quarter");
 }
 
 #[tokio::test]
