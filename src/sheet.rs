@@ -5,7 +5,7 @@
 //! caller's job. A row whose cells do not line up with the header (an unquoted `1,000` cut in
 //! two, text right of the last title) is kept with its [`SheetRow::error`], so the caller lists
 //! it with its row number rather than importing what was misread (the rule: `sheet/ragged.rs`).
-//! Exports are written as UTF-8-with-BOM CSV or as a styled XLSX workbook.
+//! Exports are written as UTF-8-with-BOM CSV or as a styled XLSX workbook (`sheet/workbook.rs`).
 //! Everything here is pure: bytes in, bytes out. Error messages are in Chinese, for the staff.
 
 use std::borrow::Cow;
@@ -13,14 +13,15 @@ use std::collections::BTreeMap;
 use std::io::Cursor;
 
 use calamine::{Data, Reader, SheetType, SheetVisible, Xlsx, XlsxError};
-use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
 
 mod inflate;
 #[cfg(test)]
 mod props;
 mod ragged;
+mod workbook;
 
 use ragged::Origin;
+pub use workbook::{Cell, Layout, Sheet, write_xlsx};
 
 /// One data row of an import sheet, as text, with its row number in the sheet (1-based,
 /// counting the header as row 1, so the first data row is 2) for error messages.
@@ -41,31 +42,6 @@ pub struct SheetRow {
     /// Why the row cannot be imported as read (its cells do not line up with the header), in
     /// Chinese with a hint; the fields above then hold what was misread, for display only.
     pub error: Option<String>,
-}
-
-/// A worksheet to write.
-pub struct Sheet<'a> {
-    /// Worksheet name (Chinese allowed); characters Excel forbids (`[]:*?/\`) are dropped and the
-    /// name is cut to Excel's 31 characters. Duplicates get a `(2)` suffix.
-    pub name: &'a str,
-    /// Header row, written bold on a light fill and frozen.
-    pub header: Vec<String>,
-    /// Data rows; rows may be shorter or longer than the header.
-    pub rows: Vec<Vec<Cell>>,
-    /// Column widths in characters (count a CJK character as 2); None = computed from content.
-    /// A list shorter than the columns leaves the remaining columns computed.
-    pub widths: Option<Vec<f64>>,
-}
-
-/// One cell of a worksheet to write.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    /// Written as a text cell (never interpreted as a formula or number).
-    Text(String),
-    /// Written as a real number.
-    Number(f64),
-    /// Nothing written.
-    Empty,
 }
 
 const NO_DATA: &str = "文件中没有数据行";
@@ -179,64 +155,6 @@ pub fn write_csv(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
         writer.write_record(record.iter().map(|s| s.as_bytes())).expect("writing CSV to memory cannot fail");
     }
     writer.into_inner().expect("flushing CSV to memory cannot fail")
-}
-
-/// Writes an XLSX workbook: header row bold on a light fill and frozen, numbers as real numbers
-/// (whole numbers in General format, others as `0.##`: up to 2 decimals, no trailing zeros), text
-/// as text cells, column widths sized for CJK text.
-pub fn write_xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
-    let fail = |e: rust_xlsxwriter::XlsxError| format!("生成 Excel 文件失败:{e}");
-    let header_format =
-        Format::new().set_bold().set_background_color(Color::RGB(0xDDEBF7)).set_border(FormatBorder::Thin);
-    let fraction_format = Format::new().set_num_format("0.##");
-    // Excel reserves "History" for its change-tracking sheet.
-    let mut used = vec!["history".to_string()];
-    let mut book = Workbook::new();
-    for (index, sheet) in sheets.iter().enumerate() {
-        let ws = book.add_worksheet();
-        ws.set_name(sheet_name(sheet.name, index, &mut used)).map_err(fail)?;
-        let mut widths: Vec<f64> = Vec::new();
-        let mut widen = |col: usize, text: &str| {
-            if widths.len() <= col {
-                widths.resize(col + 1, 0.0);
-            }
-            widths[col] = widths[col].max(text_width(text));
-        };
-        for (c, title) in sheet.header.iter().enumerate() {
-            ws.write_string_with_format(0, col_num(c)?, title, &header_format).map_err(fail)?;
-            widen(c, title);
-        }
-        for (r, row) in sheet.rows.iter().enumerate() {
-            let r = u32::try_from(r + 1).map_err(|_| "数据行数超过 Excel 上限".to_string())?;
-            for (c, cell) in row.iter().enumerate() {
-                match cell {
-                    Cell::Text(s) => {
-                        ws.write_string(r, col_num(c)?, s).map_err(fail)?;
-                        widen(c, s);
-                    }
-                    // "0.##" would show 92 or 0.001 as "92." or "0.", so those keep General.
-                    Cell::Number(n) if ((n * 100.0).round() / 100.0).fract() == 0.0 || !n.is_finite() => {
-                        ws.write_number(r, col_num(c)?, *n).map_err(fail)?;
-                        widen(c, &format_number(*n));
-                    }
-                    Cell::Number(n) => {
-                        ws.write_number_with_format(r, col_num(c)?, *n, &fraction_format).map_err(fail)?;
-                        widen(c, &format!("{n:.2}"));
-                    }
-                    Cell::Empty => {}
-                }
-            }
-        }
-        let given = sheet.widths.as_deref().unwrap_or_default();
-        for c in 0..widths.len().max(given.len()) {
-            // Padding leaves room for the bold header and the filter/sort glyphs Excel may add.
-            let computed = (widths.get(c).copied().unwrap_or(0.0) + 2.0).clamp(8.0, 60.0);
-            let width = given.get(c).copied().unwrap_or(computed);
-            ws.set_column_width(col_num(c)?, width).map_err(fail)?;
-        }
-        ws.set_freeze_panes(1, 0).map_err(fail)?;
-    }
-    book.save_to_buffer().map_err(fail)
 }
 
 /// Turns the file bytes into text, telling apart the encodings Excel produces.
@@ -442,58 +360,11 @@ fn format_number(f: f64) -> String {
     format!("{rounded}")
 }
 
-/// Display width in Excel character units: East Asian wide characters take two.
-fn text_width(s: &str) -> f64 {
-    let line_width = |line: &str| -> usize {
-        line.chars()
-            .map(|c| match c as u32 {
-                0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F => 2,
-                0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD => 2,
-                _ => 1,
-            })
-            .sum()
-    };
-    s.lines().map(line_width).max().unwrap_or(0) as f64
-}
-
-fn col_num(c: usize) -> Result<u16, String> {
-    u16::try_from(c).ok().filter(|c| *c < 16_384).ok_or_else(|| "列数超过 Excel 上限".to_string())
-}
-
-/// Makes a name Excel accepts: no `[]:*?/\`, no quote at either end, at most 31 UTF-16 units,
-/// not blank and unique (case-insensitively) within the workbook.
-fn sheet_name(name: &str, index: usize, used: &mut Vec<String>) -> String {
-    let cleaned: String = name.chars().filter(|c| !"[]:*?/\\".contains(*c)).collect();
-    let cleaned = cleaned.trim().trim_matches('\'');
-    let base = if cleaned.is_empty() { format!("Sheet{}", index + 1) } else { cleaned.to_string() };
-    let mut candidate = truncate_utf16(&base, 31).to_string();
-    let mut n = 1;
-    while used.contains(&candidate.to_lowercase()) {
-        n += 1;
-        let suffix = format!("({n})");
-        candidate = format!("{}{suffix}", truncate_utf16(&base, 31 - suffix.len()));
-    }
-    used.push(candidate.to_lowercase());
-    candidate
-}
-
-/// Cuts to at most `room` UTF-16 units (Excel's unit for name lengths), on a char boundary,
-/// without leaving a quote or space at the end.
-fn truncate_utf16(s: &str, room: usize) -> &str {
-    let mut units = 0;
-    let end = s
-        .char_indices()
-        .find(|(_, c)| {
-            units += c.len_utf16();
-            units > room
-        })
-        .map_or(s.len(), |(i, _)| i);
-    s[..end].trim_end_matches(|c: char| c == '\'' || c.is_whitespace())
-}
-
 #[cfg(test)]
 mod tests {
+    use super::workbook::text_width;
     use super::*;
+    use rust_xlsxwriter::{Format, Workbook};
 
     fn row(row: usize, metric: &str, quarter: &str, value: &str, note: &str) -> SheetRow {
         SheetRow {
@@ -619,7 +490,7 @@ mod tests {
 
     fn sheet(name: &str, rows: Vec<Vec<Cell>>) -> Sheet<'_> {
         let header = ["指标代码", "指标名称", "季度", "数值", "备注"].map(String::from).to_vec();
-        Sheet { name, header, rows, widths: None }
+        Sheet::new(name, header, rows)
     }
 
     /// calamine does not expose panes or column widths, so tests read the package XML.
@@ -782,7 +653,7 @@ mod tests {
             vec![text("b"), text("2022Q1"), Cell::Number(2.0)],
             vec![text("c"), text("2022Q1"), Cell::Number(3.0), Cell::Empty, Cell::Number(345.0)],
         ];
-        let bytes = write_xlsx(&[Sheet { name: "s", header, rows, widths: None }]).unwrap();
+        let bytes = write_xlsx(&[Sheet::new("s", header, rows)]).unwrap();
         let rows = read_xlsx(&bytes).unwrap();
         let errors = errors(&rows);
         assert_eq!(errors.iter().map(|e| e.0).collect::<Vec<_>>(), [2, 4]);
@@ -791,7 +662,7 @@ mod tests {
         // Within the header an XLSX number beside the value is a number, not a split.
         let header = ["指标代码", "季度", "数值", "上年同期"].map(String::from).to_vec();
         let rows = vec![vec![text("a"), text("2022Q1"), Cell::Number(45.0), Cell::Number(120.0)]];
-        let bytes = write_xlsx(&[Sheet { name: "s", header, rows, widths: None }]).unwrap();
+        let bytes = write_xlsx(&[Sheet::new("s", header, rows)]).unwrap();
         assert_eq!(read_xlsx(&bytes), Ok(vec![row(2, "a", "2022Q1", "45", "")]));
     }
 

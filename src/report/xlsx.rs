@@ -1,10 +1,12 @@
-//! The evaluation as an XLSX workbook: a summary sheet and one sheet per chapter, with
-//! the same figures and sentences as the page.
+//! The evaluation as an XLSX workbook: a summary sheet and one sheet per chapter, named by
+//! the chapter's title, with the same figures and sentences as the page. Each sheet prints on
+//! A4 at the width of the page: the summary upright, the chapters across, their sentences
+//! wrapped in a column of their own width.
 
 use crate::plan::fmt_num;
 use crate::plan::progress::{Assessment, NoProjection, Status};
 use crate::plan::text::{baseline_text, target_text};
-use crate::sheet::{Cell, Sheet, write_xlsx};
+use crate::sheet::{Cell, Layout, Sheet, write_xlsx};
 
 use super::Report;
 
@@ -27,17 +29,16 @@ pub const CHAPTER_HEADER: [&str; 14] = [
     "数据滞后",
 ];
 
+/// Widths of the chapter sheets' columns, in characters: the whole fits a landscape page at
+/// a readable scale, the key, name, baseline, reach and sentence columns wrapping.
+const CHAPTER_WIDTHS: [f64; 14] = [20.0, 24.0, 6.0, 10.0, 8.0, 10.0, 10.0, 10.0, 10.0, 10.0, 14.0, 56.0, 14.0, 9.0];
+const CHAPTER_WRAP: [usize; 5] = [0, 1, 3, 10, 11];
+
 /// The workbook's bytes.
 pub fn workbook(r: &Report) -> Result<Vec<u8>, String> {
-    // Sheet names are built first: the sheets borrow them.
-    let names: Vec<String> = r
-        .chapters
-        .iter()
-        .enumerate()
-        .map(|(i, ch)| format!("{}{}", i + 1, ch.chapter.title.split_whitespace().next().unwrap_or("章")))
-        .collect();
-    let mut sheets = vec![summary(r)];
-    for (ch, name) in r.chapters.iter().zip(&names) {
+    let title = format!("{} · {} · 截至 {}", r.plan.title, r.kind_zh(), r.as_of);
+    let mut sheets = vec![summary(r, &title)];
+    for ch in &r.chapters {
         let rows = ch
             .rows
             .iter()
@@ -63,10 +64,18 @@ pub fn workbook(r: &Report) -> Result<Vec<u8>, String> {
             })
             .collect();
         sheets.push(Sheet {
-            name,
+            // The chapter's own title (第三章 加强…), cut to Excel's 31 characters by `sheet`.
+            name: &ch.chapter.title,
             header: CHAPTER_HEADER.iter().map(|s| s.to_string()).collect(),
             rows,
-            widths: Some(vec![24.0, 30.0, 8.0, 10.0, 10.0, 12.0, 12.0, 12.0, 10.0, 12.0, 16.0, 80.0, 16.0, 10.0]),
+            widths: Some(CHAPTER_WIDTHS.to_vec()),
+            layout: Layout {
+                title: title.clone(),
+                landscape: true,
+                frozen_columns: 2,
+                wrap: CHAPTER_WRAP.to_vec(),
+                reference: vec![],
+            },
         });
     }
     write_xlsx(&sheets)
@@ -83,7 +92,7 @@ pub fn reach_text(a: &Assessment) -> String {
     }
 }
 
-fn summary(r: &Report) -> Sheet<'_> {
+fn summary<'a>(r: &'a Report, title: &str) -> Sheet<'a> {
     let mut header = vec!["范围".to_owned()];
     header.extend(Status::ALL.iter().map(|s| s.label_zh().to_owned()));
     header.push("合计".into());
@@ -100,7 +109,14 @@ fn summary(r: &Report) -> Sheet<'_> {
         "{} · 评估日期 {} · 已审核 {} 项,待审核 {} 项,缺失 {} 项 · 生成于 {}",
         r.plan.title, r.as_of, r.figures.approved, r.figures.pending, r.figures.missing, r.generated_on
     ))]);
-    Sheet { name: "汇总", header, rows, widths: Some(vec![40.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 8.0]) }
+    Sheet {
+        name: "汇总",
+        header,
+        rows,
+        widths: Some(vec![40.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 8.0]),
+        // The line under the table, as long as the table is wide, wraps in the first column.
+        layout: Layout { title: title.to_owned(), frozen_columns: 1, wrap: vec![0], ..Layout::default() },
+    }
 }
 
 fn round2(v: f64) -> f64 {

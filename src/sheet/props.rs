@@ -57,7 +57,7 @@ proptest! {
             .map(|(value, note)| vec![Cell::Text("m".into()), Cell::Text("2022Q1".into()), Cell::Text(value.clone()), Cell::Text(note.clone())])
             .collect();
         let header = ["指标代码", "季度", "数值", "备注"].map(String::from).to_vec();
-        let bytes = write_xlsx(&[Sheet { name: "数据", header, rows: cells, widths: None }]).unwrap();
+        let bytes = write_xlsx(&[Sheet::new("数据", header, cells)]).unwrap();
         let back: Vec<(String, String)> = read_xlsx(&bytes).unwrap().into_iter().map(|r| (r.value, r.note)).collect();
         prop_assert_eq!(back, rows);
     }

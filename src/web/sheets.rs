@@ -22,7 +22,7 @@ use crate::plan::entry::Input;
 use crate::plan::entry::{Outcome, Problem};
 use crate::plan::{Metric, Plan, Quarter, fmt_num, number};
 use crate::report::tables::{self, Export};
-use crate::sheet::{self, Sheet, SheetRow};
+use crate::sheet::{self, SheetRow};
 use crate::store::entry::Item;
 use crate::store::values::Stored;
 use crate::store::{self, audit};
@@ -431,12 +431,8 @@ pub async fn export(
     let stem = what.file_stem(&plan);
     match q.format.as_str() {
         "xlsx" => {
-            let bytes = off_workers(move || {
-                let rows = table.cells();
-                sheet::write_xlsx(&[Sheet { name: "数据", header: table.header, rows, widths: None }])
-                    .map_err(Error::Internal)
-            })
-            .await?;
+            let name = what.sheet_name();
+            let bytes = off_workers(move || sheet::write_xlsx(&[table.sheet(&name)]).map_err(Error::Internal)).await?;
             Ok(attachment(
                 bytes,
                 &format!("{stem}.xlsx"),

@@ -26,3 +26,4 @@ mod sheets;
 mod startup;
 mod times;
 mod units;
+mod workbooks;

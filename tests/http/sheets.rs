@@ -20,18 +20,18 @@ fn figures(app: &TestApp) -> Vec<(String, String, f64, String, String)> {
         .unwrap()
 }
 
-async fn upload(user: &User, app: &TestApp, name: &str, bytes: Vec<u8>) -> (u16, Html) {
+pub(crate) async fn upload(user: &User, app: &TestApp, name: &str, bytes: Vec<u8>) -> (u16, Html) {
     let (status, doc) = upload_sheet(user, app, name, bytes).await;
     (status.as_u16(), doc)
 }
 
 /// Submits the apply form of a checked import page.
-async fn apply(user: &User, app: &TestApp, doc: &Html) -> reqwest::Response {
+pub(crate) async fn apply(user: &User, app: &TestApp, doc: &Html) -> reqwest::Response {
     let token = input_value(doc, "input[name=upload]").expect("an apply form");
     user.post(&format!("/plans/{}/import/apply", seed_plan_id(app)), &[("upload", &token)]).await
 }
 
-fn outcomes(doc: &Html) -> Vec<String> {
+pub(crate) fn outcomes(doc: &Html) -> Vec<String> {
     texts(doc, "table.import-rows tbody td:last-child")
 }
 
@@ -174,7 +174,7 @@ async fn an_xlsx_imports_like_a_csv() {
     let editor = app.sign_in(Role::Editor).await;
     let header = ["指标代码", "季度", "数值", "备注"].map(String::from).to_vec();
     let rows = vec![vec![Cell::Text(LEAD.into()), Cell::Text("2022Q3".into()), Cell::Number(45.5), Cell::Empty]];
-    let bytes = sheet::write_xlsx(&[Sheet { name: "数据", header, rows, widths: None }]).unwrap();
+    let bytes = sheet::write_xlsx(&[Sheet::new("数据", header, rows)]).unwrap();
     let (status, doc) = upload(&editor, &app, "figures.xlsx", bytes).await;
     assert_eq!(status, 200);
     assert_eq!(apply(&editor, &app, &doc).await.status(), 303);
@@ -234,10 +234,12 @@ async fn the_wide_export_is_metrics_by_quarters_of_approved_figures() {
     let mut lines = text.lines();
     let header = lines.next().unwrap();
     assert!(header.contains("指标代码") && header.contains("2021Q1") && header.contains("2025Q4"));
-    assert_eq!(header.split(',').count(), 3 + 20);
+    assert!(header.contains(",单位,基期值,目标值,2021Q1,"), "{header}");
+    assert_eq!(header.split(',').count(), 5 + 20);
     let lead = text.lines().find(|l| l.starts_with(LEAD)).unwrap();
     let cells: Vec<&str> = lead.split(',').collect();
-    assert_eq!(cells[3 + 6], "44", "2022Q3 is the seventh quarter");
+    assert_eq!(cells[2..5], ["分钟", "37", "48"]);
+    assert_eq!(cells[5 + 6], "44", "2022Q3 is the seventh quarter");
 }
 
 #[tokio::test]
@@ -333,7 +335,7 @@ async fn an_xlsx_row_with_a_cell_right_of_the_header_is_an_error() {
         vec![text(LEAD), text("2022Q3"), Cell::Number(45.0)],
         vec![text(LEAD), text("2022Q4"), Cell::Number(1.0), text("000")],
     ];
-    let bytes = sheet::write_xlsx(&[Sheet { name: "数据", header, rows, widths: None }]).unwrap();
+    let bytes = sheet::write_xlsx(&[Sheet::new("数据", header, rows)]).unwrap();
     let (status, doc) = upload(&editor, &app, "extra.xlsx", bytes).await;
     assert_eq!(status, 422);
     assert_eq!(texts(&doc, "tr.has-error th"), ["3"]);
