@@ -12,6 +12,7 @@ mod evaluation;
 mod exports;
 mod hardening;
 mod helpers;
+mod lang;
 mod layers;
 mod limits;
 mod metrics;
