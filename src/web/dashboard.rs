@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 
 use super::auth::CurrentUser;
 use super::cache::Page;
-use super::{AppState, Layout, MetricRow, Shell, parse_as_of, render, view_of};
+use super::{AppState, Lang, Layout, MetricRow, Shell, parse_as_of, render, view_of};
 use crate::error::{Error, Result};
 use crate::plan::progress::{Status, count_statuses};
 use crate::plan::{Chapter, Plan};
@@ -25,6 +25,8 @@ pub struct DashboardPage {
     pending: bool,
     counts: Vec<(Status, usize)>,
     chapters: Vec<(Chapter, Vec<MetricRow>)>,
+    /// English subtitles under names and chapter titles.
+    lang: Lang,
 }
 
 impl DashboardPage {
@@ -36,25 +38,27 @@ impl DashboardPage {
 pub async fn show_dashboard(
     State(state): State<AppState>,
     user: CurrentUser,
+    lang: Lang,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Html<String>> {
     let plan_id = match q.get("plan").map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => Some(s.parse::<i64>().map_err(|_| Error::BadRequest(format!("规划编号“{s}”无效")))?),
+        Some(s) => s.parse::<i64>().map_err(|_| Error::BadRequest(format!("规划编号“{s}”无效")))?,
+        // Known before the cached body, since the links to the plan's pages are per user.
+        None => {
+            let today = state.today();
+            let plans = state.store.read(store::plans::list).await?;
+            default_plan(&plans, today).ok_or_else(|| Error::not_found("数据库中还没有规划"))?.id
+        }
     };
     let as_of = parse_as_of(q.get("as_of"))?;
     let view = view_of(&q);
-    // The default plan and date depend on the day.
-    let key = format!("dashboard|{plan_id:?}|{as_of:?}|{view:?}|{}", state.today());
+    // The default date depends on the day.
+    let key = format!("dashboard|{plan_id}|{as_of:?}|{view:?}|{}|{}", state.today(), lang.as_str());
     let st = state.clone();
     let page = state
         .cached_page(key, move || {
             st.store.read_blocking(|c| {
                 let plans = store::plans::list(c)?;
-                let plan_id = match plan_id {
-                    Some(id) => id,
-                    None => default_plan(&plans, st.today()).ok_or_else(|| Error::not_found("数据库中还没有规划"))?.id,
-                };
                 let snap = store::plans::snapshot(c, plan_id, view)?;
                 let plan = snap.plan.clone();
                 let as_of = as_of.unwrap_or_else(|| st.default_as_of(&plan));
@@ -75,13 +79,18 @@ pub async fn show_dashboard(
                     pending: view == store::values::View::WithPending,
                     chapters: groups,
                     plan: plan.clone(),
+                    lang,
                 }
                 .render()?;
                 Ok(Page { title: plan.title, head: String::new(), body })
             })
         })
         .await?;
-    let layout = Layout::new(&state, &user, page.title.clone()).with_returned(&state, &user).await?;
+    let layout = Layout::new(&state, &user, page.title.clone())
+        .with_lang(lang)
+        .with_plan_nav(plan_id)
+        .with_returned(&state, &user)
+        .await?;
     render(&Shell { layout, body: page })
 }
 

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use super::auth::{CurrentUser, Editor, Principal};
 use super::flash::{self, Flash, Flashed};
 use super::format::{baseline_text, target_text, value_text};
-use super::{AppState, Layout, render};
+use super::{AppState, Lang, Layout, render};
 use crate::error::{Error, Result};
 use crate::plan::entry::Input;
 use crate::plan::entry::{ItemError, Outcome, Problem};
@@ -37,12 +37,15 @@ struct EntryPage {
     chapters: Vec<(Chapter, Vec<EntryRow>)>,
     /// Summary above the grid after a refused save.
     error: String,
+    /// English subtitles under names and chapter titles.
+    lang: Lang,
 }
 
 /// One metric's line in the grid.
 struct EntryRow {
     key: String,
     name: String,
+    name_en: Option<String>,
     unit: String,
     milestone: bool,
     baseline: String,
@@ -85,11 +88,12 @@ pub async fn show_entry_default(
 pub async fn show_entry(
     State(state): State<AppState>,
     Editor(p): Editor,
+    lang: Lang,
     Path((plan_id, quarter)): Path<(i64, String)>,
     Flashed(flash): Flashed,
 ) -> Result<Response> {
     let q: Quarter = quarter.parse()?;
-    let mut page = build(&state, p, plan_id, q, HashMap::new(), &[]).await?;
+    let mut page = build(&state, p, lang, plan_id, q, HashMap::new(), &[]).await?;
     page.layout.flash = flash;
     Ok(render(&page)?.into_response())
 }
@@ -98,6 +102,7 @@ pub async fn show_entry(
 async fn build(
     state: &AppState,
     p: Principal,
+    lang: Lang,
     plan_id: i64,
     q: Quarter,
     typed: HashMap<String, (Input, i64)>,
@@ -134,7 +139,11 @@ async fn build(
     };
     let csrf = p.csrf().to_owned();
     let user = CurrentUser(Some(p));
-    let layout = Layout::new(state, &user, format!("填报 {}", q.label_zh())).with_returned(state, &user).await?;
+    let layout = Layout::new(state, &user, format!("填报 {}", q.label_zh()))
+        .with_lang(lang)
+        .with_plan_nav(plan_id)
+        .with_returned(state, &user)
+        .await?;
     Ok(EntryPage {
         csrf,
         layout,
@@ -144,6 +153,7 @@ async fn build(
         locked,
         chapters: groups,
         error,
+        lang,
     })
 }
 
@@ -206,6 +216,7 @@ fn entry_row(
     EntryRow {
         key: m.key.clone(),
         name: m.name.clone(),
+        name_en: m.name_en.clone(),
         unit: m.unit.clone(),
         milestone: m.kind == Kind::Milestone,
         baseline: baseline_text(m, baseline_point(m, plan.default_baseline_date(), &[])),
@@ -228,6 +239,7 @@ fn entry_row(
 pub async fn save_entry(
     State(state): State<AppState>,
     Editor(p): Editor,
+    lang: Lang,
     Path((plan_id, quarter)): Path<(i64, String)>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response> {
@@ -269,7 +281,7 @@ pub async fn save_entry(
             let keyed = keyed_errors(&state, plan_id, &typed, errors).await?;
             let conflict = keyed.iter().any(|(_, p)| matches!(p, Problem::Conflict { .. }));
             let typed = typed.into_iter().map(|(k, (i, v))| (k, (i, v.unwrap_or(0)))).collect();
-            let page = build(&state, p, plan_id, q, typed, &keyed).await?;
+            let page = build(&state, p, lang, plan_id, q, typed, &keyed).await?;
             let status = if conflict { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
             Ok((status, render(&page)?).into_response())
         }

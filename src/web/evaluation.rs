@@ -27,9 +27,9 @@ pub fn status_rgb(s: Status) -> (u8, u8, u8) {
     match s {
         Status::Achieved => (0x1b, 0x7f, 0x3b),
         Status::OnTrack => (0x2f, 0x6f, 0xb5),
-        Status::AtRisk => (0xb7, 0x79, 0x1f),
+        Status::AtRisk => (0x8d, 0x5a, 0x00),
         Status::OffTrack => (0xc5, 0x30, 0x30),
-        Status::NoData => (0x7b, 0x87, 0x94),
+        Status::NoData => (0x5f, 0x6b, 0x7a),
         Status::Reference => (0x6b, 0x46, 0xc1),
     }
 }
@@ -315,7 +315,8 @@ fn css_string(s: &str) -> String {
 }
 
 /// Print margins for one report: plan title and date at the top of every page, page
-/// numbers at the bottom. A stylesheet of its own, since the CSP allows no inline style.
+/// numbers at the bottom, in the text's own typeface (margin boxes do not inherit the
+/// body's). A stylesheet of its own, since the CSP allows no inline style.
 pub async fn evaluation_print_css(
     State(state): State<AppState>,
     Path(plan_id): Path<i64>,
@@ -332,9 +333,11 @@ pub async fn evaluation_print_css(
         .await?;
     let kind = plan.evaluation_kind_zh(as_of);
     let head = css_string(&format!("{} · {kind} · 截至 {as_of}", plan.title));
+    let font = "font-family: \"PingFang SC\", \"Microsoft YaHei\", \"Noto Sans CJK SC\", \"WenQuanYi Micro Hei\", sans-serif; \
+                font-size: 8pt; color: #555;";
     let css = format!(
-        "@page {{ @top-left {{ content: {head}; font-size: 8pt; color: #555; }} \
-         @bottom-right {{ content: \"第 \" counter(page) \" 页 / 共 \" counter(pages) \" 页\"; font-size: 8pt; color: #555; }} }}\n"
+        "@page {{ @top-left {{ content: {head}; {font} }} \
+         @bottom-right {{ content: \"第 \" counter(page) \" 页 / 共 \" counter(pages) \" 页\"; {font} }} }}\n"
     );
     Ok(([(header::CONTENT_TYPE, "text/css; charset=utf-8")], css).into_response())
 }

@@ -11,6 +11,8 @@ use crate::plan::{Direction, Metric, Plan, Reported, fmt_num};
 pub struct MetricRow {
     pub key: String,
     pub name: String,
+    /// The English name, shown only when chosen ([`super::Lang`]).
+    pub name_en: Option<String>,
     pub unit: String,
     pub kind: &'static str,
     pub direction: &'static str,
@@ -36,6 +38,7 @@ impl MetricRow {
         Self {
             key: m.key.clone(),
             name: m.name.clone(),
+            name_en: m.name_en.clone(),
             // Pages place it after numbers only (未启动, 完成 65% take none): plan::text::place_unit.
             unit: m.unit.clone(),
             kind: m.kind.label_zh(),

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use super::auth::{CurrentUser, Reviewer};
 use super::cache::Svg;
 use super::format::{metric_chart_svg, percent, value_text};
-use super::{AppState, Layout, MetricRow, off_workers, parse_as_of, render, view_of};
+use super::{AppState, Lang, Layout, MetricRow, off_workers, parse_as_of, render, view_of};
 use crate::error::{Error, Result};
 use crate::plan::bounds::{self, Flag};
 use crate::plan::entry::Accepted;
@@ -39,6 +39,8 @@ pub struct MetricPage {
     /// Older changes exist than the page lists.
     more_history: bool,
     csrf: String,
+    /// English subtitles under the name and the chapter.
+    lang: Lang,
 }
 
 /// One recorded change, newest first.
@@ -144,6 +146,7 @@ async fn chart(state: &AppState, key: &str, as_of: Option<NaiveDate>, view: View
 pub async fn show_metric(
     State(state): State<AppState>,
     user: CurrentUser,
+    lang: Lang,
     Path(key): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Html<String>> {
@@ -154,7 +157,7 @@ pub async fn show_metric(
     let l = state.store.read(move |c| load(c, &st, &k, as_of, view, true)).await?;
     let chart = chart(&state, &key, as_of, view).await?;
     let csrf = user.0.as_ref().map(|p| p.csrf().to_owned()).unwrap_or_default();
-    let layout = Layout::new(&state, &user, l.metric.name.clone());
+    let layout = Layout::new(&state, &user, l.metric.name.clone()).with_lang(lang).with_plan_nav(l.plan.id);
     off_workers(move || {
         let chart = chart.svg.clone();
         let values = value_rows(&l);
@@ -165,6 +168,7 @@ pub async fn show_metric(
             pending: view == View::WithPending,
             history,
             csrf,
+            lang,
             more_history,
             row: MetricRow::new(&l.metric, &l.assessment),
             as_of: l.assessment.as_of,

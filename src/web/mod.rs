@@ -11,6 +11,7 @@ mod evaluation;
 mod first_start;
 mod flash;
 mod format;
+pub(crate) mod lang;
 mod login;
 mod metrics;
 mod review;
@@ -40,6 +41,7 @@ use crate::setup::DbInfo;
 use crate::store::Store;
 
 pub use format::MetricRow;
+pub use lang::Lang;
 
 /// Largest request body accepted (imports included).
 pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
@@ -183,6 +185,7 @@ pub fn routes() -> Router<AppState> {
         .route("/metrics/{key}", get(metrics::show_metric))
         .route("/metrics/{key}/chart.svg", get(metrics::show_metric_chart))
         .route("/static/style.css", get(style_css))
+        .route("/lang/{code}", get(lang::choose_lang))
         .route("/login", get(login::show_login).post(login::sign_in))
         .route("/setup", get(first_start::show_setup).post(first_start::create_first_admin))
         .route("/logout", post(login::sign_out))
@@ -248,6 +251,12 @@ pub struct Layout {
     /// An editor's figures that reviewers returned, by plan and quarter (dashboard and
     /// entry pages only).
     pub returned: Vec<(i64, crate::plan::Quarter, usize)>,
+    /// The subtitle language, on pages that show metric names or chapter headings: the
+    /// footer then offers the other. `None` elsewhere.
+    pub lang: Option<Lang>,
+    /// The plan whose pages the bar under the header links to, each link only for the
+    /// roles that may open its page (the dashboard's own body is cached for everyone).
+    pub plan_nav: Option<i64>,
     /// The zone [`Layout::time`] shows times in.
     zone: Tz,
 }
@@ -270,8 +279,22 @@ impl Layout {
             }),
             flash: None,
             returned: Vec::new(),
+            lang: None,
+            plan_nav: None,
             zone: state.config.timezone,
         }
+    }
+
+    /// Shows the language choice in the footer.
+    pub fn with_lang(mut self, lang: Lang) -> Self {
+        self.lang = Some(lang);
+        self
+    }
+
+    /// Shows the bar of `plan`'s pages under the header.
+    pub fn with_plan_nav(mut self, plan_id: i64) -> Self {
+        self.plan_nav = Some(plan_id);
+        self
     }
 
     /// How many of the editor's figures were returned, in all.
@@ -310,6 +333,11 @@ impl Layout {
 
     pub fn may_administer(&self) -> bool {
         self.user_may(crate::auth::Role::may_administer)
+    }
+
+    /// Review lists and exports are open to anyone signed in.
+    pub fn signed_in(&self) -> bool {
+        self.user.is_some()
     }
 }
 

@@ -11,7 +11,7 @@ use super::auth::{Actor, CurrentUser, Principal, Reviewer, SignedIn};
 use super::entry::default_quarter;
 use super::flash::{self, Flash, Flashed};
 use super::format::{target_text, value_text};
-use super::{AppState, Layout, render};
+use super::{AppState, Lang, Layout, render};
 use crate::error::{Error, Result};
 use crate::plan::bounds::{self, Flag};
 use crate::plan::{Kind, Metric, Plan, Quarter, Reported, ReviewStatus, fmt_num};
@@ -29,12 +29,15 @@ struct ReviewPage {
     missing: Vec<Metric>,
     quarters: Vec<(Quarter, bool)>,
     error: String,
+    /// English subtitles under names.
+    lang: Lang,
 }
 
 /// A figure waiting for review, with what a reviewer needs to judge it.
 struct WaitingRow {
     key: String,
     name: String,
+    name_en: Option<String>,
     unit: String,
     quarter: Quarter,
     /// The last approved figure up to this quarter, and the quarter it was for.
@@ -83,6 +86,7 @@ fn waiting_rows(
             Some(WaitingRow {
                 key: m.key.clone(),
                 name: m.name.clone(),
+                name_en: m.name_en.clone(),
                 unit: if m.kind == Kind::Milestone { String::new() } else { m.unit.clone() },
                 quarter: s.quarter,
                 approved: last.map_or_else(|| "—".into(), |l| value_text(m, l.value, l.done)),
@@ -108,15 +112,16 @@ fn signed(v: f64) -> String {
 pub async fn show_review(
     State(state): State<AppState>,
     SignedIn(p): SignedIn,
+    lang: Lang,
     Path(plan_id): Path<i64>,
     Flashed(flash): Flashed,
 ) -> Result<Response> {
-    let mut page = build(&state, p, plan_id, String::new()).await?;
+    let mut page = build(&state, p, lang, plan_id, String::new()).await?;
     page.layout.flash = flash;
     Ok(render(&page)?.into_response())
 }
 
-async fn build(state: &AppState, p: Principal, plan_id: i64, error: String) -> Result<ReviewPage> {
+async fn build(state: &AppState, p: Principal, lang: Lang, plan_id: i64, error: String) -> Result<ReviewPage> {
     let today = state.today();
     let (plan, metrics, waiting, approved, present, locked) = state
         .store
@@ -140,13 +145,14 @@ async fn build(state: &AppState, p: Principal, plan_id: i64, error: String) -> R
     let quarters = plan.quarters().filter(|q| *q <= last).map(|q| (q, locked.contains(&q))).collect();
     Ok(ReviewPage {
         csrf: p.csrf().to_owned(),
-        layout: Layout::new(state, &CurrentUser(Some(p)), "审核"),
+        layout: Layout::new(state, &CurrentUser(Some(p)), "审核").with_lang(lang).with_plan_nav(plan_id),
         plan,
         waiting,
         missing_quarter,
         missing,
         quarters,
         error,
+        lang,
     })
 }
 
@@ -271,13 +277,14 @@ pub async fn approve_all(
 pub async fn return_value(
     State(state): State<AppState>,
     Reviewer(p): Reviewer,
+    lang: Lang,
     Path(plan_id): Path<i64>,
     Form(f): Form<ReviewForm>,
 ) -> Result<Response> {
     let q: Quarter = f.quarter.parse()?;
     let reason = f.reason.trim().to_owned();
     if reason.is_empty() {
-        let page = build(&state, p, plan_id, "退回时必须填写原因,以便填报员修改。".into()).await?;
+        let page = build(&state, p, lang, plan_id, "退回时必须填写原因,以便填报员修改。".into()).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     }
     let actor = p.account.name.clone();
@@ -299,6 +306,7 @@ pub async fn set_lock(
     State(state): State<AppState>,
     Actor { name: actor, addr }: Actor,
     Reviewer(p): Reviewer,
+    lang: Lang,
     Path(plan_id): Path<i64>,
     Form(f): Form<LockForm>,
 ) -> Result<Response> {
@@ -325,7 +333,7 @@ pub async fn set_lock(
             if lock { Flash::Locked } else { Flash::Unlocked },
         )),
         Some(reason) => {
-            let page = build(&state, p, plan_id, reason).await?;
+            let page = build(&state, p, lang, plan_id, reason).await?;
             Ok((StatusCode::CONFLICT, render(&page)?).into_response())
         }
     }

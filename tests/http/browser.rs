@@ -3,6 +3,14 @@
 //! Where Chromium is not installed these tests say so and pass; in CI (`CI=true`) its
 //! absence is a failure, since `.ci/run` installs it. Screenshots and the printed report
 //! are written under `target/screenshots/`.
+//!
+//! The tests share this machine's CPU with the server they drive, so they take turns:
+//! [`browser`] hands out one browser at a time.
+
+mod axe;
+mod paper;
+mod phone;
+mod setup;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -11,18 +19,24 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use plantrack::auth::Role;
+use plantrack::setup::Seeds;
 
 use crate::helpers::{KillOnDrop, LEAD, PASSWORD, TestApp, count, seed_plan_id};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-/// chromedriver and a browser session. Fields drop in order: the driver is stopped first.
+/// chromedriver and a browser session. Fields drop in order: the driver is stopped first,
+/// and the turn is given up last.
 struct Browser {
     _driver: KillOnDrop,
     client: Client,
     _profile: tempfile::TempDir,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
 }
+
+/// One browser at a time (each test has its own runtime; a tokio mutex works across them).
+static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -38,6 +52,7 @@ async fn browser() -> Option<Browser> {
         eprintln!("browser tests SKIPPED: install Debian's chromium and chromium-driver to run them");
         return None;
     }
+    let turn = TURN.lock().await;
     let port = free_port();
     let driver = KillOnDrop(
         Command::new(CHROMEDRIVER)
@@ -72,7 +87,7 @@ async fn browser() -> Option<Browser> {
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
         {
-            Ok(client) => return Some(Browser { _driver: driver, client, _profile: profile }),
+            Ok(client) => return Some(Browser { _driver: driver, client, _profile: profile, _turn: turn }),
             Err(e) if Instant::now() > deadline => panic!("no WebDriver session: {e}"),
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }
@@ -136,6 +151,23 @@ async fn set_value(c: &Client, selector: &str, value: &str) {
     input.send_keys(value).await.unwrap();
 }
 
+/// The demo (approved figures up to 2023Q2) with figures for 2023Q3 waiting for review,
+/// one of them returned: pages then show every review state.
+async fn demo_with_waiting_figures() -> (TestApp, i64) {
+    let app = TestApp::spawn_with(Seeds::Embedded, true).await;
+    let plan = seed_plan_id(&app);
+    let editor = app.sign_in(Role::Editor).await;
+    let lead = format!("v.{LEAD}");
+    let fields = [(lead.as_str(), "44"), ("v.fibre-bandwidth", "180"), ("v.engineers", "2")];
+    let res = editor.post(&format!("/plans/{plan}/entry/2023Q3"), &fields).await;
+    assert_eq!(res.status(), 303, "entered");
+    let reviewer = app.sign_in(Role::Reviewer).await;
+    let returned = [("key", "engineers"), ("quarter", "2023Q3"), ("reason", "请附培养证明")];
+    let res = reviewer.post(&format!("/plans/{plan}/review/return"), &returned).await;
+    assert_eq!(res.status(), 303, "returned");
+    (app, plan)
+}
+
 /// The chart's text labels, which include the latest figure.
 async fn chart_texts(c: &Client, base: &str) -> String {
     c.goto(&format!("{base}/metrics/{LEAD}?as_of=2023-06-30")).await.unwrap();
@@ -172,6 +204,8 @@ async fn a_quarter_is_entered_corrected_approved_and_reported_in_the_browser() {
     set_value(c, "#v-fibre-bandwidth", "abc").await;
     css(c, "form.entry button.primary").await.click().await.unwrap();
     assert!(text(c, "#e-fibre-bandwidth").await.contains("“abc”不是数字"));
+    c.execute("document.querySelector('#row-fibre-bandwidth').scrollIntoView()", vec![]).await.unwrap();
+    screenshot(c, "entry-refused").await;
     assert_eq!(css(c, &format!("#v-{LEAD}")).await.prop("value").await.unwrap().as_deref(), Some("45.5"));
     let stored = count(&app, "SELECT count(*) FROM reported_value WHERE quarter = '2023Q2'");
     assert_eq!(stored, 0);

@@ -127,3 +127,13 @@ async fn a_value_older_than_the_quarter_before_the_as_of_date_is_marked_stale() 
     let (_, doc) = app.html("/?as_of=2023-09-30").await;
     assert!(texts(&doc, ".tag-stale").is_empty());
 }
+
+#[tokio::test]
+async fn the_bullet_graphs_have_a_legend() {
+    let app = TestApp::spawn().await;
+    let (_, doc) = app.html("/").await;
+    let legend = texts(&doc, ".bullet-legend li").join(" ");
+    for part in ["最新值", "目标区间", "基期值", "应达到的值", "越往右越好"] {
+        assert!(legend.contains(part), "the legend explains {part}: {legend}");
+    }
+}

@@ -388,3 +388,18 @@ async fn a_script_that_sends_no_versions_saves_without_a_conflict_check() {
     assert_eq!(res.status(), 303);
     assert_eq!(stored(&app, LEAD, "2022Q3").unwrap().0, 46.0);
 }
+
+#[tokio::test]
+async fn the_grid_saves_from_its_top_as_from_its_bottom_and_has_a_skip_link() {
+    let app = TestApp::spawn().await;
+    let editor = app.sign_in(Role::Editor).await;
+    let html = editor.get(&format!("/plans/{}/entry/2023Q2", seed_plan_id(&app))).await.text().await.unwrap();
+    let doc = Html::parse_document(&html);
+    assert_eq!(texts(&doc, "form.entry button.primary[type=submit]").len(), 2, "保存 above and below the grid");
+    let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("{s}"));
+    assert!(
+        at("class=\"primary\"") < at("id=\"grid\"") && at("id=\"grid\"") < at("<table"),
+        "the top 保存 comes first"
+    );
+    assert_eq!(texts(&doc, "a.skip-link[href='#grid']"), ["跳到填报表"]);
+}

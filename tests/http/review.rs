@@ -160,3 +160,17 @@ async fn an_editor_sees_how_many_of_their_figures_were_returned_with_links() {
     let (_, doc) = reviewer.html("/").await;
     assert!(texts(&doc, "#returned-notice").is_empty());
 }
+
+#[tokio::test]
+async fn a_figure_waiting_for_review_has_its_own_colour_not_the_at_risk_one() {
+    let app = TestApp::spawn().await;
+    let plan = seed_plan_id(&app);
+    let editor = app.sign_in(Role::Editor).await;
+    assert_eq!(save(&editor, plan, "2022Q3", &[(LEAD, "43", "")]).await.status(), 303);
+    let (_, doc) = app.html(&format!("/plans/{plan}/review")).await;
+    assert_eq!(texts(&doc, &format!("#w-{LEAD}-2022Q3 .status-pending")), ["待审核"]);
+    assert!(texts(&doc, "#waiting .status-at_risk").is_empty());
+    let css = app.get("/static/style.css").await.text().await.unwrap();
+    let colour = |var: &str| css.split(&format!("{var}: ")).nth(1).and_then(|s| s.split(';').next()).map(str::to_owned);
+    assert!(colour("--pending").is_some() && colour("--pending") != colour("--at-risk"), "distinct colours");
+}

@@ -89,3 +89,29 @@ async fn editors_enter_reviewers_review_and_viewers_only_read() {
         }
     }
 }
+
+/// The hrefs of a page's links.
+fn hrefs(doc: &scraper::Html) -> Vec<String> {
+    let sel = scraper::Selector::parse("a[href]").unwrap();
+    doc.select(&sel).filter_map(|a| a.value().attr("href")).map(str::to_owned).collect()
+}
+
+#[tokio::test]
+async fn pages_link_only_to_pages_the_role_may_open() {
+    let app = TestApp::spawn().await;
+    let plan = seed_plan_id(&app);
+    let entry = format!("/plans/{plan}/entry");
+    // The dashboard's body is cached for every user: the links around it are not.
+    for role in Role::ALL {
+        let user = app.sign_in(role).await;
+        for path in ["/".to_owned(), format!("/plans/{plan}/review"), format!("/plans/{plan}/sheets")] {
+            let (status, doc) = user.html(&path).await;
+            assert_eq!(status, 200, "{role} GET {path}");
+            let links = hrefs(&doc);
+            let enters = links.iter().any(|h| h.starts_with(&entry));
+            assert_eq!(enters, role.may_enter(), "{role} on {path}: a link to 季度填报");
+            let import = crate::helpers::texts(&doc, ".plan-nav a").iter().any(|t| t.contains("导入"));
+            assert!(!import || role.may_enter(), "{role} on {path}: a link to 导入");
+        }
+    }
+}
