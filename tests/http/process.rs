@@ -160,14 +160,14 @@ fn slow_and_idle_clients_are_disconnected_after_their_timeouts() {
     );
     // Half a header, then nothing.
     let stalled = connect(&url);
-    (&stalled).write_all(b"GET /login HTTP/1.1\r\nHost: plantrack\r\nUser-Agent: sl").unwrap();
+    (&stalled).write_all(b"GET /static/style.css HTTP/1.1\r\nHost: plantrack\r\nUser-Agent: sl").unwrap();
     let stalled_since = Instant::now();
     // A header one byte at a time, never finished: the timeout is for the whole header.
     let trickle = connect(&url);
     let trickling = {
         let trickle = trickle.try_clone().unwrap();
         std::thread::spawn(move || {
-            for b in b"GET /login HTTP/1.1\r\nHost: plantrack\r\nX-Slow: ".iter().cycle().take(60) {
+            for b in b"GET /static/style.css HTTP/1.1\r\nHost: plantrack\r\nX-Slow: ".iter().cycle().take(60) {
                 if (&trickle).write_all(&[*b]).is_err() {
                     break;
                 }
@@ -184,7 +184,7 @@ fn slow_and_idle_clients_are_disconnected_after_their_timeouts() {
     let mid_body_since = Instant::now();
     // A whole request, answered, then the kept-alive connection left idle.
     let mut kept = connect(&url);
-    kept.write_all(b"GET /login HTTP/1.1\r\nHost: plantrack\r\n\r\n").unwrap();
+    kept.write_all(b"GET /static/style.css HTTP/1.1\r\nHost: plantrack\r\n\r\n").unwrap();
     assert!(read_response(&mut kept).starts_with("HTTP/1.1 200"));
     let kept_since = Instant::now();
 
@@ -203,7 +203,7 @@ fn slow_and_idle_clients_are_disconnected_after_their_timeouts() {
 
     // The server itself is as good as before.
     let mut fresh = connect(&url);
-    fresh.write_all(b"GET /login HTTP/1.1\r\nHost: plantrack\r\n\r\n").unwrap();
+    fresh.write_all(b"GET /static/style.css HTTP/1.1\r\nHost: plantrack\r\n\r\n").unwrap();
     assert!(read_response(&mut fresh).starts_with("HTTP/1.1 200"));
 }
 
@@ -219,7 +219,7 @@ fn past_the_connection_cap_a_client_waits_until_a_place_frees() {
     let _second = connect(&url);
     std::thread::sleep(Duration::from_millis(300));
     let mut third = connect(&url);
-    third.write_all(b"GET /login HTTP/1.1\r\nHost: plantrack\r\n\r\n").unwrap();
+    third.write_all(b"GET /static/style.css HTTP/1.1\r\nHost: plantrack\r\n\r\n").unwrap();
     third.set_read_timeout(Some(Duration::from_secs(1))).unwrap();
     let mut buf = [0u8; 64];
     let waited = third.read(&mut buf);
@@ -267,7 +267,7 @@ async fn sigterm_finishes_the_request_under_way_checkpoints_and_exits_0() {
 
     // A request under way when the signal comes: half its headers are in.
     let mut under_way = connect(&url);
-    under_way.write_all(b"GET /login HTTP/1.1\r\nHost: plantrack\r\n").unwrap();
+    under_way.write_all(b"GET /static/style.css HTTP/1.1\r\nHost: plantrack\r\n").unwrap();
     std::thread::sleep(Duration::from_millis(200));
     let signalled = Instant::now();
     sigterm(&server.0);

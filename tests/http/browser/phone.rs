@@ -77,7 +77,7 @@ async fn the_pages_staff_use_fit_a_390_pixel_phone_without_sideways_scrolling() 
     check(c, "metric", "h1", "h1").await;
 
     // The grid as it comes back with a wrong figure, its message beside the input.
-    c.goto(&format!("{base}/plans/{plan}/entry/2023Q4")).await.unwrap();
+    c.goto(&format!("{base}/plans/{plan}/entry/2023Q3")).await.unwrap();
     set_value(c, "#v-fibre-bandwidth", "abc").await;
     css(c, "form.entry button.primary").await.click().await.unwrap();
     assert!(text(c, "#e-fibre-bandwidth").await.contains("不是数字"));
