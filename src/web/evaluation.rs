@@ -19,20 +19,8 @@ use crate::error::{Error, Result};
 use crate::plan::progress::Status;
 use crate::plan::text::{baseline_text, target_text};
 use crate::plan::{Direction, Metric, Plan, Quarter, Reported, fmt_num};
-use crate::report::{self, ChangeCause, Report, Row, StatusChange};
+use crate::report::{self, ChangeCause, Report, Row, StatusChange, status_rgb};
 use crate::store::{self, values::View};
-
-/// Status colours, the same as the stylesheet's.
-pub fn status_rgb(s: Status) -> (u8, u8, u8) {
-    match s {
-        Status::Achieved => (0x1b, 0x7f, 0x3b),
-        Status::OnTrack => (0x2f, 0x6f, 0xb5),
-        Status::AtRisk => (0xb7, 0x79, 0x1f),
-        Status::OffTrack => (0xc5, 0x30, 0x30),
-        Status::NoData => (0x7b, 0x87, 0x94),
-        Status::Reference => (0x6b, 0x46, 0xc1),
-    }
-}
 
 #[derive(Template)]
 #[template(path = "pages/reports/evaluation.html")]
