@@ -3,6 +3,7 @@
 //! what is missing. Pure: built from data the caller read.
 
 pub(crate) mod chart;
+pub mod docx;
 pub(crate) mod sentence;
 pub(crate) mod tables;
 pub(crate) mod xlsx;
