@@ -1,6 +1,6 @@
 //! `/plans/{id}/evaluation`: the mid-term or final evaluation, from approved figures, for
-//! the screen and for paper (A4 print stylesheet), with an XLSX download and a comparison
-//! of two dates.
+//! the screen and for paper (A4 print stylesheet), with XLSX and Word downloads and a
+//! comparison of two dates.
 
 use std::collections::HashMap;
 
@@ -216,6 +216,22 @@ pub async fn download_evaluation(
         bytes,
     )
         .into_response())
+}
+
+/// The evaluation as a Word document (GB/T 9704 layout), charts drawn with the CJK font
+/// found on this machine, if any.
+pub async fn download_evaluation_docx(
+    State(state): State<AppState>,
+    Path(plan_id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response> {
+    let r = load_async(&state, plan_id, q.get("as_of").cloned()).await?;
+    let name = format!("{}{}报告-{}.docx", r.plan.title, r.kind_zh(), r.as_of);
+    // Finding the font reads font files the first time: off the async workers too.
+    let bytes =
+        off_workers(move || report::docx::document(&r, crate::fonts::cjk().map(|f| &f.font)).map_err(Error::Internal))
+            .await?;
+    Ok(super::download::attachment(bytes, &name, report::docx::MIME))
 }
 
 #[derive(Template)]

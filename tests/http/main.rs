@@ -9,6 +9,7 @@ mod cli;
 mod dashboard;
 mod entry;
 mod evaluation;
+mod evaluation_docx;
 mod exports;
 mod hardening;
 mod helpers;
