@@ -46,9 +46,10 @@ const COLUMNS: [(&[&str], usize); 8] = [
     (&["期末预测", "预计达标"], 1545),
 ];
 
-/// Width of the charts on the page, in mm.
+/// Width of the charts on the page, in mm: two metrics needing attention to a page, and
+/// the summary's bars still on the first page, beside text of a size to read.
 const METRIC_CHART_MM: u32 = 120;
-const SUMMARY_CHART_MM: u32 = 130;
+const SUMMARY_CHART_MM: u32 = 100;
 
 /// The report as .docx bytes; charts drawn with `font` where there is one.
 pub fn document(r: &Report, font: Option<&Font>) -> Result<Vec<u8>, String> {
@@ -157,7 +158,7 @@ impl Doc<'_> {
             let bars: Vec<(&str, usize, (u8, u8, u8))> =
                 r.counts.iter().map(|(s, n)| (s.label_zh(), *n, status_rgb(*s))).collect();
             png::status_bars(
-                &crate::charts::StatusBars { title: "按状态统计", bars: &bars, width: 560, height: 220 },
+                &crate::charts::StatusBars { title: "按状态统计", bars: &bars, width: 480, height: 180 },
                 font,
             )
         });
@@ -190,7 +191,7 @@ impl Doc<'_> {
             let pct = |p: Option<f64>| p.map_or_else(|| "—".into(), percent);
             let text = format!("完成进度{},时序进度{}。{}", pct(a.progress.ok()), pct(a.expected), row.sentence);
             let chart = self.font.and_then(|font| {
-                super::chart::metric_chart(&r.plan, &row.metric, a, &row.values, (560, 280), |c| {
+                super::chart::metric_chart(&r.plan, &row.metric, a, &row.values, (560, 260), |c| {
                     png::metric_chart(c, font)
                 })
             });
