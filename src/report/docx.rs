@@ -9,6 +9,8 @@
 
 mod page;
 
+use std::sync::{Mutex, PoisonError};
+
 use chrono::{Datelike, NaiveDate};
 use docx_rs::{
     BreakType, Docx, Paragraph, Pic, Run, Table, TableAlignmentType, TableCell, TableCellMargins, TableLayoutType,
@@ -51,8 +53,14 @@ const COLUMNS: [(&[&str], usize); 8] = [
 const METRIC_CHART_MM: u32 = 120;
 const SUMMARY_CHART_MM: u32 = 100;
 
+/// docx-rs numbers pictures, headers and footers from process-wide counters that it reads
+/// and then writes back (two steps, not one atomic add): documents built at once could
+/// repeat an id within one of them, which Word reports as damaged. One at a time, then.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
 /// The report as .docx bytes; charts drawn with `font` where there is one.
 pub fn document(r: &Report, font: Option<&Font>) -> Result<Vec<u8>, String> {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
     let mut d = Doc { docx: page::setup(Docx::new()), tables: 0, figures: 0, font };
     d.header(r);
     d.summary(r);
