@@ -9,6 +9,7 @@ pub mod auth;
 pub mod charts;
 pub(crate) mod demo;
 pub mod error;
+pub mod fonts;
 pub(crate) mod hash;
 pub mod plan;
 pub mod report;

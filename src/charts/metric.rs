@@ -9,8 +9,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    Area, C_AXIS, C_BASE, C_EXPECTED, C_GRID, C_MUTED, C_PROJ, C_TARGET, C_TEXT, C_VALUES, Pt, Res, day, finish_svg,
-    fmt_num, font, padded, point, render, sane_range, text_width, time_span, title_text,
+    C_AXIS, C_BASE, C_EXPECTED, C_GRID, C_MUTED, C_PROJ, C_TARGET, C_TEXT, C_VALUES, Canvas, On, Pt, Res, day,
+    finish_svg, fmt_num, font, padded, point, render, sane_range, text_width, time_span, title_text,
 };
 
 /// Input for the full progress chart of one metric.
@@ -81,14 +81,14 @@ enum Swatch {
 
 /// The baseline marker: a square, so it differs from the round reported
 /// values even without colour; white-rimmed to stand out on lines.
-fn square(area: &Area, (x, y): (i32, i32)) -> Res {
+fn square<DB: Canvas>(area: &On<DB>, (x, y): (i32, i32)) -> Res {
     area.draw(&Rectangle::new([(x - 5, y - 5), (x + 5, y + 5)], WHITE.filled()))?;
     area.draw(&Rectangle::new([(x - 4, y - 4), (x + 4, y + 4)], C_BASE.filled()))?;
     Ok(())
 }
 
 /// A 22 px legend sample, vertically centred on `y`.
-fn draw_swatch(area: &Area, kind: Swatch, x: i32, y: i32) -> Res {
+fn draw_swatch<DB: Canvas>(area: &On<DB>, kind: Swatch, x: i32, y: i32) -> Res {
     let line = |c: RGBColor, w| PathElement::new(vec![(x, y), (x + 22, y)], c.stroke_width(w));
     match kind {
         Swatch::Baseline => square(area, (x + 11, y))?,
@@ -115,7 +115,7 @@ fn draw_swatch(area: &Area, kind: Swatch, x: i32, y: i32) -> Res {
 
 /// Draws the title and the legend rows below it; returns the height used.
 /// Laid out by hand because plotters sizes its legend box from byte counts.
-fn draw_header(root: &Area, c: &MetricChart, d: &Clean, width: i32) -> Res<i32> {
+fn draw_header<DB: Canvas>(root: &On<DB>, c: &MetricChart, d: &Clean, width: i32) -> Res<i32> {
     let (title, tpx) = title_text(c.title, 17.0, width);
     root.draw(&title)?;
 
@@ -231,12 +231,19 @@ impl Ranged for TimeAxis {
 /// Never panics: non-finite numbers are skipped, and missing series are
 /// simply left out, with their legend entries.
 pub fn metric_chart(c: &MetricChart) -> String {
-    let size = (c.width.clamp(240, 4000), c.height.clamp(160, 4000));
+    let size = c.size();
     let svg = render(size, |root| draw_metric(root, c, size));
     finish_svg(svg, c.title, false)
 }
 
-fn draw_metric(root: &Area, c: &MetricChart, (w, h): (u32, u32)) -> Res {
+impl MetricChart<'_> {
+    /// The size drawn at, within the documented bounds.
+    pub fn size(&self) -> (u32, u32) {
+        (self.width.clamp(240, 4000), self.height.clamp(160, 4000))
+    }
+}
+
+pub(super) fn draw_metric<DB: Canvas>(root: &On<DB>, c: &MetricChart, (w, h): (u32, u32)) -> Res {
     let (w, h) = (w as i32, h as i32);
     let d = Clean::new(c);
     root.fill(&WHITE)?;

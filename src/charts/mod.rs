@@ -7,7 +7,8 @@
 //! Everything here is pure: plain data in, a self-contained `<svg>` string out,
 //! ready to be inlined into a page. Text is real SVG `<text>` in the generic
 //! `sans-serif` family so the browser picks a CJK font: no font files are
-//! needed at build or run time.
+//! needed at build or run time. The two charts the Word report carries are
+//! also drawn as PNG by [`png`], with a font the caller found.
 
 use chrono::{Datelike, NaiveDate};
 use plotters::coord::Shift;
@@ -16,6 +17,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 mod bullet;
 mod metric;
+pub mod png;
 mod sparkline;
 mod status_bars;
 
@@ -39,7 +41,12 @@ const C_AXIS: RGBColor = RGBColor(0x99, 0x99, 0x99);
 /// would otherwise overflow to infinity.
 const MAX_ABS: f64 = 1e12;
 
-type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+type Area<'a> = On<SVGBackend<'a>>;
+/// A drawing surface on any backend: the charts [`png`] draws are generic over it.
+type On<DB> = DrawingArea<DB, Shift>;
+/// A backend whose drawing errors can travel in [`Res`].
+trait Canvas: DrawingBackend<ErrorType: 'static> {}
+impl<B: DrawingBackend<ErrorType: 'static>> Canvas for B {}
 type Res<T = ()> = Result<T, Box<dyn std::error::Error>>;
 type Pt = (f64, f64);
 

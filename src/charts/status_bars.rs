@@ -3,7 +3,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{Area, C_AXIS, C_TEXT, Res, finish_svg, fit_text, font, render, text_width, title_text};
+use super::{C_AXIS, C_TEXT, Canvas, On, Res, finish_svg, fit_text, font, render, text_width, title_text};
 
 /// Input for the horizontal bar chart of metrics per status in the report summary.
 pub struct StatusBars<'a> {
@@ -22,7 +22,7 @@ pub struct StatusBars<'a> {
 /// Labels, counts and the title are real `<text>`, so it prints as it shows;
 /// the `aria-label` lists every status with its count.
 pub fn status_bars(b: &StatusBars) -> String {
-    let size = (b.width.clamp(200, 4000), b.height.clamp(60, 4000));
+    let size = b.size();
     let svg = render(size, |root| draw_status_bars(root, b, size));
     let counts: Vec<String> = b.bars.iter().map(|(name, n, _)| format!("{name} {n}")).collect();
     let label = match (b.title, counts.is_empty()) {
@@ -33,7 +33,14 @@ pub fn status_bars(b: &StatusBars) -> String {
     finish_svg(tight_text(&svg), &label, false)
 }
 
-fn draw_status_bars(root: &Area, b: &StatusBars, (w, h): (u32, u32)) -> Res {
+impl StatusBars<'_> {
+    /// The size drawn at, within the documented bounds.
+    pub fn size(&self) -> (u32, u32) {
+        (self.width.clamp(200, 4000), self.height.clamp(60, 4000))
+    }
+}
+
+pub(super) fn draw_status_bars<DB: Canvas>(root: &On<DB>, b: &StatusBars, (w, h): (u32, u32)) -> Res {
     let (w, h) = (w as i32, h as i32);
     root.fill(&WHITE)?;
     // Untitled, the bars still start below where a title would stand.

@@ -2,6 +2,8 @@
 //! from approved figures, with a sentence of assessment each, what needs attention and
 //! what is missing. Pure: built from data the caller read.
 
+pub(crate) mod chart;
+pub mod docx;
 pub(crate) mod sentence;
 pub(crate) mod tables;
 pub(crate) mod xlsx;
@@ -73,6 +75,19 @@ impl Report {
     /// 终期评估 or 中期评估.
     pub fn kind_zh(&self) -> &'static str {
         self.plan.evaluation_kind_zh(self.as_of)
+    }
+}
+
+/// Status colours, the same as the stylesheet's: the report's charts on the page and in
+/// the Word document.
+pub fn status_rgb(s: Status) -> (u8, u8, u8) {
+    match s {
+        Status::Achieved => (0x1b, 0x7f, 0x3b),
+        Status::OnTrack => (0x2f, 0x6f, 0xb5),
+        Status::AtRisk => (0x8d, 0x5a, 0x00),
+        Status::OffTrack => (0xc5, 0x30, 0x30),
+        Status::NoData => (0x5f, 0x6b, 0x7a),
+        Status::Reference => (0x6b, 0x46, 0xc1),
     }
 }
 

@@ -47,7 +47,7 @@ fn figures(v: &[(&str, f64)]) -> Vec<Reported> {
 
 /// Six metrics, one of each kind of case, assessed at mid-term (2023-06-30), when time
 /// alone would have brought each 911/1826 = 49.9 % of the way.
-fn midterm(as_of: NaiveDate) -> Report {
+pub(super) fn midterm(as_of: NaiveDate) -> Report {
     let metrics = vec![
         metric(1, "lead", Kind::Level, Direction::Higher, "分钟", Some(37.0), Some(Target::single(48.0))),
         metric(2, "grid", Kind::Level, Direction::Lower, "公里", Some(2.5), Some(Target::single(1.0))),

@@ -1,6 +1,6 @@
 //! `/plans/{id}/evaluation`: the mid-term or final evaluation, from approved figures, for
-//! the screen and for paper (A4 print stylesheet), with an XLSX download and a comparison
-//! of two dates.
+//! the screen and for paper (A4 print stylesheet), with XLSX and Word downloads and a
+//! comparison of two dates.
 
 use std::collections::HashMap;
 
@@ -19,20 +19,8 @@ use crate::error::{Error, Result};
 use crate::plan::progress::Status;
 use crate::plan::text::{baseline_text, target_text};
 use crate::plan::{Direction, Metric, Plan, Quarter, Reported, fmt_num};
-use crate::report::{self, ChangeCause, Report, Row, StatusChange};
+use crate::report::{self, ChangeCause, Report, Row, StatusChange, status_rgb};
 use crate::store::{self, values::View};
-
-/// Status colours, the same as the stylesheet's.
-pub fn status_rgb(s: Status) -> (u8, u8, u8) {
-    match s {
-        Status::Achieved => (0x1b, 0x7f, 0x3b),
-        Status::OnTrack => (0x2f, 0x6f, 0xb5),
-        Status::AtRisk => (0x8d, 0x5a, 0x00),
-        Status::OffTrack => (0xc5, 0x30, 0x30),
-        Status::NoData => (0x5f, 0x6b, 0x7a),
-        Status::Reference => (0x6b, 0x46, 0xc1),
-    }
-}
 
 #[derive(Template)]
 #[template(path = "pages/reports/evaluation.html")]
@@ -221,6 +209,22 @@ pub async fn download_evaluation(
     let name = format!("{}-evaluation-{}.xlsx", r.plan.key, r.as_of);
     let bytes = off_workers(move || report::xlsx::workbook(&r).map_err(Error::Internal)).await?;
     Ok(super::download::attachment(bytes, &name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+}
+
+/// The evaluation as a Word document (GB/T 9704 layout), charts drawn with the CJK font
+/// found on this machine, if any.
+pub async fn download_evaluation_docx(
+    State(state): State<AppState>,
+    Path(plan_id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response> {
+    let r = load_async(&state, plan_id, q.get("as_of").cloned()).await?;
+    let name = format!("{}{}报告-{}.docx", r.plan.title, r.kind_zh(), r.as_of);
+    // Finding the font reads font files the first time: off the async workers too.
+    let bytes =
+        off_workers(move || report::docx::document(&r, crate::fonts::cjk().map(|f| &f.font)).map_err(Error::Internal))
+            .await?;
+    Ok(super::download::attachment(bytes, &name, report::docx::MIME))
 }
 
 #[derive(Template)]

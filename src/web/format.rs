@@ -3,7 +3,6 @@
 use crate::charts;
 use crate::plan::progress::{Assessment, NotApplicable, Status, effective_target};
 pub use crate::plan::text::{baseline_text, percent, target_text, value_text};
-use chrono::NaiveDate;
 
 use crate::plan::{Direction, Metric, Plan, Reported, fmt_num};
 
@@ -127,29 +126,5 @@ pub fn metric_chart_svg(
     width: u32,
     height: u32,
 ) -> String {
-    let target_date = plan.target_date_of(m);
-    let target = effective_target(m);
-    let points: Vec<(NaiveDate, f64)> =
-        values.iter().filter(|r| r.quarter.end() <= a.as_of).map(|r| (r.quarter.end(), r.value)).collect();
-    let baseline = a.baseline.filter(|b| !b.from_report).map(|b| (b.date, b.value));
-    let expected = match (target, a.baseline) {
-        (Some(t), Some(b)) => Some(((b.date, b.value), (target_date, t.met_at(m.direction)))),
-        _ => None,
-    };
-    // The trend as the projection draws it: within the metric's bounds, from the last
-    // figure (or the as-of date, if later) to the target date.
-    let projection = a.projection.and_then(|p| p.line).map(|[from, to]| (from, to));
-    charts::metric_chart(&charts::MetricChart {
-        title: &m.name,
-        unit: &m.unit,
-        lower_is_better: m.direction == Direction::Lower,
-        period: (plan.period_start, plan.period_end),
-        baseline,
-        target: target.map(|t| (target_date, t.low, t.high)),
-        values: &points,
-        expected,
-        projection,
-        width,
-        height,
-    })
+    crate::report::chart::metric_chart(plan, m, a, values, (width, height), charts::metric_chart)
 }

@@ -199,6 +199,7 @@ pub fn routes() -> Router<AppState> {
         .route("/metrics/{key}/history/{id}/restore", post(metrics::restore_value))
         .route("/plans/{id}/evaluation", get(evaluation::show_evaluation))
         .route("/plans/{id}/evaluation.xlsx", get(evaluation::download_evaluation))
+        .route("/plans/{id}/evaluation.docx", get(evaluation::download_evaluation_docx))
         .route("/plans/{id}/evaluation-print.css", get(evaluation::evaluation_print_css))
         .route("/plans/{id}/evaluation/compare", get(evaluation::compare_evaluations))
         .route("/plans/{id}/sheets", get(sheets::show_sheets))

@@ -10,6 +10,7 @@ mod dashboard;
 mod demo;
 mod entry;
 mod evaluation;
+mod evaluation_docx;
 mod exports;
 mod first_start;
 mod hardening;

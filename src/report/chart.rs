@@ -1,0 +1,46 @@
+//! What a metric's progress chart shows, from its assessment: the web pages draw it as
+//! SVG, the Word report as PNG. One place for the lines it draws (expected path, trend).
+
+use chrono::NaiveDate;
+
+use crate::charts::MetricChart;
+use crate::plan::progress::{Assessment, effective_target};
+use crate::plan::{Direction, Metric, Plan, Reported};
+
+/// Calls `draw` with the chart of `m` as assessed in `a`, from the figures in `values`,
+/// at `width` × `height` px: `charts::metric_chart` for SVG, `charts::png::metric_chart`
+/// for an image.
+pub fn metric_chart<T>(
+    plan: &Plan,
+    m: &Metric,
+    a: &Assessment,
+    values: &[Reported],
+    (width, height): (u32, u32),
+    draw: impl FnOnce(&MetricChart) -> T,
+) -> T {
+    let target_date = plan.target_date_of(m);
+    let target = effective_target(m);
+    let points: Vec<(NaiveDate, f64)> =
+        values.iter().filter(|r| r.quarter.end() <= a.as_of).map(|r| (r.quarter.end(), r.value)).collect();
+    let baseline = a.baseline.filter(|b| !b.from_report).map(|b| (b.date, b.value));
+    let expected = match (target, a.baseline) {
+        (Some(t), Some(b)) => Some(((b.date, b.value), (target_date, t.met_at(m.direction)))),
+        _ => None,
+    };
+    // The trend as the projection draws it: within the metric's bounds, from the last
+    // figure (or the as-of date, if later) to the target date.
+    let projection = a.projection.and_then(|p| p.line).map(|[from, to]| (from, to));
+    draw(&MetricChart {
+        title: &m.name,
+        unit: &m.unit,
+        lower_is_better: m.direction == Direction::Lower,
+        period: (plan.period_start, plan.period_end),
+        baseline,
+        target: target.map(|t| (target_date, t.low, t.high)),
+        values: &points,
+        expected,
+        projection,
+        width,
+        height,
+    })
+}
