@@ -13,12 +13,11 @@ use super::{AppState, Layout, MetricRow, Shell, parse_as_of, render, view_of};
 use crate::error::{Error, Result};
 use crate::plan::progress::{Status, count_statuses};
 use crate::plan::{Chapter, Plan};
-use crate::store;
+use crate::store::{self, Scope};
 
 #[derive(Template)]
 #[template(path = "pages/dashboard/content.html")]
 pub struct DashboardPage {
-    plans: Vec<Plan>,
     plan: Plan,
     as_of: NaiveDate,
     /// Pending figures are shown in place of approved ones.
@@ -48,13 +47,18 @@ pub async fn show_dashboard(
     let key = format!("dashboard|{plan_id:?}|{as_of:?}|{view:?}|{}", state.today());
     let st = state.clone();
     let page = state
-        .cached_page(key, move || {
+        .cached_page(key, move |reads| {
             st.store.read_blocking(|c| {
-                let plans = store::plans::list(c)?;
                 let plan_id = match plan_id {
                     Some(id) => id,
-                    None => default_plan(&plans, st.today()).ok_or_else(|| Error::not_found("数据库中还没有规划"))?.id,
+                    None => {
+                        // Which plan is the default depends on the plans there are.
+                        reads.scope(Scope::PlanList);
+                        store::plans::default_id(c, st.today())?
+                            .ok_or_else(|| Error::not_found("数据库中还没有规划"))?
+                    }
                 };
+                reads.plan(plan_id);
                 let snap = store::plans::snapshot(c, plan_id, view)?;
                 let plan = snap.plan.clone();
                 let as_of = as_of.unwrap_or_else(|| st.default_as_of(&plan));
@@ -70,7 +74,6 @@ pub async fn show_dashboard(
                 }
                 let body = DashboardPage {
                     counts: count_statuses(statuses.into_iter()),
-                    plans,
                     as_of,
                     pending: view == store::values::View::WithPending,
                     chapters: groups,
@@ -83,9 +86,4 @@ pub async fn show_dashboard(
         .await?;
     let layout = Layout::new(&state, &user, page.title.clone()).with_returned(&state, &user).await?;
     render(&Shell { layout, body: page })
-}
-
-/// The plan in force today, else the newest.
-fn default_plan(plans: &[Plan], today: chrono::NaiveDate) -> Option<&Plan> {
-    plans.iter().find(|p| p.period_start <= today && today <= p.period_end).or_else(|| plans.first())
 }

@@ -169,7 +169,8 @@ pub async fn show_evaluation(
     let key = format!("evaluation|{plan_id}|{raw:?}|{}", state.today());
     let st = state.clone();
     let page = state
-        .cached_page(key, move || {
+        .cached_page(key, move |reads| {
+            reads.plan(plan_id);
             let r = st.store.read_blocking(|c| load(c, plan_id, raw.as_ref(), st.today()))?;
             let kind = r.kind_zh();
             let head = format!(

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use super::auth::{CurrentUser, Reviewer};
 use super::cache::Svg;
 use super::format::{metric_chart_svg, percent, value_text};
-use super::{AppState, Layout, MetricRow, off_workers, parse_as_of, render, view_of};
+use super::{AppState, Layout, MetricRow, Reads, parse_as_of, render, view_of};
 use crate::error::{Error, Result};
 use crate::plan::bounds::{self, Flag};
 use crate::plan::entry::Accepted;
@@ -22,10 +22,26 @@ use crate::plan::{Chapter, Metric, Plan, Quarter, Reported, fmt_num};
 use crate::store;
 use crate::store::values::View;
 
+/// The page as one user sees it: the cached part, and the user's layout and CSRF token
+/// (a reviewer's restore buttons carry it). Fields of the cached part read through `Deref`.
 #[derive(Template)]
 #[template(path = "pages/metrics/show.html")]
 pub struct MetricPage {
     layout: Layout,
+    csrf: String,
+    body: Arc<MetricBody>,
+}
+
+impl std::ops::Deref for MetricPage {
+    type Target = MetricBody;
+
+    fn deref(&self) -> &MetricBody {
+        &self.body
+    }
+}
+
+/// Everything on a metric's page that is the same for every user, cached with its plan.
+pub struct MetricBody {
     plan: Plan,
     chapter: Option<Chapter>,
     metric: Metric,
@@ -38,7 +54,13 @@ pub struct MetricPage {
     history: Vec<HistoryRow>,
     /// Older changes exist than the page lists.
     more_history: bool,
-    csrf: String,
+}
+
+impl super::cache::Weigh for Arc<MetricBody> {
+    fn bytes(&self) -> usize {
+        // The chart is most of it; a table row of text is about 200 bytes.
+        self.chart.len() + 200 * (self.values.len() + self.history.len()) + 2000
+    }
 }
 
 /// One recorded change, newest first.
@@ -111,8 +133,10 @@ struct Loaded {
 /// Changes listed on the page; the API has them all.
 const HISTORY_ON_PAGE: i64 = 100;
 
+/// Reads metric `key` with its plan, naming the plan in `reads` before reading its data.
 fn load(
     c: &rusqlite::Connection,
+    reads: &mut Reads,
     state: &AppState,
     key: &str,
     as_of: Option<NaiveDate>,
@@ -120,6 +144,7 @@ fn load(
     history: bool,
 ) -> Result<Loaded> {
     let metric = store::plans::metric_by_key(c, key)?;
+    reads.plan(metric.plan_id);
     let plan = store::plans::get(c, metric.plan_id)?;
     let chapter = store::plans::chapters(c, plan.id)?.into_iter().find(|ch| ch.id == metric.chapter_id);
     let values = store::values::of_metric(c, metric.id, view)?;
@@ -135,8 +160,8 @@ async fn chart(state: &AppState, key: &str, as_of: Option<NaiveDate>, view: View
     let cache_key = format!("chart|{key}|{as_of:?}|{view:?}|{}", state.today());
     let (st, key) = (state.clone(), key.to_owned());
     state
-        .cached_chart(cache_key, move || {
-            st.store.read_blocking(|c| Ok(chart_svg(&load(c, &st, &key, as_of, view, false)?)))
+        .cached_chart(cache_key, move |reads| {
+            st.store.read_blocking(|c| Ok(chart_svg(&load(c, reads, &st, &key, as_of, view, false)?)))
         })
         .await
 }
@@ -149,33 +174,37 @@ pub async fn show_metric(
 ) -> Result<Html<String>> {
     let as_of = parse_as_of(q.get("as_of"))?;
     let view = view_of(&q);
+    let cache_key = format!("metric|{key}|{as_of:?}|{view:?}|{}", state.today());
     let st = state.clone();
-    let k = key.clone();
-    let l = state.store.read(move |c| load(c, &st, &k, as_of, view, true)).await?;
-    let chart = chart(&state, &key, as_of, view).await?;
-    let csrf = user.0.as_ref().map(|p| p.csrf().to_owned()).unwrap_or_default();
-    let layout = Layout::new(&state, &user, l.metric.name.clone());
-    off_workers(move || {
-        let chart = chart.svg.clone();
-        let values = value_rows(&l);
-        let more_history = l.history.len() as i64 > HISTORY_ON_PAGE;
-        let history = history_rows(&l.metric, l.history.iter().take(HISTORY_ON_PAGE as usize).cloned().collect());
-        render(&MetricPage {
-            layout,
-            pending: view == View::WithPending,
-            history,
-            csrf,
-            more_history,
-            row: MetricRow::new(&l.metric, &l.assessment),
-            as_of: l.assessment.as_of,
-            plan: l.plan,
-            chapter: l.chapter,
-            metric: l.metric,
-            chart,
-            values,
+    let body = state
+        .cached(&state.metric_pages, cache_key, move |reads| {
+            let l = st.store.read_blocking(|c| load(c, reads, &st, &key, as_of, view, true))?;
+            Ok(Arc::new(body(l, view)))
         })
-    })
-    .await
+        .await?;
+    let csrf = user.0.as_ref().map(|p| p.csrf().to_owned()).unwrap_or_default();
+    let layout = Layout::new(&state, &user, body.metric.name.clone());
+    render(&MetricPage { layout, csrf, body })
+}
+
+fn body(l: Loaded, view: View) -> MetricBody {
+    let values = value_rows(&l);
+    let chart = chart_svg(&l);
+    let more_history = l.history.len() as i64 > HISTORY_ON_PAGE;
+    let mut changes = l.history;
+    changes.truncate(HISTORY_ON_PAGE as usize);
+    MetricBody {
+        pending: view == View::WithPending,
+        history: history_rows(&l.metric, changes),
+        more_history,
+        row: MetricRow::new(&l.metric, &l.assessment),
+        as_of: l.assessment.as_of,
+        plan: l.plan,
+        chapter: l.chapter,
+        metric: l.metric,
+        chart,
+        values,
+    }
 }
 
 /// The chart alone, cached by its content: an unchanged chart costs a 304.

@@ -219,7 +219,7 @@ async fn admin_edits_a_plans_header_and_the_edit_is_audited() {
     ];
     assert_eq!(admin.post(&path, &fields).await.status(), 303);
     let (_, plans) = app.json("/api/plans").await;
-    assert_eq!(plans[0]["midterm_on"], "2023-09-30");
+    assert_eq!(plans["plans"][0]["midterm_on"], "2023-09-30");
     assert_eq!(
         audit_rows(&app, "plan_changed"),
         [("admin".into(), "qijiang-meteorology-14".into(), "中期评估日期:2023-06-30 → 2023-09-30".into())]
