@@ -221,6 +221,14 @@ fn connect(path: &Path) -> Result<Pooled> {
     let mut conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
+    // The query planner stability guarantee: a statement's plan does not depend on the
+    // values bound to it. Without it SQLite (built with STAT4) marks statements that
+    // compare a parameter with an indexed column to be re-planned when the value changes,
+    // and rusqlite's statement cache clears the bindings of every statement it takes
+    // back, so `plan_id = ?1` was parsed and planned afresh on every use.
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    // More than the pages' distinct statements, so none is prepared again (default 16).
+    conn.set_prepared_statement_cache_capacity(64);
     let touched = stamps::watch(&mut conn)?;
     Ok(Pooled { conn, touched })
 }

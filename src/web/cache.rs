@@ -12,6 +12,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
+use super::deflate::Deflated;
 use crate::store::{Scope, Store};
 
 /// What an entry was made from: each scope with its stamp at the time.
@@ -45,40 +46,41 @@ struct Entry<V> {
     used: bool,
 }
 
-/// A rendered page body, its title and anything it adds to `<head>`.
+/// A rendered page body (kept deflated), its title and anything it adds to `<head>`.
 pub struct Page {
     pub title: String,
     pub head: String,
-    pub body: String,
+    pub body: Deflated,
 }
 
-/// A rendered chart and its `ETag`.
+impl Page {
+    /// Keeps `body` deflated.
+    pub fn new(title: String, head: String, body: &str) -> Self {
+        Self { title, head, body: Deflated::new(body) }
+    }
+}
+
+/// A rendered chart (kept deflated) and its `ETag`.
 pub struct Svg {
-    pub svg: String,
+    pub svg: Deflated,
     pub etag: String,
 }
 
 impl Weigh for Arc<Page> {
     fn bytes(&self) -> usize {
-        self.title.len() + self.head.len() + self.body.len()
+        self.title.len() + self.head.len() + self.body.bytes()
     }
 }
 
 impl Weigh for Arc<Svg> {
     fn bytes(&self) -> usize {
-        self.svg.len() + self.etag.len()
+        self.svg.bytes() + self.etag.len()
     }
 }
 
 impl Weigh for Arc<str> {
     fn bytes(&self) -> usize {
         self.len()
-    }
-}
-
-impl std::fmt::Display for Svg {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.svg)
     }
 }
 

@@ -4,12 +4,13 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Html;
+use axum::response::Response;
 use chrono::NaiveDate;
 
 use super::auth::CurrentUser;
 use super::cache::Page;
-use super::{AppState, Layout, MetricRow, Shell, parse_as_of, render, view_of};
+use super::deflate::AcceptsGzip;
+use super::{AppState, Layout, MetricRow, page_response, parse_as_of, view_of};
 use crate::error::{Error, Result};
 use crate::plan::progress::{Status, count_statuses};
 use crate::plan::{Chapter, Plan};
@@ -35,8 +36,9 @@ impl DashboardPage {
 pub async fn show_dashboard(
     State(state): State<AppState>,
     user: CurrentUser,
+    AcceptsGzip(gzip): AcceptsGzip,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Html<String>> {
+) -> Result<Response> {
     let plan_id = match q.get("plan").map(|s| s.trim()).filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(s.parse::<i64>().map_err(|_| Error::BadRequest(format!("规划编号“{s}”无效")))?),
@@ -80,10 +82,10 @@ pub async fn show_dashboard(
                     plan: plan.clone(),
                 }
                 .render()?;
-                Ok(Page { title: plan.title, head: String::new(), body })
+                Ok(Page::new(plan.title, String::new(), &body))
             })
         })
         .await?;
     let layout = Layout::new(&state, &user, page.title.clone()).with_returned(&state, &user).await?;
-    render(&Shell { layout, body: page })
+    page_response(layout, &page, gzip)
 }

@@ -6,13 +6,14 @@ use std::sync::Arc;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 
 use super::auth::{CurrentUser, Reviewer};
-use super::cache::Svg;
+use super::cache::{Page, Svg};
+use super::deflate::{AcceptsGzip, Deflated};
 use super::format::{metric_chart_svg, percent, value_text};
-use super::{AppState, Layout, MetricRow, Reads, parse_as_of, render, view_of};
+use super::{AppState, Layout, MetricRow, Reads, deflated_response, parse_as_of, render, view_of};
 use crate::error::{Error, Result};
 use crate::plan::bounds::{self, Flag};
 use crate::plan::entry::Accepted;
@@ -47,7 +48,8 @@ pub struct MetricBody {
     metric: Metric,
     row: MetricRow,
     as_of: NaiveDate,
-    chart: String,
+    /// Kept deflated, inflated as the page is rendered.
+    chart: Deflated,
     values: Vec<ValueRow>,
     /// Pending figures are shown in place of approved ones.
     pending: bool,
@@ -58,8 +60,18 @@ pub struct MetricBody {
 
 impl super::cache::Weigh for Arc<MetricBody> {
     fn bytes(&self) -> usize {
-        // The chart is most of it; a table row of text is about 200 bytes.
-        self.chart.len() + 200 * (self.values.len() + self.history.len()) + 2000
+        // The texts of the tables' rows, each String with its 24-byte header and the
+        // allocator's rounding; the metric and plan as a row of the same size.
+        let texts = |parts: &[&str]| parts.iter().map(|t| t.len() + 40).sum::<usize>();
+        let values: usize = self
+            .values
+            .iter()
+            .map(|v| texts(&[&v.quarter, &v.value, &v.expected, &v.progress, &v.note]) + 200 * v.flags.len())
+            .sum();
+        let history: usize =
+            self.history.iter().map(|h| texts(&[&h.quarter, &h.change, &h.note, &h.actor, &h.at]) + 48).sum();
+        let metric = texts(&[&self.metric.name, &self.metric.source, &self.metric.notes, &self.plan.title]);
+        self.chart.bytes() + values + history + metric + 1500
     }
 }
 
@@ -169,13 +181,28 @@ async fn chart(state: &AppState, key: &str, as_of: Option<NaiveDate>, view: View
 pub async fn show_metric(
     State(state): State<AppState>,
     user: CurrentUser,
+    AcceptsGzip(gzip): AcceptsGzip,
     Path(key): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Html<String>> {
+) -> Result<Response> {
     let as_of = parse_as_of(q.get("as_of"))?;
     let view = view_of(&q);
-    let cache_key = format!("metric|{key}|{as_of:?}|{view:?}|{}", state.today());
     let st = state.clone();
+    if user.0.is_none() {
+        // Not signed in: the whole page is the same for every such visitor, kept whole.
+        let cache_key = format!("metric-page|{key}|{as_of:?}|{view:?}|{}", state.today());
+        let page = state
+            .cached_page(cache_key, move |reads| {
+                let l = st.store.read_blocking(|c| load(c, reads, &st, &key, as_of, view, true))?;
+                let body = Arc::new(body(l, view));
+                let layout = Layout::new(&st, &CurrentUser(None), body.metric.name.clone());
+                let html = MetricPage { layout, csrf: String::new(), body }.render()?;
+                Ok(Page::new(String::new(), String::new(), &html))
+            })
+            .await?;
+        return Ok(deflated_response("", &page.body, "", "text/html; charset=utf-8", gzip));
+    }
+    let cache_key = format!("metric|{key}|{as_of:?}|{view:?}|{}", state.today());
     let body = state
         .cached(&state.metric_pages, cache_key, move |reads| {
             let l = st.store.read_blocking(|c| load(c, reads, &st, &key, as_of, view, true))?;
@@ -184,7 +211,7 @@ pub async fn show_metric(
         .await?;
     let csrf = user.0.as_ref().map(|p| p.csrf().to_owned()).unwrap_or_default();
     let layout = Layout::new(&state, &user, body.metric.name.clone());
-    render(&MetricPage { layout, csrf, body })
+    Ok(render(&MetricPage { layout, csrf, body })?.into_response())
 }
 
 fn body(l: Loaded, view: View) -> MetricBody {
@@ -202,7 +229,7 @@ fn body(l: Loaded, view: View) -> MetricBody {
         plan: l.plan,
         chapter: l.chapter,
         metric: l.metric,
-        chart,
+        chart: Deflated::new(&chart),
         values,
     }
 }
@@ -210,6 +237,7 @@ fn body(l: Loaded, view: View) -> MetricBody {
 /// The chart alone, cached by its content: an unchanged chart costs a 304.
 pub async fn show_metric_chart(
     State(state): State<AppState>,
+    AcceptsGzip(gzip): AcceptsGzip,
     Path(key): Path<String>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
@@ -224,7 +252,7 @@ pub async fn show_metric_chart(
     if fresh {
         return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
     }
-    Ok((cache, [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")], chart.svg.clone()).into_response())
+    Ok((cache, deflated_response("", &chart.svg, "", "image/svg+xml; charset=utf-8", gzip)).into_response())
 }
 
 fn chart_svg(l: &Loaded) -> String {

@@ -5,6 +5,7 @@ mod admin;
 pub(crate) mod auth;
 pub(crate) mod cache;
 mod dashboard;
+pub(crate) mod deflate;
 mod download;
 mod entry;
 mod evaluation;
@@ -126,7 +127,7 @@ impl AppState {
         self.cached(&self.charts, key, move |reads| {
             let svg = render(reads)?;
             let etag = format!("\"{:016x}\"", crate::hash::fnv64(svg.as_bytes()));
-            Ok(Arc::new(cache::Svg { svg, etag }))
+            Ok(Arc::new(cache::Svg { svg: deflate::Deflated::new(&svg), etag }))
         })
         .await
     }
@@ -188,15 +189,17 @@ impl AppState {
     }
 }
 
-/// Bytes of rendered pages kept at most (dashboards, reports, the plans list); a 50-metric
-/// dashboard is about 60 KB, its report about 150 KB.
+/// Bytes of rendered pages kept at most, deflated (dashboards, reports, the plans list,
+/// metric pages for visitors not signed in): a 50-metric plan's dashboard is 5 KB, its
+/// report 22 KB, so a thousand plans' take 27 MB.
 const PAGE_BUDGET: usize = 40 << 20;
-/// Bytes of charts kept at most (about 20 KB each).
-const CHART_BUDGET: usize = 8 << 20;
-/// Bytes of metric pages' user-independent parts kept at most (with their chart).
+/// Bytes of charts kept at most, deflated (about 1.5 KB each).
+const CHART_BUDGET: usize = 4 << 20;
+/// Bytes of metric pages' user-independent parts kept at most (for signed-in users, whose
+/// page is rendered around them per request; about 20 KB each).
 const METRIC_BUDGET: usize = 8 << 20;
 /// Bytes of JSON answers kept at most (pages of `/api/plans`).
-const JSON_BUDGET: usize = 2 << 20;
+const JSON_BUDGET: usize = 1 << 20;
 
 /// What a render read: each plan (or the plans list) with its stamp taken before reading
 /// it, so a change made meanwhile leaves the result stale rather than kept as current.
@@ -360,13 +363,51 @@ impl Layout {
     }
 }
 
-/// A page whose body was rendered (and perhaps cached) on its own: the layout around it
-/// is rendered per request, since it names the user.
+/// A page whose body was rendered (and cached) on its own: the layout around it is
+/// rendered per request, since it names the user.
 #[derive(Template)]
 #[template(path = "pages/shell.html")]
-pub struct Shell {
-    pub layout: Layout,
-    pub body: Arc<cache::Page>,
+struct Shell<'a> {
+    layout: Layout,
+    body: ShellBody<'a>,
+}
+
+struct ShellBody<'a> {
+    head: &'a str,
+    body: &'a str,
+}
+
+/// Stands in for the body while the layout is rendered, so the layout comes out in the two
+/// parts that go before and after the cached body.
+const BODY_MARK: &str = "<!--plantrack:body-->";
+
+/// A cached page in `layout`: one gzip member if the client takes gzip (the body as kept,
+/// the layout around it uncompressed), else the page as text.
+pub(crate) fn page_response(layout: Layout, page: &cache::Page, gzip: bool) -> Result<Response, Error> {
+    let shell = Shell { layout, body: ShellBody { head: &page.head, body: BODY_MARK } }.render()?;
+    let (before, after) = shell.split_once(BODY_MARK).ok_or_else(|| Error::Internal("layout without body".into()))?;
+    Ok(deflated_response(before, &page.body, after, "text/html; charset=utf-8", gzip))
+}
+
+/// `before`, `body` and `after` as one response of type `content_type`.
+pub(crate) fn deflated_response(
+    before: &str,
+    body: &deflate::Deflated,
+    after: &str,
+    content_type: &'static str,
+    gzip: bool,
+) -> Response {
+    let ty = (header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let vary = (header::VARY, HeaderValue::from_static("accept-encoding"));
+    if gzip {
+        let gz = deflate::gzip_around(before, body, after);
+        return ([ty, vary, (header::CONTENT_ENCODING, HeaderValue::from_static("gzip"))], gz).into_response();
+    }
+    let mut text = String::with_capacity(before.len() + body.text_len() + after.len());
+    text.push_str(before);
+    text.push_str(&body.inflate());
+    text.push_str(after);
+    ([ty, vary], text).into_response()
 }
 
 /// Renders a page, turning a template failure into the error page.

@@ -6,11 +6,12 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Html;
+use axum::response::Response;
 
 use super::auth::CurrentUser;
 use super::cache::Page;
-use super::{AppState, Layout, Shell, render};
+use super::deflate::AcceptsGzip;
+use super::{AppState, Layout, page_response};
 use crate::error::{Error, Result};
 use crate::plan::Plan;
 use crate::store::{self, Scope};
@@ -75,8 +76,9 @@ impl PlansPage {
 pub async fn list_plans(
     State(state): State<AppState>,
     user: CurrentUser,
+    AcceptsGzip(gzip): AcceptsGzip,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Html<String>> {
+) -> Result<Response> {
     let paging = Paging::from_query(&q, PER_PAGE)?;
     let key = format!("plans|{}|{}", paging.page, paging.per_page);
     let page = state
@@ -86,11 +88,11 @@ pub async fn list_plans(
                 let total = store::plans::count(c)?;
                 let plans = store::plans::page(c, paging.offset(), paging.per_page)?;
                 let body = PlansPage { plans, total, paging, pages: paging.pages(total) }.render()?;
-                Ok(Page { title: "规划列表".into(), head: String::new(), body })
+                Ok(Page::new("规划列表".into(), String::new(), &body))
             })
         })
         .await?;
-    render(&Shell { layout: Layout::new(&state, &user, page.title.clone()), body: page })
+    page_response(Layout::new(&state, &user, page.title.clone()), &page, gzip)
 }
 
 #[cfg(test)]

@@ -103,3 +103,39 @@ async fn the_plans_list_stays_cached_until_a_plan_header_changes() {
     let (_, json) = app.json("/api/plans").await;
     assert!(json["plans"].as_array().unwrap().iter().any(|p| p["title"] == "改过名的规划"));
 }
+
+/// GETs `path` as a browser does (taking gzip) and as a client that does not.
+async fn both_ways(client: &reqwest::Client, url: &str) -> (reqwest::header::HeaderMap, String, String) {
+    let gz = client.get(url).header("accept-encoding", "gzip, deflate, br").send().await.unwrap();
+    assert_eq!(gz.status(), 200, "{url}");
+    let headers = gz.headers().clone();
+    let bytes = gz.bytes().await.unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text).unwrap();
+    let plain = client.get(url).send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none(), "{url}");
+    (headers, text, plain.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn cached_pages_go_to_browsers_gzipped_and_to_other_clients_as_text() {
+    let config = plantrack::web::Config { public_read: true, ..Default::default() };
+    let app = TestApp::spawn_with_config(config).await;
+    let plan = seed_plan_id(&app);
+    let anonymous = reqwest::Client::new();
+    for (client, path) in [
+        (&app.client, "/".to_owned()),
+        (&app.client, format!("/plans/{plan}/evaluation")),
+        (&app.client, "/plans".to_owned()),
+        (&app.client, format!("/metrics/{LEAD}/chart.svg")),
+        (&anonymous, format!("/metrics/{LEAD}")),
+        (&anonymous, "/".to_owned()),
+    ] {
+        let (headers, gunzipped, text) = both_ways(client, &app.url(&path)).await;
+        assert_eq!(headers["content-encoding"], "gzip", "{path}");
+        assert_eq!(headers["vary"], "accept-encoding", "{path}");
+        assert_eq!(gunzipped, text, "{path}: the same page either way");
+        let end = text.trim_end();
+        assert!(end.ends_with("</html>") || end.ends_with("</svg>"), "{path}: the whole page");
+    }
+}
