@@ -12,7 +12,8 @@
 # THREADS (wrk threads, default 2), WRITERS (saving clients during the mixed run, default 4),
 # PLANS (synthetic plans with --scale, default 40), CARGO_JOBS (cargo build -j, optional),
 # PLANTRACK_BIN (a plantrack binary to measure instead of building one),
-# SCALE_DB (a database made by `plantrack scale-data` to copy instead of generating one).
+# SCALE_DB (a database made by `plantrack scale-data` to copy instead of generating one),
+# GZIP (1, the default: requests take gzip as browsers' do; 0: they do not).
 # Prints a Markdown table and writes it to $CARGO_TARGET_DIR/bench/load-<date>[-scale].md.
 # Installs nothing: needs wrk (Debian/Ubuntu: sudo apt-get install -y wrk).
 # All traffic goes to 127.0.0.1 only; the server is stopped on exit.
@@ -44,6 +45,7 @@ CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 WRITERS="${WRITERS:-4}"
 PLANS="${PLANS:-40}"
+GZIP="${GZIP:-1}"
 for v in DURATION CONNECTIONS THREADS WRITERS PLANS; do
     if ! [[ "${!v}" =~ ^[0-9]+$ ]] || ((${!v} < 1)); then
         echo "load.sh: $v must be a positive whole number, got '${!v}'" >&2
@@ -270,9 +272,14 @@ declare -A RPS REQS
 run() {
     local label="$1" path="$2" script="${3:-}" conns="${4:-$CONNECTIONS}" arg="${5:-}" out rps p50 p99 non2xx errors hwm threads
     threads=$((conns < THREADS ? conns : THREADS))
+    local headers=()
+    # As a browser asks (every browser takes gzip), unless the run or this row says not.
+    if ((GZIP)) && [[ -z "${PLAIN:-}" ]]; then
+        headers=(-H "Accept-Encoding: gzip, deflate, br")
+    fi
     echo "wrk: $label ($path, ${DURATION}s, $conns connections)…" >&2
     out="$(timeout $((DURATION + 60)) wrk -t"$threads" -c"$conns" -d"${DURATION}s" --timeout 10s --latency \
-        ${script:+-s "$script"} "$BASE$path" ${arg:+"$arg"})"
+        "${headers[@]}" ${script:+-s "$script"} "$BASE$path" ${arg:+"$arg"})"
     rps="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
     p50="$(awk '$1 == "50%" {print $2}' <<<"$out")"
     p99="$(awk '$1 == "99%" {print $2}' <<<"$out")"
@@ -348,10 +355,16 @@ check PUT "/api/metrics/$METRIC/values/2025Q4"
 for t in "${TARGETS[@]}"; do
     run "${t%%|*}" "${t#*|}"
 done
+# Each spread workload twice: first as the first visits after start-up (every page is
+# rendered once, while the cache fills), then as the pages are visited again.
 for s in "${SPREAD[@]}"; do
     IFS='|' read -r label path file <<<"$s"
+    run "$label (first visits)" "$path" "$SPREAD_LUA" "$CONNECTIONS" "$file"
     run "$label" "$path" "$SPREAD_LUA" "$CONNECTIONS" "$file"
 done
+if ((SCALE && GZIP)); then
+    PLAIN=1 run "dashboards, a random plan each, client without gzip" "/?plan={id}" "$SPREAD_LUA" "$CONNECTIONS" "$TMP/dashboards.txt"
+fi
 
 # One editor saving a figure of plan 1 every second, as a person does: the other plans'
 # pages should keep their cached speed, and plan 1's stay near it.
@@ -427,7 +440,7 @@ REPORT="$(
     echo "## plantrack load test — $(date '+%Y-%m-%d %H:%M')"
     echo
     echo "- data: $MODE; database $DBSIZE after the run"
-    echo "- wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency against 127.0.0.1 (serve --public-read, release build, commit $COMMIT)"
+    echo "- wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency$( ((GZIP)) && echo " -H 'Accept-Encoding: gzip, deflate, br'" || true) against 127.0.0.1 (serve --public-read, release build, commit $COMMIT)"
     echo "- machine: $(nproc) CPU, $(uname -sr); load average before the run: $LOAD_BEFORE"
     [[ -z "$GEN_NOTE" ]] || echo "$GEN_NOTE"
     echo "- start-up: the server answered ${STARTUP} s after launch"
