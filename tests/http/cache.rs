@@ -139,3 +139,24 @@ async fn cached_pages_go_to_browsers_gzipped_and_to_other_clients_as_text() {
         assert!(end.ends_with("</html>") || end.ends_with("</svg>"), "{path}: the whole page");
     }
 }
+
+#[tokio::test]
+async fn a_visitors_whole_metric_page_shows_a_saved_figure_at_once() {
+    let config = plantrack::web::Config { public_read: true, ..Default::default() };
+    let app = TestApp::spawn_with_config(config).await;
+    let a = seed_plan_id(&app);
+    let visitor = reqwest::Client::new();
+    let url = app.url(&format!("/metrics/{LEAD}?pending=1&as_of=2023-06-30"));
+    let page = |html: String| scraper::Html::parse_document(&html);
+    let before = page(visitor.get(&url).send().await.unwrap().text().await.unwrap());
+    assert!(!texts(&before, "section.values td").iter().any(|t| t.contains("46.5")));
+    let rendered = app.state.rendered();
+    visitor.get(&url).send().await.unwrap();
+    assert_eq!(app.state.rendered(), rendered, "kept whole for visitors");
+
+    let editor = app.sign_in(Role::Editor).await;
+    let field = format!("v.{LEAD}");
+    assert_eq!(editor.post(&format!("/plans/{a}/entry/2023Q2"), &[(&field, "46.5")]).await.status(), 303);
+    let after = page(visitor.get(&url).send().await.unwrap().text().await.unwrap());
+    assert!(texts(&after, "section.values td").iter().any(|t| t.contains("46.5")), "the new figure at once");
+}
