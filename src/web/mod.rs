@@ -165,7 +165,11 @@ impl AppState {
         })
         .await?;
         self.rendered.fetch_add(1, Ordering::Relaxed);
-        cache.put(&key, made_from, v.clone());
+        // A render that named nothing it read could never go stale: it is not kept.
+        debug_assert!(!made_from.is_empty(), "render of {key} named none of the data it read");
+        if !made_from.is_empty() {
+            cache.put(&key, made_from, v.clone());
+        }
         Ok(v)
     }
 
