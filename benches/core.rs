@@ -1,6 +1,8 @@
 //! `cargo bench --bench core`: the arithmetic, the charts, the evaluation report and the
 //! real router's pages, on the real seed plan with 20 quarters of figures, and the dashboard
-//! again on a scale database (40 plans × 50 metrics × 20 quarters) to show how cost grows.
+//! again on a scale database (40 plans × 50 metrics × 20 quarters) to show how cost grows:
+//! uncached (`*_uncached`: a 50-metric dashboard and report rendered afresh), cached, and
+//! cached while another plan is saved.
 //!
 //! Every fixture is built once, before its bench is timed.
 
@@ -182,8 +184,21 @@ impl Server {
 
     /// GETs `path` and reads the whole body; returns its length.
     fn get(&self, path: &str) -> usize {
+        self.get_with(path, None)
+    }
+
+    /// GETs `path` as a browser does, taking gzip; returns the compressed body's length.
+    fn get_gzip(&self, path: &str) -> usize {
+        self.get_with(path, Some("gzip, deflate, br"))
+    }
+
+    fn get_with(&self, path: &str, accept_encoding: Option<&str>) -> usize {
         self.rt.block_on(async {
-            let req = Request::get(path).body(Body::empty()).unwrap();
+            let mut req = Request::get(path);
+            if let Some(ae) = accept_encoding {
+                req = req.header("accept-encoding", ae);
+            }
+            let req = req.body(Body::empty()).unwrap();
             let res = self.app.clone().oneshot(req).await.unwrap();
             assert_eq!(res.status(), StatusCode::OK, "GET {path}");
             axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap().len()
@@ -209,15 +224,39 @@ impl Server {
     fn invalidate(&self) {
         self.store.with_conn(|_| Ok(())).unwrap();
     }
+
+    /// Saves a figure of the real plan (plan 1) through the store's writer, as a save does:
+    /// only plan 1's pages go stale.
+    fn save_in_plan_1(&self) {
+        let n = SAVES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let figure =
+            plantrack::plan::entry::Accepted { value: 40.0 + (n % 100) as f64 / 10.0, done: None, note: String::new() };
+        self.rt
+            .block_on(self.store.write(move |tx| {
+                let m = store::plans::metric_by_key(tx, KEY)?;
+                store::values::enter(tx, m.id, "2025Q4".parse().unwrap(), &figure, "bench", "update")
+            }))
+            .unwrap();
+    }
 }
+
+static SAVES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 static REAL_DB: LazyLock<Server> = LazyLock::new(|| Server::new(None));
 static SCALE_DB: LazyLock<Server> = LazyLock::new(|| Server::new(Some(&ScaleSpec::default())));
 
 /// The real router on the real plan (36 metrics × 20 quarters, each figure corrected once).
-/// `*_uncached`: rendered afresh, as after a save; the others: steady state from the cache.
+/// `*_uncached`: rendered afresh, as after a save; the others: steady state from the cache
+/// (`*_gzip`: as a browser asks, taking gzip; else a client that does not, which gets the
+/// kept body inflated).
 mod http_real_plan {
     use super::*;
+
+    #[divan::bench]
+    fn dashboard_gzip(b: Bencher) {
+        assert!(REAL_DB.get_gzip("/") > 0);
+        b.bench(|| black_box(REAL_DB.get_gzip("/")));
+    }
 
     /// The dashboard's reads alone: `store::plans::list` and `snapshot` (the real plan).
     #[divan::bench]
@@ -307,5 +346,28 @@ mod http_scale_db {
     #[divan::bench(sample_size = 1)]
     fn evaluation_page_scale_plan_uncached(b: Bencher) {
         SCALE_DB.bench_uncached(b, &format!("/plans/{}/evaluation", SCALE_DB.scale_plan.expect("scale plan")));
+    }
+
+    /// A 50-metric plan's dashboard and report while another plan (plan 1) is saved before
+    /// every request: they stay cached.
+    #[divan::bench(sample_size = 1)]
+    fn dashboard_scale_plan_after_a_save_elsewhere(b: Bencher) {
+        let path = format!("/?plan={}", SCALE_DB.scale_plan.expect("scale plan"));
+        assert!(SCALE_DB.get(&path) > 0);
+        b.with_inputs(|| SCALE_DB.save_in_plan_1()).bench_local_values(|()| black_box(SCALE_DB.get_gzip(&path)));
+    }
+
+    #[divan::bench(sample_size = 1)]
+    fn evaluation_page_scale_plan_after_a_save_elsewhere(b: Bencher) {
+        let path = format!("/plans/{}/evaluation", SCALE_DB.scale_plan.expect("scale plan"));
+        assert!(SCALE_DB.get(&path) > 0);
+        b.with_inputs(|| SCALE_DB.save_in_plan_1()).bench_local_values(|()| black_box(SCALE_DB.get_gzip(&path)));
+    }
+
+    /// The real plan's dashboard with a save of its own before every request: rendered afresh.
+    #[divan::bench(sample_size = 1)]
+    fn dashboard_after_a_save_in_its_plan(b: Bencher) {
+        assert!(SCALE_DB.get("/") > 0);
+        b.with_inputs(|| SCALE_DB.save_in_plan_1()).bench_local_values(|()| black_box(SCALE_DB.get_gzip("/")));
     }
 }

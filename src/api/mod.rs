@@ -3,6 +3,8 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use chrono::NaiveDate;
@@ -12,8 +14,9 @@ use crate::error::{ApiError, Error};
 use crate::plan::bounds::{self, Flag};
 use crate::plan::progress::{Assessment, BaselinePoint, NoProjection, NotApplicable, Projection, Status};
 use crate::plan::{Metric, Plan, Quarter, Reported};
-use crate::store;
+use crate::store::{self, Scope};
 use crate::web::auth::Editor;
+use crate::web::plans::{PER_PAGE, Paging};
 use crate::web::{AppState, parse_as_of, view_of};
 
 type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -77,8 +80,37 @@ impl MetricOut {
     }
 }
 
-async fn list_plans(State(state): State<AppState>) -> ApiResult<Vec<Plan>> {
-    Ok(Json(state.store.read(store::plans::list).await?))
+/// One page of plans, newest period first, with how many there are in all.
+#[derive(Serialize)]
+struct PlansOut {
+    plans: Vec<Plan>,
+    total: i64,
+    page: i64,
+    per_page: i64,
+}
+
+/// `GET /api/plans?page=&per_page=`: a page of plans (50 unless `per_page` says, up to 200).
+async fn list_plans(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let paging = Paging::from_query(&q, PER_PAGE)?;
+    let key = format!("api-plans|{}|{}", paging.page, paging.per_page);
+    let json = state
+        .cached_json(key, move |reads| {
+            reads.scope(Scope::PlanList);
+            let out = reads.store().read_blocking(|c| {
+                Ok(PlansOut {
+                    total: store::plans::count(c)?,
+                    plans: store::plans::page(c, paging.offset(), paging.per_page)?,
+                    page: paging.page,
+                    per_page: paging.per_page,
+                })
+            })?;
+            serde_json::to_string(&out).map_err(|e| Error::Internal(e.to_string()))
+        })
+        .await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], String::from(&*json)).into_response())
 }
 
 #[derive(Serialize)]

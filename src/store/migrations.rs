@@ -206,6 +206,64 @@ UPDATE metric SET notes = '目标5项=专栏5的3个园区+2个重点水利工�
 UPDATE metric SET notes = '参考数据:“十三五”末水平,规划未设目标。原文在第一章;按内容归入第七章(第七章二“推进城乡公共气象服务均等化”即公共气象服务)。' WHERE key = 'public-service-satisfaction' AND notes = '参考数据:“十三五”末水平,规划未设目标。原文在第一章;TARGETS.md 归入“第七、八章”,本文件放在第七章(第七章二“推进城乡公共气象服务均等化”即公共气象服务)。';
 UPDATE metric SET notes = '参考数据:2020年全年优良天数,规划未设目标。原文在第一章;按内容归入第八章(第八章一提出提升“蓝天行动”人工增雨作业能力)。' WHERE key = 'air-quality-good-days' AND notes = '参考数据:2020年全年优良天数,规划未设目标。原文在第一章;TARGETS.md 归入“第七、八章”,本文件放在第八章(第八章一提出提升“蓝天行动”人工增雨作业能力)。';
 "#,
+    // 5: each plan's count of changes, kept by triggers on every table its pages are made
+    // from, so the server drops one plan's cached pages when that plan's data changes
+    // (it watches this table's rows being written), and no write has to say which plan it
+    // touched. The plans' list in period order, for paging through it.
+    r#"
+CREATE TABLE plan_version (
+    plan_id INTEGER PRIMARY KEY,
+    version INTEGER NOT NULL DEFAULT 1
+) STRICT;
+CREATE INDEX plan_by_period ON plan (period_start DESC, id);
+
+CREATE TRIGGER plan_version_plan_inserted AFTER INSERT ON plan BEGIN
+    INSERT INTO plan_version (plan_id) VALUES (NEW.id) ON CONFLICT (plan_id) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER plan_version_plan_updated AFTER UPDATE ON plan BEGIN
+    INSERT INTO plan_version (plan_id) VALUES (NEW.id) ON CONFLICT (plan_id) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER plan_version_chapter_inserted AFTER INSERT ON chapter BEGIN
+    INSERT INTO plan_version (plan_id) VALUES (NEW.plan_id) ON CONFLICT (plan_id) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER plan_version_chapter_updated AFTER UPDATE ON chapter BEGIN
+    INSERT INTO plan_version (plan_id) VALUES (NEW.plan_id) ON CONFLICT (plan_id) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER plan_version_chapter_deleted AFTER DELETE ON chapter BEGIN
+    INSERT INTO plan_version (plan_id) VALUES (OLD.plan_id) ON CONFLICT (plan_id) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER plan_version_metric_inserted AFTER INSERT ON metric BEGIN
+    INSERT INTO plan_version (plan_id) VALUES (NEW.plan_id) ON CONFLICT (plan_id) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER plan_version_metric_updated AFTER UPDATE ON metric BEGIN
+    INSERT INTO plan_version (plan_id) VALUES (NEW.plan_id) ON CONFLICT (plan_id) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER plan_version_metric_deleted AFTER DELETE ON metric BEGIN
+    INSERT INTO plan_version (plan_id) VALUES (OLD.plan_id) ON CONFLICT (plan_id) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER plan_version_value_inserted AFTER INSERT ON reported_value BEGIN
+    INSERT INTO plan_version (plan_id) SELECT plan_id FROM metric WHERE id = NEW.metric_id
+    ON CONFLICT (plan_id) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER plan_version_value_updated AFTER UPDATE ON reported_value BEGIN
+    INSERT INTO plan_version (plan_id) SELECT plan_id FROM metric WHERE id = NEW.metric_id
+    ON CONFLICT (plan_id) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER plan_version_value_deleted AFTER DELETE ON reported_value BEGIN
+    INSERT INTO plan_version (plan_id) SELECT plan_id FROM metric WHERE id = OLD.metric_id
+    ON CONFLICT (plan_id) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER plan_version_lock_inserted AFTER INSERT ON quarter_lock BEGIN
+    INSERT INTO plan_version (plan_id) VALUES (NEW.plan_id) ON CONFLICT (plan_id) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER plan_version_lock_updated AFTER UPDATE ON quarter_lock BEGIN
+    INSERT INTO plan_version (plan_id) VALUES (NEW.plan_id) ON CONFLICT (plan_id) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER plan_version_lock_deleted AFTER DELETE ON quarter_lock BEGIN
+    INSERT INTO plan_version (plan_id) VALUES (OLD.plan_id) ON CONFLICT (plan_id) DO UPDATE SET version = version + 1;
+END;
+INSERT INTO plan_version (plan_id) SELECT id FROM plan;
+"#,
 ];
 
 /// The schema version this binary writes.
@@ -244,6 +302,7 @@ mod tests {
         (2, "404855010116e66d9b3265d8a5f36224eb1eb7f90bc1a38ef107a093b08451f4"),
         (3, "f82b83acf7af5780e37404cc6168cad1897239e21d1f9edffdd5e0002ddeb049"),
         (4, "b55c9d906d39ab032a574f442700899a28c2c2843f26e91352b29f81898db2ba"),
+        (5, "ad250de8ba0c5ec0c176cc351789494bd1689d8d852fa86b0734a0fdce5b8185"),
     ];
 
     /// The checksum of a migration's SQL; line endings are folded, so that a checkout that

@@ -1,9 +1,9 @@
 //! SQLite storage. All rusqlite calls live in this module: plain functions taking a
 //! `&Connection`, grouped by table, behind a [`Store`] that runs them off the async workers.
 //!
-//! Every write goes through [`Store::write`] (or [`Store::write_unseen`] for session
-//! bookkeeping): one writer at a time, one `BEGIN IMMEDIATE` transaction each. Poisoned
-//! locks are recovered, never a panic (see [`lock`]).
+//! Every write goes through [`Store::write`]: one writer at a time, one `BEGIN IMMEDIATE`
+//! transaction each; once it commits, the plans it touched get new stamps ([`stamps`]).
+//! Poisoned locks are recovered, never a panic (see [`lock`]).
 
 pub mod accounts;
 pub mod audit;
@@ -13,17 +13,18 @@ pub mod migrations;
 pub mod plans;
 pub mod seed;
 pub(crate) mod settings;
+pub mod stamps;
 pub(crate) mod synthetic;
 pub mod values;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
+pub use stamps::Scope;
 
 /// Connections at most, and so queries at once: on a small server more only add memory
 /// (each connection has its own page cache) and threads, not speed.
@@ -37,9 +38,10 @@ pub struct Store {
 
 struct Inner {
     path: PathBuf,
-    idle: Mutex<Vec<Connection>>,
-    /// Counts writes, so what was computed from the data can be kept until it changes.
-    generation: AtomicU64,
+    idle: Mutex<Vec<Pooled>>,
+    /// Each plan's stamp (and the plan list's), so what was computed from a plan can be
+    /// kept until that plan changes.
+    stamps: Mutex<stamps::Stamps>,
     /// Writers queue here rather than in SQLite's busy handler, whose growing sleeps
     /// give a burst of saves a long tail.
     writer: Mutex<()>,
@@ -54,12 +56,12 @@ impl Store {
             std::fs::create_dir_all(dir)?;
         }
         let mut conn = connect(path)?;
-        migrations::migrate(&mut conn)?;
+        migrations::migrate(&mut conn.conn)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
                 idle: Mutex::new(vec![conn]),
-                generation: AtomicU64::new(0),
+                stamps: Mutex::default(),
                 writer: Mutex::new(()),
                 permits: tokio::sync::Semaphore::new(POOL_MAX),
             }),
@@ -70,23 +72,37 @@ impl Store {
         &self.inner.path
     }
 
-    /// The number of writes so far: anything derived from the data at one generation
-    /// stays valid until it changes.
-    pub fn generation(&self) -> u64 {
-        self.inner.generation.load(Ordering::Acquire)
+    /// The stamp of `scope` now. Read it before reading the data: what is computed from
+    /// that data stays valid while the stamp stays the same.
+    pub fn stamp(&self, scope: Scope) -> u64 {
+        lock(&self.inner.stamps).of(scope)
+    }
+
+    /// Whether every `(scope, stamp)` pair is still current.
+    pub fn unchanged(&self, made_from: &[(Scope, u64)]) -> bool {
+        let stamps = lock(&self.inner.stamps);
+        made_from.iter().all(|&(scope, stamp)| stamps.of(scope) == stamp)
     }
 
     /// Runs `f` with a connection, on this thread. For start-up, the CLI and tests; since
-    /// `f` may write, it counts as a write.
+    /// `f` may write anything, anything counts as changed.
     pub fn with_conn<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
-        let out = self.read_blocking(f);
-        self.inner.generation.fetch_add(1, Ordering::AcqRel);
+        let out = self.with_pooled(|p| {
+            let out = f(&mut p.conn);
+            stamps::forget(&p.touched);
+            out
+        });
+        lock(&self.inner.stamps).everything();
         out
     }
 
     /// Runs a read with a connection on this thread: for work already off the async
-    /// workers. Writes go through [`Store::write`], which keeps the generation.
+    /// workers. Writes go through [`Store::write`], which keeps the stamps.
     pub fn read_blocking<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        self.with_pooled(|p| f(&mut p.conn))
+    }
+
+    fn with_pooled<T>(&self, f: impl FnOnce(&mut Pooled) -> Result<T>) -> Result<T> {
         let mut conn = match lock(&self.inner.idle).pop() {
             Some(c) => c,
             None => connect(&self.inner.path)?,
@@ -126,32 +142,36 @@ impl Store {
         &self,
         f: impl FnOnce(&Transaction) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        self.write_counted(f, true).await
+        self.write_counted(f).await
     }
 
     /// [`Store::write`] for what no page or chart shows (a session's last request, its
-    /// end): the same single writer and transaction, but what was computed from the data
-    /// stays valid, so reading pages does not empty the page cache.
+    /// end). The same as `write` now that a write changes only the stamps of the plans it
+    /// touched: session rows touch none, so reading pages keeps the page cache.
     pub async fn write_unseen<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Transaction) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        self.write_counted(f, false).await
+        self.write_counted(f).await
     }
 
     async fn write_counted<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Transaction) -> Result<T> + Send + 'static,
-        seen: bool,
     ) -> Result<T> {
         self.blocking(move |s| {
             let _turn = lock(&s.inner.writer);
-            let out = s.read_blocking(|c| in_transaction(c, f));
-            // A refused write changed nothing: what was computed before still stands.
-            if out.is_ok() && seen {
-                s.inner.generation.fetch_add(1, Ordering::AcqRel);
-            }
-            out
+            s.with_pooled(|p| {
+                stamps::forget(&p.touched);
+                let out = in_transaction(&mut p.conn, f);
+                // After the commit, so a reader that sees the new stamp reads the new data;
+                // a refused write changed nothing, and what was computed before still stands.
+                match out {
+                    Ok(_) => lock(&s.inner.stamps).committed(&p.touched),
+                    Err(_) => stamps::forget(&p.touched),
+                }
+                out
+            })
         })
         .await
     }
@@ -163,10 +183,11 @@ impl Store {
         f: impl FnOnce(&Transaction) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         self.blocking(|s| {
-            s.read_blocking(|c| {
-                let tx = c.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            s.with_pooled(|p| {
+                let tx = p.conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
                 let out = f(&tx);
                 tx.rollback()?;
+                stamps::forget(&p.touched);
                 out
             })
         })
@@ -189,10 +210,25 @@ pub fn in_transaction<T>(conn: &mut Connection, f: impl FnOnce(&Transaction) -> 
     Ok(out)
 }
 
-fn connect(path: &Path) -> Result<Connection> {
+/// A pooled connection and what its writes touched.
+struct Pooled {
+    conn: Connection,
+    touched: Arc<Mutex<stamps::Touched>>,
+}
+
+fn connect(path: &Path) -> Result<Pooled> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags)?;
+    let mut conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")?;
-    Ok(conn)
+    // The query planner stability guarantee: a statement's plan does not depend on the
+    // values bound to it. Without it SQLite (built with STAT4) marks statements that
+    // compare a parameter with an indexed column to be re-planned when the value changes,
+    // and rusqlite's statement cache clears the bindings of every statement it takes
+    // back, so `plan_id = ?1` was parsed and planned afresh on every use.
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    // More than the pages' distinct statements, so none is prepared again (default 16).
+    conn.set_prepared_statement_cache_capacity(64);
+    let touched = stamps::watch(&mut conn)?;
+    Ok(Pooled { conn, touched })
 }

@@ -18,9 +18,35 @@ pub fn list(conn: &Connection) -> Result<Vec<Plan>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// One page of [`list`]: `limit` plans from the `offset`-th, in the same order.
+pub fn page(conn: &Connection, offset: i64, limit: i64) -> Result<Vec<Plan>> {
+    let sql = format!("SELECT {PLAN_COLS} FROM plan ORDER BY period_start DESC, id LIMIT ?1 OFFSET ?2");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([limit, offset], plan_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// How many plans there are.
+pub fn count(conn: &Connection) -> Result<i64> {
+    Ok(conn.prepare_cached("SELECT count(*) FROM plan")?.query_row([], |r| r.get(0))?)
+}
+
+/// The plan a page shows when none is named: the first of [`list`] in force on `today`,
+/// else the first.
+pub fn default_id(conn: &Connection, today: NaiveDate) -> Result<Option<i64>> {
+    let today = today.to_string();
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM plan ORDER BY (period_start <= ?1 AND ?1 <= period_end) DESC, period_start DESC, id LIMIT 1",
+    )?;
+    Ok(stmt.query_row([today], |r| r.get(0)).optional()?)
+}
+
 pub fn get(conn: &Connection, id: i64) -> Result<Plan> {
     let sql = format!("SELECT {PLAN_COLS} FROM plan WHERE id = ?1");
-    conn.query_row(&sql, [id], plan_row).optional()?.ok_or_else(|| Error::not_found(format!("没有编号为 {id} 的规划")))
+    conn.prepare_cached(&sql)?
+        .query_row([id], plan_row)
+        .optional()?
+        .ok_or_else(|| Error::not_found(format!("没有编号为 {id} 的规划")))
 }
 
 pub fn chapters(conn: &Connection, plan_id: i64) -> Result<Vec<Chapter>> {
@@ -42,7 +68,8 @@ pub fn metrics(conn: &Connection, plan_id: i64) -> Result<Vec<Metric>> {
 
 pub fn metric_by_key(conn: &Connection, key: &str) -> Result<Metric> {
     let sql = format!("SELECT {METRIC_COLS} FROM metric WHERE key = ?1");
-    conn.query_row(&sql, [key], metric_row)
+    conn.prepare_cached(&sql)?
+        .query_row([key], metric_row)
         .optional()?
         .ok_or_else(|| Error::not_found(format!("没有代码为“{key}”的指标")))
 }

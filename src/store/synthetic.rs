@@ -34,6 +34,20 @@ pub fn figures_outside_in_file(path: &Path, key_prefix: &str) -> Result<i64> {
     if tables < 3 { Ok(0) } else { figures_outside(&conn, key_prefix) }
 }
 
+/// Runs `f` with a page cache of 256 MiB on `conn` and temporary data in memory (then
+/// puts both back): one transaction writes the whole data set. With SQLite's defaults each
+/// statement's journal and scratch tables go to a temporary file, seven writes a statement.
+pub fn for_bulk_writes<T>(conn: &mut Connection, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+    let cache: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+    let temp: i64 = conn.query_row("PRAGMA temp_store", [], |r| r.get(0))?;
+    conn.pragma_update(None, "cache_size", -256 * 1024)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    let out = f(conn);
+    conn.pragma_update(None, "cache_size", cache)?;
+    conn.pragma_update(None, "temp_store", temp)?;
+    out
+}
+
 /// The id of the plan with `key`; an error if there is none.
 pub fn plan_id(conn: &Connection, key: &str) -> Result<i64> {
     Ok(conn.query_row("SELECT id FROM plan WHERE key = ?1", [key], |r| r.get(0))?)

@@ -220,14 +220,47 @@ pub fn enter(
     actor: &str,
     action: &str,
 ) -> Result<()> {
-    conn.execute(
-        "INSERT INTO reported_value (metric_id, quarter, value, done, note, recorded_by, action) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN ?7 = 'update' THEN 'create' ELSE ?7 END) \
+    enter_many(conn, metric_id, &[(q, figure)], actor, action)
+}
+
+/// [`enter`] for several quarters of one metric in one statement: the same rows, the same
+/// history (the triggers fire per row), less per-statement work (scale-data).
+pub fn enter_many(
+    conn: &Connection,
+    metric_id: i64,
+    figures: &[(Quarter, &Accepted)],
+    actor: &str,
+    action: &str,
+) -> Result<()> {
+    if figures.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<String> = (0..figures.len())
+        .map(|i| {
+            let p = 4 + 4 * i;
+            format!(
+                "(?1, ?{p}, ?{}, ?{}, ?{}, ?2, CASE WHEN ?3 = 'update' THEN 'create' ELSE ?3 END)",
+                p + 1,
+                p + 2,
+                p + 3
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO reported_value (metric_id, quarter, value, done, note, recorded_by, action) VALUES {} \
          ON CONFLICT (metric_id, quarter) DO UPDATE SET value = excluded.value, done = excluded.done, \
          note = excluded.note, recorded_by = excluded.recorded_by, status = 'pending', review_note = '', \
-         version = version + 1, action = CASE WHEN ?7 = 'create' THEN 'update' ELSE ?7 END, recorded_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
-        params![metric_id, q.to_string(), figure.value, figure.done, figure.note, actor, action],
-    )?;
+         version = version + 1, action = CASE WHEN ?3 = 'create' THEN 'update' ELSE ?3 END, \
+         recorded_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+        rows.join(", ")
+    );
+    let quarters: Vec<String> = figures.iter().map(|(q, _)| q.to_string()).collect();
+    let mut args: Vec<&dyn rusqlite::ToSql> = vec![&metric_id, &actor, &action];
+    for ((_, f), q) in figures.iter().zip(&quarters) {
+        args.extend([q as &dyn rusqlite::ToSql, &f.value, &f.done, &f.note]);
+    }
+    // Cached: a save runs this once per figure, and scale-data a million times.
+    conn.prepare_cached(&sql)?.execute(args.as_slice())?;
     Ok(())
 }
 
@@ -239,11 +272,24 @@ pub fn put_approved(conn: &Connection, metric_id: i64, v: &Reported, actor: &str
 }
 
 pub fn approve(conn: &Connection, metric_id: i64, q: Quarter, actor: &str) -> Result<()> {
-    conn.execute(
+    approve_many(conn, metric_id, &[q], actor)
+}
+
+/// [`approve`] for several quarters of one metric in one statement.
+pub fn approve_many(conn: &Connection, metric_id: i64, quarters: &[Quarter], actor: &str) -> Result<()> {
+    if quarters.is_empty() {
+        return Ok(());
+    }
+    let marks: Vec<String> = (0..quarters.len()).map(|i| format!("?{}", 3 + i)).collect();
+    let sql = format!(
         "UPDATE reported_value SET status = 'approved', approved_value = value, approved_done = done, review_note = '', \
-         action = 'approve', recorded_by = ?3, version = version + 1 WHERE metric_id = ?1 AND quarter = ?2",
-        params![metric_id, q.to_string(), actor],
-    )?;
+         action = 'approve', recorded_by = ?2, version = version + 1 WHERE metric_id = ?1 AND quarter IN ({})",
+        marks.join(", ")
+    );
+    let quarters: Vec<String> = quarters.iter().map(Quarter::to_string).collect();
+    let mut args: Vec<&dyn rusqlite::ToSql> = vec![&metric_id, &actor];
+    args.extend(quarters.iter().map(|q| q as &dyn rusqlite::ToSql));
+    conn.prepare_cached(&sql)?.execute(args.as_slice())?;
     Ok(())
 }
 

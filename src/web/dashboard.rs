@@ -4,12 +4,13 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::Html;
+use axum::response::Response;
 use chrono::NaiveDate;
 
 use super::auth::CurrentUser;
 use super::cache::Page;
-use super::{AppState, Lang, Layout, MetricRow, Shell, parse_as_of, render, view_of};
+use super::deflate::AcceptsGzip;
+use super::{AppState, Lang, Layout, MetricRow, page_response, parse_as_of, view_of};
 use crate::error::{Error, Result};
 use crate::plan::progress::{Status, count_statuses};
 use crate::plan::{Chapter, Plan};
@@ -18,7 +19,6 @@ use crate::store;
 #[derive(Template)]
 #[template(path = "pages/dashboard/content.html")]
 pub struct DashboardPage {
-    plans: Vec<Plan>,
     plan: Plan,
     as_of: NaiveDate,
     /// Pending figures are shown in place of approved ones.
@@ -39,15 +39,19 @@ pub async fn show_dashboard(
     State(state): State<AppState>,
     user: CurrentUser,
     lang: Lang,
+    AcceptsGzip(gzip): AcceptsGzip,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Html<String>> {
+) -> Result<Response> {
     let plan_id = match q.get("plan").map(|s| s.trim()).filter(|s| !s.is_empty()) {
         Some(s) => s.parse::<i64>().map_err(|_| Error::BadRequest(format!("规划编号“{s}”无效")))?,
         // Known before the cached body, since the links to the plan's pages are per user.
         None => {
             let today = state.today();
-            let plans = state.store.read(store::plans::list).await?;
-            default_plan(&plans, today).ok_or_else(|| Error::not_found("数据库中还没有规划"))?.id
+            state
+                .store
+                .read(move |c| store::plans::default_id(c, today))
+                .await?
+                .ok_or_else(|| Error::not_found("数据库中还没有规划"))?
         }
     };
     let as_of = parse_as_of(q.get("as_of"))?;
@@ -56,9 +60,9 @@ pub async fn show_dashboard(
     let key = format!("dashboard|{plan_id}|{as_of:?}|{view:?}|{}|{}", state.today(), lang.as_str());
     let st = state.clone();
     let page = state
-        .cached_page(key, move || {
+        .cached_page(key, move |reads| {
             st.store.read_blocking(|c| {
-                let plans = store::plans::list(c)?;
+                reads.plan(plan_id);
                 let snap = store::plans::snapshot(c, plan_id, view)?;
                 let plan = snap.plan.clone();
                 let as_of = as_of.unwrap_or_else(|| st.default_as_of(&plan));
@@ -74,7 +78,6 @@ pub async fn show_dashboard(
                 }
                 let body = DashboardPage {
                     counts: count_statuses(statuses.into_iter()),
-                    plans,
                     as_of,
                     pending: view == store::values::View::WithPending,
                     chapters: groups,
@@ -82,7 +85,7 @@ pub async fn show_dashboard(
                     lang,
                 }
                 .render()?;
-                Ok(Page { title: plan.title, head: String::new(), body })
+                Ok(Page::new(plan.title, String::new(), &body))
             })
         })
         .await?;
@@ -91,10 +94,5 @@ pub async fn show_dashboard(
         .with_plan_nav(plan_id)
         .with_returned(&state, &user)
         .await?;
-    render(&Shell { layout, body: page })
-}
-
-/// The plan in force today, else the newest.
-fn default_plan(plans: &[Plan], today: chrono::NaiveDate) -> Option<&Plan> {
-    plans.iter().find(|p| p.period_start <= today && today <= p.period_end).or_else(|| plans.first())
+    page_response(layout, &page, gzip)
 }

@@ -12,8 +12,9 @@ use chrono::NaiveDate;
 
 use super::auth::CurrentUser;
 use super::cache::Page;
+use super::deflate::AcceptsGzip;
 use super::format::{metric_chart_svg, percent, value_text};
-use super::{AppState, Layout, Shell, off_workers, render};
+use super::{AppState, Layout, off_workers, page_response, render};
 use crate::charts;
 use crate::error::{Error, Result};
 use crate::plan::progress::Status;
@@ -149,6 +150,7 @@ async fn load_async(state: &AppState, plan_id: i64, raw_as_of: Option<String>) -
 pub async fn show_evaluation(
     State(state): State<AppState>,
     user: CurrentUser,
+    AcceptsGzip(gzip): AcceptsGzip,
     Path(plan_id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response> {
@@ -157,17 +159,18 @@ pub async fn show_evaluation(
     let key = format!("evaluation|{plan_id}|{raw:?}|{}", state.today());
     let st = state.clone();
     let page = state
-        .cached_page(key, move || {
+        .cached_page(key, move |reads| {
+            reads.plan(plan_id);
             let r = st.store.read_blocking(|c| load(c, plan_id, raw.as_ref(), st.today()))?;
             let kind = r.kind_zh();
             let head = format!(
                 "<link rel=\"stylesheet\" media=\"print\" href=\"/plans/{}/evaluation-print.css?as_of={}\">",
                 r.plan.id, r.as_of
             );
-            Ok(Page { title: format!("{kind} {}", r.plan.title), head, body: page(&r).render()? })
+            Ok(Page::new(format!("{kind} {}", r.plan.title), head, &page(&r).render()?))
         })
         .await?;
-    Ok(render(&Shell { layout: Layout::new(&state, &user, page.title.clone()), body: page })?.into_response())
+    page_response(Layout::new(&state, &user, page.title.clone()), &page, gzip)
 }
 
 fn page(r: &Report) -> EvaluationPage {

@@ -6,13 +6,14 @@ use std::sync::Arc;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 
 use super::auth::{CurrentUser, Reviewer};
-use super::cache::Svg;
+use super::cache::{Page, Svg};
+use super::deflate::{AcceptsGzip, Deflated};
 use super::format::{metric_chart_svg, percent, value_text};
-use super::{AppState, Lang, Layout, MetricRow, off_workers, parse_as_of, render, view_of};
+use super::{AppState, Lang, Layout, MetricRow, Reads, deflated_response, parse_as_of, render, view_of};
 use crate::error::{Error, Result};
 use crate::plan::bounds::{self, Flag};
 use crate::plan::entry::Accepted;
@@ -22,25 +23,58 @@ use crate::plan::{Chapter, Metric, Plan, Quarter, Reported, fmt_num};
 use crate::store;
 use crate::store::values::View;
 
+/// The page as one user sees it: the cached part, and the user's layout and CSRF token
+/// (a reviewer's restore buttons carry it). Fields of the cached part read through `Deref`.
 #[derive(Template)]
 #[template(path = "pages/metrics/show.html")]
 pub struct MetricPage {
     layout: Layout,
+    csrf: String,
+    /// English subtitles under the name and the chapter.
+    lang: Lang,
+    body: Arc<MetricBody>,
+}
+
+impl std::ops::Deref for MetricPage {
+    type Target = MetricBody;
+
+    fn deref(&self) -> &MetricBody {
+        &self.body
+    }
+}
+
+/// Everything on a metric's page that is the same for every user, cached with its plan.
+pub struct MetricBody {
     plan: Plan,
     chapter: Option<Chapter>,
     metric: Metric,
     row: MetricRow,
     as_of: NaiveDate,
-    chart: String,
+    /// Kept deflated, inflated as the page is rendered.
+    chart: Deflated,
     values: Vec<ValueRow>,
     /// Pending figures are shown in place of approved ones.
     pending: bool,
     history: Vec<HistoryRow>,
     /// Older changes exist than the page lists.
     more_history: bool,
-    csrf: String,
-    /// English subtitles under the name and the chapter.
-    lang: Lang,
+}
+
+impl super::cache::Weigh for Arc<MetricBody> {
+    fn bytes(&self) -> usize {
+        // The texts of the tables' rows, each String with its 24-byte header and the
+        // allocator's rounding; the metric and plan as a row of the same size.
+        let texts = |parts: &[&str]| parts.iter().map(|t| t.len() + 40).sum::<usize>();
+        let values: usize = self
+            .values
+            .iter()
+            .map(|v| texts(&[&v.quarter, &v.value, &v.expected, &v.progress, &v.note]) + 200 * v.flags.len())
+            .sum();
+        let history: usize =
+            self.history.iter().map(|h| texts(&[&h.quarter, &h.change, &h.note, &h.actor, &h.at]) + 48).sum();
+        let metric = texts(&[&self.metric.name, &self.metric.source, &self.metric.notes, &self.plan.title]);
+        self.chart.bytes() + values + history + metric + 1500
+    }
 }
 
 /// One recorded change, newest first.
@@ -113,8 +147,10 @@ struct Loaded {
 /// Changes listed on the page; the API has them all.
 const HISTORY_ON_PAGE: i64 = 100;
 
+/// Reads metric `key` with its plan, naming the plan in `reads` before reading its data.
 fn load(
     c: &rusqlite::Connection,
+    reads: &mut Reads,
     state: &AppState,
     key: &str,
     as_of: Option<NaiveDate>,
@@ -122,6 +158,7 @@ fn load(
     history: bool,
 ) -> Result<Loaded> {
     let metric = store::plans::metric_by_key(c, key)?;
+    reads.plan(metric.plan_id);
     let plan = store::plans::get(c, metric.plan_id)?;
     let chapter = store::plans::chapters(c, plan.id)?.into_iter().find(|ch| ch.id == metric.chapter_id);
     let values = store::values::of_metric(c, metric.id, view)?;
@@ -137,8 +174,8 @@ async fn chart(state: &AppState, key: &str, as_of: Option<NaiveDate>, view: View
     let cache_key = format!("chart|{key}|{as_of:?}|{view:?}|{}", state.today());
     let (st, key) = (state.clone(), key.to_owned());
     state
-        .cached_chart(cache_key, move || {
-            st.store.read_blocking(|c| Ok(chart_svg(&load(c, &st, &key, as_of, view, false)?)))
+        .cached_chart(cache_key, move |reads| {
+            st.store.read_blocking(|c| Ok(chart_svg(&load(c, reads, &st, &key, as_of, view, false)?)))
         })
         .await
 }
@@ -147,44 +184,65 @@ pub async fn show_metric(
     State(state): State<AppState>,
     user: CurrentUser,
     lang: Lang,
+    AcceptsGzip(gzip): AcceptsGzip,
     Path(key): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Html<String>> {
+) -> Result<Response> {
     let as_of = parse_as_of(q.get("as_of"))?;
     let view = view_of(&q);
     let st = state.clone();
-    let k = key.clone();
-    let l = state.store.read(move |c| load(c, &st, &k, as_of, view, true)).await?;
-    let chart = chart(&state, &key, as_of, view).await?;
-    let csrf = user.0.as_ref().map(|p| p.csrf().to_owned()).unwrap_or_default();
-    let layout = Layout::new(&state, &user, l.metric.name.clone()).with_lang(lang).with_plan_nav(l.plan.id);
-    off_workers(move || {
-        let chart = chart.svg.clone();
-        let values = value_rows(&l);
-        let more_history = l.history.len() as i64 > HISTORY_ON_PAGE;
-        let history = history_rows(&l.metric, l.history.iter().take(HISTORY_ON_PAGE as usize).cloned().collect());
-        render(&MetricPage {
-            layout,
-            pending: view == View::WithPending,
-            history,
-            csrf,
-            lang,
-            more_history,
-            row: MetricRow::new(&l.metric, &l.assessment),
-            as_of: l.assessment.as_of,
-            plan: l.plan,
-            chapter: l.chapter,
-            metric: l.metric,
-            chart,
-            values,
+    if user.0.is_none() {
+        // Not signed in: the whole page is the same for every such visitor, kept whole.
+        let cache_key = format!("metric-page|{key}|{as_of:?}|{view:?}|{}|{}", state.today(), lang.as_str());
+        let page = state
+            .cached_page(cache_key, move |reads| {
+                let l = st.store.read_blocking(|c| load(c, reads, &st, &key, as_of, view, true))?;
+                let body = Arc::new(body(l, view));
+                let layout = Layout::new(&st, &CurrentUser(None), body.metric.name.clone())
+                    .with_lang(lang)
+                    .with_plan_nav(body.plan.id);
+                let html = MetricPage { layout, csrf: String::new(), lang, body }.render()?;
+                Ok(Page::new(String::new(), String::new(), &html))
+            })
+            .await?;
+        return Ok(deflated_response("", &page.body, "", "text/html; charset=utf-8", gzip));
+    }
+    let cache_key = format!("metric|{key}|{as_of:?}|{view:?}|{}", state.today());
+    let body = state
+        .cached(&state.metric_pages, cache_key, move |reads| {
+            let l = st.store.read_blocking(|c| load(c, reads, &st, &key, as_of, view, true))?;
+            Ok(Arc::new(body(l, view)))
         })
-    })
-    .await
+        .await?;
+    let csrf = user.0.as_ref().map(|p| p.csrf().to_owned()).unwrap_or_default();
+    let layout = Layout::new(&state, &user, body.metric.name.clone()).with_lang(lang).with_plan_nav(body.plan.id);
+    Ok(render(&MetricPage { layout, csrf, lang, body })?.into_response())
+}
+
+fn body(l: Loaded, view: View) -> MetricBody {
+    let values = value_rows(&l);
+    let chart = chart_svg(&l);
+    let more_history = l.history.len() as i64 > HISTORY_ON_PAGE;
+    let mut changes = l.history;
+    changes.truncate(HISTORY_ON_PAGE as usize);
+    MetricBody {
+        pending: view == View::WithPending,
+        history: history_rows(&l.metric, changes),
+        more_history,
+        row: MetricRow::new(&l.metric, &l.assessment),
+        as_of: l.assessment.as_of,
+        plan: l.plan,
+        chapter: l.chapter,
+        metric: l.metric,
+        chart: Deflated::new(&chart),
+        values,
+    }
 }
 
 /// The chart alone, cached by its content: an unchanged chart costs a 304.
 pub async fn show_metric_chart(
     State(state): State<AppState>,
+    AcceptsGzip(gzip): AcceptsGzip,
     Path(key): Path<String>,
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
@@ -199,7 +257,7 @@ pub async fn show_metric_chart(
     if fresh {
         return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
     }
-    Ok((cache, [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")], chart.svg.clone()).into_response())
+    Ok((cache, deflated_response("", &chart.svg, "", "image/svg+xml; charset=utf-8", gzip)).into_response())
 }
 
 fn chart_svg(l: &Loaded) -> String {

@@ -5,21 +5,25 @@ mod admin;
 pub(crate) mod auth;
 pub(crate) mod cache;
 mod dashboard;
+pub(crate) mod deflate;
 mod download;
 mod entry;
 mod evaluation;
 mod first_start;
 mod flash;
+mod flight;
 mod format;
 pub(crate) mod lang;
 mod login;
 mod metrics;
+pub(crate) mod plans;
 mod review;
 pub mod server;
 mod sheets;
 mod uploads;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use askama::Template;
@@ -81,10 +85,12 @@ pub struct AppState {
     pub config: Arc<Config>,
     pages: Arc<cache::PageCache<Arc<cache::Page>>>,
     charts: Arc<cache::PageCache<Arc<cache::Svg>>>,
-    /// One render at a time: after a write, the requests that find their page stale wait
-    /// for the first to render it instead of all rendering it at once (the CPU is the
-    /// limit either way, and saves queue behind the renders).
-    rendering: Arc<tokio::sync::Mutex<()>>,
+    metric_pages: Arc<cache::PageCache<Arc<metrics::MetricBody>>>,
+    json: Arc<cache::PageCache<Arc<str>>>,
+    /// At most one render per stale key, and renders run in parallel up to the cores.
+    renders: Arc<flight::Renders>,
+    /// Renders the caches have made since start (each a miss).
+    rendered: Arc<AtomicU64>,
     /// Checked imports waiting for confirmation.
     uploads: Arc<uploads::Uploads<sheets::PayloadRow>>,
     /// The setup code of a first start, while no account exists.
@@ -100,9 +106,12 @@ impl AppState {
             store,
             info: Arc::new(info),
             config: Arc::new(config),
-            pages: Arc::default(),
-            charts: Arc::default(),
-            rendering: Arc::default(),
+            pages: Arc::new(cache::PageCache::new(PAGE_BUDGET)),
+            charts: Arc::new(cache::PageCache::new(CHART_BUDGET)),
+            metric_pages: Arc::new(cache::PageCache::new(METRIC_BUDGET)),
+            json: Arc::new(cache::PageCache::new(JSON_BUDGET)),
+            renders: Arc::default(),
+            rendered: Arc::default(),
             uploads: Arc::default(),
             first_start: Arc::default(),
         }
@@ -116,48 +125,76 @@ impl AppState {
         Ok((accounts == 0).then(|| self.first_start.open()))
     }
 
-    /// The page cached under `key` for the current data, or `render` it (off the async
-    /// workers) and keep it.
+    /// The page cached under `key` while what it was made from is unchanged, or `render`
+    /// it (off the async workers) and keep it. `render` names each plan it reads through
+    /// [`Reads`] before reading it.
     pub(crate) async fn cached_page(
         &self,
         key: String,
-        render: impl FnOnce() -> Result<cache::Page, Error> + Send + 'static,
+        render: impl FnOnce(&mut Reads) -> Result<cache::Page, Error> + Send + 'static,
     ) -> Result<Arc<cache::Page>, Error> {
-        // Taken before reading, so a write while rendering makes the entry stale at once.
-        let generation = self.store.generation();
-        if let Some(page) = self.pages.get(&key, generation) {
-            return Ok(page);
-        }
-        let _turn = self.rendering.lock().await;
-        let generation = self.store.generation();
-        if let Some(page) = self.pages.get(&key, generation) {
-            return Ok(page);
-        }
-        let page = Arc::new(off_workers(render).await?);
-        self.pages.put(key, generation, page.clone());
-        Ok(page)
+        self.cached(&self.pages, key, move |reads| render(reads).map(Arc::new)).await
     }
 
-    /// The chart cached under `key` for the current data, or `render` it and keep it.
+    /// The chart cached under `key`, or `render` it and keep it, with its `ETag`.
     pub(crate) async fn cached_chart(
         &self,
         key: String,
-        render: impl FnOnce() -> Result<String, Error> + Send + 'static,
+        render: impl FnOnce(&mut Reads) -> Result<String, Error> + Send + 'static,
     ) -> Result<Arc<cache::Svg>, Error> {
-        let generation = self.store.generation();
-        if let Some(svg) = self.charts.get(&key, generation) {
-            return Ok(svg);
+        self.cached(&self.charts, key, move |reads| {
+            let svg = render(reads)?;
+            let etag = format!("\"{:016x}\"", crate::hash::fnv64(svg.as_bytes()));
+            Ok(Arc::new(cache::Svg { svg: deflate::Deflated::new(&svg), etag }))
+        })
+        .await
+    }
+
+    /// A JSON answer cached under `key`, or `render` it and keep it.
+    pub(crate) async fn cached_json(
+        &self,
+        key: String,
+        render: impl FnOnce(&mut Reads) -> Result<String, Error> + Send + 'static,
+    ) -> Result<Arc<str>, Error> {
+        self.cached(&self.json, key, move |reads| render(reads).map(Arc::from)).await
+    }
+
+    /// Looks `key` up in `cache`; on a miss, the first request renders it while later ones
+    /// for the same key wait for it, and other keys render beside it, up to the cores.
+    async fn cached<V: Clone + cache::Weigh + Send + 'static>(
+        &self,
+        cache: &cache::PageCache<V>,
+        key: String,
+        render: impl FnOnce(&mut Reads) -> Result<V, Error> + Send + 'static,
+    ) -> Result<V, Error> {
+        if let Some(v) = cache.get(&key, &self.store) {
+            return Ok(v);
         }
-        let _turn = self.rendering.lock().await;
-        let generation = self.store.generation();
-        if let Some(svg) = self.charts.get(&key, generation) {
-            return Ok(svg);
+        let _turn = self.renders.turn(&key).await;
+        if let Some(v) = cache.get(&key, &self.store) {
+            return Ok(v);
         }
-        let svg = off_workers(render).await?;
-        let etag = format!("\"{:016x}\"", crate::hash::fnv64(svg.as_bytes()));
-        let svg = Arc::new(cache::Svg { svg, etag });
-        self.charts.put(key, generation, svg.clone());
-        Ok(svg)
+        let _core = self.renders.core().await?;
+        let store = self.store.clone();
+        let (made_from, v) = off_workers(move || {
+            let mut reads = Reads { store, made_from: Vec::new() };
+            let v = render(&mut reads)?;
+            Ok((reads.made_from, v))
+        })
+        .await?;
+        self.rendered.fetch_add(1, Ordering::Relaxed);
+        // A render that named nothing it read could never go stale: it is not kept.
+        debug_assert!(!made_from.is_empty(), "render of {key} named none of the data it read");
+        if !made_from.is_empty() {
+            cache.put(&key, made_from, v.clone());
+        }
+        Ok(v)
+    }
+
+    /// How many pages, charts and JSON answers the caches have rendered since start: one
+    /// per miss. Tests count it to see what a write left cached.
+    pub fn rendered(&self) -> u64 {
+        self.rendered.load(Ordering::Relaxed)
     }
 
     /// Today in the bureau's time zone (`--timezone`), whatever the server's own zone: the
@@ -178,10 +215,48 @@ impl AppState {
     }
 }
 
+/// Bytes of rendered pages kept at most, deflated (dashboards, reports, the plans list,
+/// metric pages for visitors not signed in): a 50-metric plan's dashboard is 5 KB, its
+/// report 22 KB, so a thousand plans' take 27 MB.
+const PAGE_BUDGET: usize = 40 << 20;
+/// Bytes of charts kept at most, deflated (about 1.5 KB each).
+const CHART_BUDGET: usize = 4 << 20;
+/// Bytes of metric pages' user-independent parts kept at most (for signed-in users, whose
+/// page is rendered around them per request; about 20 KB each).
+const METRIC_BUDGET: usize = 8 << 20;
+/// Bytes of JSON answers kept at most (pages of `/api/plans`).
+const JSON_BUDGET: usize = 1 << 20;
+
+/// What a render read: each plan (or the plans list) with its stamp taken before reading
+/// it, so a change made meanwhile leaves the result stale rather than kept as current.
+pub(crate) struct Reads {
+    store: Store,
+    made_from: cache::MadeFrom,
+}
+
+impl Reads {
+    /// Call before reading `scope`'s data.
+    pub(crate) fn scope(&mut self, scope: crate::store::Scope) {
+        if !self.made_from.iter().any(|(s, _)| *s == scope) {
+            self.made_from.push((scope, self.store.stamp(scope)));
+        }
+    }
+
+    /// Call before reading plan `id`'s data.
+    pub(crate) fn plan(&mut self, id: i64) {
+        self.scope(crate::store::Scope::Plan(id));
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+}
+
 /// The pages' routes; [`crate::app`] adds the API and [`with_middleware`].
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(dashboard::show_dashboard))
+        .route("/plans", get(plans::list_plans))
         .route("/metrics/{key}", get(metrics::show_metric))
         .route("/metrics/{key}/chart.svg", get(metrics::show_metric_chart))
         .route("/static/style.css", get(style_css))
@@ -342,13 +417,51 @@ impl Layout {
     }
 }
 
-/// A page whose body was rendered (and perhaps cached) on its own: the layout around it
-/// is rendered per request, since it names the user.
+/// A page whose body was rendered (and cached) on its own: the layout around it is
+/// rendered per request, since it names the user.
 #[derive(Template)]
 #[template(path = "pages/shell.html")]
-pub struct Shell {
-    pub layout: Layout,
-    pub body: Arc<cache::Page>,
+struct Shell<'a> {
+    layout: Layout,
+    body: ShellBody<'a>,
+}
+
+struct ShellBody<'a> {
+    head: &'a str,
+    body: &'a str,
+}
+
+/// Stands in for the body while the layout is rendered, so the layout comes out in the two
+/// parts that go before and after the cached body.
+const BODY_MARK: &str = "<!--plantrack:body-->";
+
+/// A cached page in `layout`: one gzip member if the client takes gzip (the body as kept,
+/// the layout around it uncompressed), else the page as text.
+pub(crate) fn page_response(layout: Layout, page: &cache::Page, gzip: bool) -> Result<Response, Error> {
+    let shell = Shell { layout, body: ShellBody { head: &page.head, body: BODY_MARK } }.render()?;
+    let (before, after) = shell.split_once(BODY_MARK).ok_or_else(|| Error::Internal("layout without body".into()))?;
+    Ok(deflated_response(before, &page.body, after, "text/html; charset=utf-8", gzip))
+}
+
+/// `before`, `body` and `after` as one response of type `content_type`.
+pub(crate) fn deflated_response(
+    before: &str,
+    body: &deflate::Deflated,
+    after: &str,
+    content_type: &'static str,
+    gzip: bool,
+) -> Response {
+    let ty = (header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let vary = (header::VARY, HeaderValue::from_static("accept-encoding"));
+    if gzip {
+        let gz = deflate::gzip_around(before, body, after);
+        return ([ty, vary, (header::CONTENT_ENCODING, HeaderValue::from_static("gzip"))], gz).into_response();
+    }
+    let mut text = String::with_capacity(before.len() + body.text_len() + after.len());
+    text.push_str(before);
+    text.push_str(&body.inflate());
+    text.push_str(after);
+    ([ty, vary], text).into_response()
 }
 
 /// Renders a page, turning a template failure into the error page.

@@ -219,11 +219,26 @@ async fn admin_edits_a_plans_header_and_the_edit_is_audited() {
     ];
     assert_eq!(admin.post(&path, &fields).await.status(), 303);
     let (_, plans) = app.json("/api/plans").await;
-    assert_eq!(plans[0]["midterm_on"], "2023-09-30");
+    assert_eq!(plans["plans"][0]["midterm_on"], "2023-09-30");
     assert_eq!(
         audit_rows(&app, "plan_changed"),
         [("admin".into(), "qijiang-meteorology-14".into(), "中期评估日期:2023-06-30 → 2023-09-30".into())]
     );
     let editor = app.sign_in(Role::Editor).await;
     assert_eq!(editor.post(&path, &fields).await.status(), 403);
+}
+
+#[tokio::test]
+async fn metric_definitions_are_listed_a_page_of_plans_at_a_time() {
+    let (_dir, seeds) = crate::helpers::two_plan_seeds();
+    let app = TestApp::spawn_with(seeds, false).await;
+    let admin = app.sign_in(Role::Admin).await;
+    let (status, doc) = admin.html("/admin/metrics").await;
+    assert_eq!(status, 200);
+    assert_eq!(texts(&doc, "main section h2").len(), 2, "both plans on the first page");
+    assert!(texts(&doc, "nav.pager").is_empty(), "one page needs no pager");
+    let (status, doc) = admin.html("/admin/metrics?page=2").await;
+    assert_eq!(status, 200);
+    assert!(texts(&doc, "main section h2").is_empty());
+    assert_eq!(admin.html("/admin/metrics?page=0").await.0, 400);
 }

@@ -1,4 +1,4 @@
-use crate::helpers::{LEAD, TestApp, user_id};
+use crate::helpers::{LEAD, TestApp, two_plan_seeds, user_id};
 
 #[tokio::test]
 async fn api_gives_the_seeded_baseline_and_target_of_the_convective_warning_lead_time() {
@@ -38,7 +38,11 @@ async fn api_lists_plans_and_their_metrics() {
     let app = TestApp::spawn().await;
     let (status, plans) = app.json("/api/plans").await;
     assert_eq!(status, 200);
-    let plan = &plans[0];
+    assert_eq!(
+        (plans["total"].as_i64(), plans["page"].as_i64(), plans["per_page"].as_i64()),
+        (Some(1), Some(1), Some(50))
+    );
+    let plan = &plans["plans"][0];
     assert_eq!(plan["document_number"], "綦江府办发〔2021〕49号");
     assert_eq!(plan["period_start"], "2021-01-01");
     let (status, body) = app.json(&format!("/api/plans/{}/metrics", plan["id"])).await;
@@ -124,4 +128,23 @@ async fn a_figures_version_from_get_lets_a_script_put_and_a_stale_one_is_refused
     assert_eq!(body["current"], "45");
     let res = put(serde_json::json!({ "value": 46, "version": saved["version"] })).await.unwrap();
     assert_eq!(res.status(), 200);
+}
+
+#[tokio::test]
+async fn api_pages_through_the_plans_with_their_total() {
+    let (_dir, seeds) = two_plan_seeds();
+    let app = TestApp::spawn_with(seeds, false).await;
+    let (_, first) = app.json("/api/plans?per_page=1").await;
+    let (_, second) = app.json("/api/plans?per_page=1&page=2").await;
+    let (_, past) = app.json("/api/plans?per_page=1&page=3").await;
+    assert_eq!(first["total"], 2);
+    // Newest period first: the 2026–2030 plan, then the 2021–2025 one.
+    assert_eq!(first["plans"][0]["key"], "fixture-plan-15");
+    assert_eq!(second["plans"][0]["key"], "qijiang-meteorology-14");
+    assert_eq!(past["plans"].as_array().unwrap().len(), 0);
+    for bad in ["page=0", "per_page=1000", "page=x"] {
+        let (status, body) = app.json(&format!("/api/plans?{bad}")).await;
+        assert_eq!(status, 400, "{bad}");
+        assert!(body["error"].as_str().is_some());
+    }
 }

@@ -46,15 +46,18 @@ async fn status_counts_add_up_to_the_metric_count() {
 }
 
 #[tokio::test]
-async fn a_second_plan_loads_from_its_own_file_and_can_be_selected() {
+async fn a_second_plan_loads_from_its_own_file_and_is_reached_through_the_plans_list() {
     let (_dir, seeds) = two_plan_seeds();
     let app = TestApp::spawn_with(seeds, false).await;
     let (_, doc) = app.html("/").await;
-    let options = texts(&doc, "select[name=plan] option");
-    assert_eq!(options.len(), 2, "{options:?}");
-    let (_, plans) = app.json("/api/plans").await;
-    let fixture = plans.as_array().unwrap().iter().find(|p| p["key"] == "fixture-plan-15").unwrap();
-    let (status, doc) = app.html(&format!("/?plan={}", fixture["id"])).await;
+    assert_eq!(hrefs(&doc, "a.other-plans"), ["/plans"], "a link to the plans list, not a select of every plan");
+    let (status, doc) = app.html("/plans").await;
+    assert_eq!(status, 200);
+    let links = hrefs(&doc, "table.plans th a");
+    assert_eq!(links.len(), 2, "{links:?}");
+    let rows = texts(&doc, "table.plans tbody tr");
+    let fixture = rows.iter().position(|r| r.contains("2026-01-01 至 2030-12-31")).expect("the plan with its period");
+    let (status, doc) = app.html(&links[fixture]).await;
     assert_eq!(status, 200);
     assert_eq!(texts(&doc, "table.metrics tbody th a"), ["测试预警提前量", "测试网格分辨率"]);
 }
@@ -136,4 +139,22 @@ async fn the_bullet_graphs_have_a_legend() {
     for part in ["最新值", "目标区间", "基期值", "应达到的值", "越往右越好"] {
         assert!(legend.contains(part), "the legend explains {part}: {legend}");
     }
+}
+
+/// The `href` of every element matching `css`.
+fn hrefs(doc: &scraper::Html, css: &str) -> Vec<String> {
+    let sel = scraper::Selector::parse(css).unwrap();
+    doc.select(&sel).filter_map(|e| e.value().attr("href")).map(str::to_owned).collect()
+}
+
+#[tokio::test]
+async fn the_plans_list_is_paged() {
+    let (_dir, seeds) = two_plan_seeds();
+    let app = TestApp::spawn_with(seeds, false).await;
+    let (_, doc) = app.html("/plans?per_page=1&page=2").await;
+    assert_eq!(texts(&doc, "table.plans th a").len(), 1);
+    assert!(texts(&doc, "table.plans td")[0].contains("2021-01-01 至 2025-12-31"));
+    assert_eq!(hrefs(&doc, "nav.pager a[rel=prev]"), ["/plans?page=1&per_page=1"]);
+    let (status, _) = app.html("/plans?page=0").await;
+    assert_eq!(status, 400);
 }

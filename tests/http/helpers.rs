@@ -18,6 +18,8 @@ pub struct TestApp {
     /// Signed in as the viewer: most tests only read.
     pub client: reqwest::Client,
     pub store: Store,
+    /// The server's state, to see what its caches did.
+    pub state: plantrack::AppState,
     pub dir: TempDir,
 }
 
@@ -59,10 +61,10 @@ impl TestApp {
             .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let app = plantrack::app(plantrack::AppState::new(store.clone(), info, config))
-            .into_make_service_with_connect_info::<SocketAddr>();
+        let state = plantrack::AppState::new(store.clone(), info, config);
+        let app = plantrack::app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        let mut app = Self { addr, client: anonymous(), store, dir };
+        let mut app = Self { addr, client: anonymous(), store, state, dir };
         app.client = app.sign_in(Role::Viewer).await.client;
         app
     }
@@ -77,9 +79,9 @@ impl TestApp {
         let code = state.open_first_start().unwrap().expect("no account yet");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let app = plantrack::app(state).into_make_service_with_connect_info::<SocketAddr>();
+        let app = plantrack::app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        (Self { addr, client: anonymous(), store, dir }, code)
+        (Self { addr, client: anonymous(), store, state, dir }, code)
     }
 
     /// A fresh client signed in as the user of `role`.

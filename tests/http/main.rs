@@ -5,6 +5,7 @@ mod admin;
 mod api;
 mod auth;
 mod browser;
+mod cache;
 mod cli;
 mod dashboard;
 mod demo;

@@ -2,7 +2,7 @@
 //! written to the audit log, field by field, in the same transaction.
 
 use askama::Template;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
@@ -15,6 +15,7 @@ use crate::plan::{Kind, Metric, Plan, Target, fmt_num, number};
 use crate::store::{self, audit, plans::Definition};
 use crate::web::auth::{Actor, Admin, CurrentUser};
 use crate::web::flash::{self, Flash, Flashed};
+use crate::web::plans::Paging;
 use crate::web::{AppState, Layout, render};
 
 #[derive(Template)]
@@ -22,20 +23,37 @@ use crate::web::{AppState, Layout, render};
 struct DefinitionsPage {
     layout: Layout,
     plans: Vec<(Plan, Vec<Metric>)>,
+    page: i64,
+    pages: i64,
 }
 
-pub async fn list_definitions(State(state): State<AppState>, Admin(p): Admin) -> Result<Response> {
-    let plans = state
+/// Plans (with all their metrics) on one page of `/admin/metrics`.
+const PLANS_PER_PAGE: i64 = 10;
+
+/// `/admin/metrics?page=`: the plans a page at a time, each with its metrics.
+pub async fn list_definitions(
+    State(state): State<AppState>,
+    Admin(p): Admin,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response> {
+    let paging = Paging::from_query(&q, PLANS_PER_PAGE)?;
+    let (plans, total) = state
         .store
-        .read(|c| {
-            store::plans::list(c)?
+        .read(move |c| {
+            let plans = store::plans::page(c, paging.offset(), paging.per_page)?
                 .into_iter()
                 .map(|plan| Ok((store::plans::metrics(c, plan.id)?, plan)))
                 .map(|r: Result<_>| r.map(|(m, p)| (p, m)))
-                .collect()
+                .collect::<Result<Vec<_>>>()?;
+            Ok((plans, store::plans::count(c)?))
         })
         .await?;
-    let page = DefinitionsPage { layout: Layout::new(&state, &CurrentUser(Some(p)), "指标定义"), plans };
+    let page = DefinitionsPage {
+        layout: Layout::new(&state, &CurrentUser(Some(p)), "指标定义"),
+        plans,
+        page: paging.page,
+        pages: paging.pages(total),
+    };
     Ok(render(&page)?.into_response())
 }
 
