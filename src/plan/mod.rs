@@ -7,6 +7,7 @@ pub mod entry;
 pub(crate) mod metric;
 pub(crate) mod number;
 pub mod progress;
+pub mod propose;
 pub(crate) mod quarter;
 pub(crate) mod review;
 pub mod seed;

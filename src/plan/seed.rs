@@ -10,6 +10,9 @@ use serde::Deserialize;
 
 use super::{Direction, Kind, Target, fmt_num};
 
+mod write;
+pub use write::to_toml;
+
 /// A mistake in a seed file, in the operator's language.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("种子文件 {file}:{place}字段 {field}:{message}")]
