@@ -47,6 +47,8 @@ struct Inner {
     writer: Mutex<()>,
     /// One permit per connection: requests wait here, not in a pile of blocked threads.
     permits: tokio::sync::Semaphore,
+    /// The plan `/` opens, with the plan-list stamp and the day it was found for.
+    default_plan: Mutex<Option<(u64, chrono::NaiveDate, Option<i64>)>>,
 }
 
 impl Store {
@@ -64,6 +66,7 @@ impl Store {
                 stamps: Mutex::default(),
                 writer: Mutex::new(()),
                 permits: tokio::sync::Semaphore::new(POOL_MAX),
+                default_plan: Mutex::default(),
             }),
         })
     }
@@ -76,6 +79,21 @@ impl Store {
     /// that data stays valid while the stamp stays the same.
     pub fn stamp(&self, scope: Scope) -> u64 {
         lock(&self.inner.stamps).of(scope)
+    }
+
+    /// The plan `/` opens on `today` ([`plans::default_id`]), kept until the list of plans or
+    /// the day changes: every visit to `/` asks, and finding it scans the plans.
+    pub async fn default_plan(&self, today: chrono::NaiveDate) -> Result<Option<i64>> {
+        let stamp = self.stamp(Scope::PlanList);
+        if let Some((s, day, id)) = *lock(&self.inner.default_plan)
+            && s == stamp
+            && day == today
+        {
+            return Ok(id);
+        }
+        let id = self.read(move |c| plans::default_id(c, today)).await?;
+        *lock(&self.inner.default_plan) = Some((stamp, today, id));
+        Ok(id)
     }
 
     /// Whether every `(scope, stamp)` pair is still current.

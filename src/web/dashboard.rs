@@ -47,11 +47,7 @@ pub async fn show_dashboard(
         // Known before the cached body, since the links to the plan's pages are per user.
         None => {
             let today = state.today();
-            state
-                .store
-                .read(move |c| store::plans::default_id(c, today))
-                .await?
-                .ok_or_else(|| Error::not_found("数据库中还没有规划"))?
+            state.store.default_plan(today).await?.ok_or_else(|| Error::not_found("数据库中还没有规划"))?
         }
     };
     let as_of = parse_as_of(q.get("as_of"))?;

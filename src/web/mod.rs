@@ -457,10 +457,10 @@ pub(crate) fn deflated_response(
         let gz = deflate::gzip_around(before, body, after);
         return ([ty, vary, (header::CONTENT_ENCODING, HeaderValue::from_static("gzip"))], gz).into_response();
     }
-    let mut text = String::with_capacity(before.len() + body.text_len() + after.len());
-    text.push_str(before);
-    text.push_str(&body.inflate());
-    text.push_str(after);
+    let mut text = Vec::with_capacity(before.len() + body.text_len() + after.len());
+    text.extend_from_slice(before.as_bytes());
+    body.inflate_into(&mut text);
+    text.extend_from_slice(after.as_bytes());
     ([ty, vary], text).into_response()
 }
 
