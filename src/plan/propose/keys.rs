@@ -116,6 +116,53 @@ pub fn slug_of(name: &str) -> Option<String> {
     })
 }
 
+/// Verbs a name may open with that a key does without (新建5个负氧离子站 → fu-yang-li-zi-zhan).
+const OPENING_VERBS: [&str; 10] = ["新建", "新增", "建设", "建成", "升级", "培养", "配备", "完成", "开展", "提前"];
+
+/// The pinyin of a name's first Chinese characters, two syllables to a word:
+/// 负氧离子站 → fuyang-lizi-zhan. ASCII letters and digits are kept.
+pub fn pinyin_of(name: &str) -> Option<String> {
+    use pinyin::ToPinyin;
+    let core = OPENING_VERBS.iter().find_map(|v| name.strip_prefix(v)).unwrap_or(name);
+    // Words of the key: a pair of syllables, or a run of ASCII letters and digits (X, 5g).
+    let mut words: Vec<String> = Vec::new();
+    let mut pair: Vec<String> = Vec::new();
+    let mut ascii = String::new();
+    let mut syllables = 0;
+    for c in core.chars() {
+        if c.is_ascii_alphanumeric() {
+            ascii.push(c.to_ascii_lowercase());
+            continue;
+        }
+        if !ascii.is_empty() {
+            words.push(std::mem::take(&mut ascii));
+        }
+        let Some(p) = c.to_pinyin() else { continue };
+        // 绿 is lü: v, as pinyin input methods type it.
+        pair.push(p.plain().replace('ü', "v"));
+        syllables += 1;
+        if pair.len() == 2 {
+            words.push(pair.concat());
+            pair.clear();
+        }
+        if syllables >= 8 {
+            break;
+        }
+    }
+    if !pair.is_empty() {
+        words.push(pair.concat());
+    }
+    if !ascii.is_empty() {
+        words.push(ascii);
+    }
+    let words: Vec<String> = words
+        .into_iter()
+        .map(|w| w.chars().filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit()).collect::<String>())
+        .filter(|w| !w.is_empty())
+        .collect();
+    (!words.is_empty()).then(|| cut(&words.join("-"), 48))
+}
+
 /// `s` cut to at most `max` bytes at a hyphen, never ending in one.
 fn cut(s: &str, max: usize) -> String {
     if s.len() <= max {
@@ -128,7 +175,9 @@ fn cut(s: &str, max: usize) -> String {
 /// A key for a metric named `name`, free in `taken` and not among `used`: the name's slug,
 /// then with the plan's short tag (`-15`), then numbered.
 pub fn key_for(name: &str, fallback: &str, plan_key: &str, taken: &dyn Fn(&str) -> bool, used: &[String]) -> String {
-    let base = slug_of(name).unwrap_or_else(|| fallback.to_owned());
+    // English where the glossary knows two or more words of the name, else pinyin.
+    let english = slug_of(name).filter(|s| s.contains('-'));
+    let base = english.or_else(|| pinyin_of(name)).unwrap_or_else(|| fallback.to_owned());
     let free = |k: &str| !taken(k) && !used.iter().any(|u| u == k);
     if free(&base) {
         return base;
@@ -166,7 +215,16 @@ mod tests {
         assert_eq!(k1, "senior-engineers-2030");
         let k2 = key_for("培养高级工程师", "m", "meteorology-2026-2030", &taken, std::slice::from_ref(&k1));
         assert_eq!(k2, "senior-engineers-2");
-        assert_eq!(key_for("一二三", "count-03", "p", &|_| false, &[]), "count-03");
+        assert_eq!(key_for("", "count-03", "p", &|_| false, &[]), "count-03");
+    }
+
+    #[test]
+    fn names_the_glossary_does_not_know_read_as_pinyin() {
+        assert_eq!(pinyin_of("新建北斗通信传输备份系统").as_deref(), Some("beidou-tongxin-chuanshu-beifen"));
+        assert_eq!(pinyin_of("GNSS/MET观测站").as_deref(), Some("gnss-met-guance-zhan"));
+        assert_eq!(key_for("负氧离子站", "m", "p", &|_| false, &[]), "negative-ions");
+        assert_eq!(pinyin_of("绿色发展").as_deref(), Some("lvse-fazhan"));
+        assert_eq!(key_for("雨滴谱仪", "m", "p", &|_| false, &[]), "yudi-puyi");
     }
 
     #[test]

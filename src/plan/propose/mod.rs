@@ -13,6 +13,7 @@ use super::{Direction, Kind, Target, bounds};
 
 mod decode;
 mod header;
+mod json;
 mod keys;
 mod names;
 mod numbers;
@@ -120,6 +121,8 @@ fn fix_up(m: &mut Proposed, header: &Header) -> bool {
     }
     !m.unit.trim().is_empty() && !m.source.trim().is_empty() && check_target(m.kind, m.baseline, m.target).is_ok()
 }
+
+pub use json::seed_json;
 
 /// The text of an uploaded plan: `.txt` in UTF-8 or GBK, or `.docx`; a message in Chinese
 /// when it is neither.
