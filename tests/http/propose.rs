@@ -32,7 +32,9 @@ fn json_for_scripts_and_a_key_of_ones_own() {
     assert_eq!(v["plan"]["period_start"], "2021-01-01");
     let metrics: Vec<&serde_json::Value> =
         v["chapters"].as_array().unwrap().iter().flat_map(|c| c["metrics"].as_array().unwrap()).collect();
-    let storm = metrics.iter().find(|m| m["key"] == "rainstorm-warning-accuracy").unwrap();
+    let storm = metrics.iter().find(|m| m["name"] == "暴雨过程预警准确率").unwrap();
+    // The 14th plan's seed has rainstorm-warning-accuracy: the proposal's carries --key's tag.
+    assert_eq!(storm["key"], "rainstorm-warning-accuracy-15");
     assert_eq!(
         (storm["target"].as_f64(), storm["baseline"].as_f64(), storm["unit"].as_str()),
         (Some(92.0), Some(81.2), Some("分"))
