@@ -42,6 +42,25 @@ enum Command {
         #[arg(default_value = "seeds")]
         dir: PathBuf,
     },
+    /// Propose a plan's seed file from its published text (.txt in UTF-8 or GBK, or .docx):
+    /// the header and every quantitative target found, each with its 原文. Review the
+    /// proposal before using it: `plantrack propose 规划.txt > seeds/new.toml`, edit, then
+    /// `plantrack check-seeds`.
+    Propose {
+        /// The plan's text: a .txt (UTF-8 or GBK) or .docx file.
+        file: PathBuf,
+        /// toml: a seed file (passes check-seeds); json: the same structure, for scripts.
+        #[arg(long, value_enum, default_value_t = ProposeFormat::Toml)]
+        format: ProposeFormat,
+        /// The new plan's key. Default: derived from the text's subject and period, e.g.
+        /// meteorology-2026-2030.
+        #[arg(long, value_parser = parse_slug)]
+        key: Option<String>,
+        /// Seed files whose metric keys are taken (keys are unique across plans); the
+        /// built-in seeds' keys are always taken.
+        #[arg(long, env = "PLANTRACK_SEEDS")]
+        seeds: Option<PathBuf>,
+    },
     /// Fill a database with synthetic plans for load and scale tests (never use on a real database).
     ScaleData {
         /// Synthetic plans to create.
@@ -62,6 +81,24 @@ enum Command {
         #[command(flatten)]
         db: DbArg,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ProposeFormat {
+    Toml,
+    Json,
+}
+
+fn parse_slug(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty()
+        && s.len() <= 64
+        && !s.starts_with('-')
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err(format!("规划代码“{s}”应为小写字母、数字和连字符(不超过 64 个字符)"))
+    }
 }
 
 #[derive(Subcommand)]
@@ -185,6 +222,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => serve(ServeArgs { demo: true, ..args }),
         Command::CheckSeeds { dir } => check_seeds(&dir),
         Command::Backup { file, force, db } => backup(&db.db, &file, force),
+        Command::Propose { file, format, key, seeds } => propose(&file, format, key, seeds.as_deref()),
         Command::User(cmd) => users::run(cmd),
         Command::ScaleData { plans, metrics, quarters, changes, fill_quarters, db } => {
             let spec = plantrack::scale::ScaleSpec { plans, metrics, quarters, changes_per_value: changes };
@@ -274,6 +312,39 @@ fn check_seeds(dir: &std::path::Path) -> plantrack::Result<()> {
         let n: usize = plan.chapters.iter().map(|c| c.metrics.len()).sum();
         println!("{}: {} 章, {n} 个指标", plan.key, plan.chapters.len());
     }
+    Ok(())
+}
+
+fn propose(
+    file: &std::path::Path,
+    format: ProposeFormat,
+    key: Option<String>,
+    seeds: Option<&std::path::Path>,
+) -> plantrack::Result<()> {
+    use plantrack::Error;
+    use plantrack::plan::propose;
+    let bytes = std::fs::read(file).map_err(|e| Error::BadRequest(format!("无法读取文件 {}:{e}", file.display())))?;
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let text = propose::decode_text(&name, &bytes).map_err(|m| Error::BadRequest(format!("{}:{m}", file.display())))?;
+    let proposal = propose::propose(&text);
+    if proposal.metrics.is_empty() {
+        return Err(Error::BadRequest(format!("{}:文中未找到任何量化目标,未生成种子文件", file.display())));
+    }
+    let mut files = plantrack::store::seed::embedded();
+    if let Some(dir) = seeds {
+        files.extend(plantrack::store::seed::read_dir(dir)?);
+    }
+    let plans = plantrack::store::seed::parse_all(&files)?;
+    let taken: std::collections::HashSet<String> =
+        plans.iter().flat_map(|p| p.chapters.iter().flat_map(|c| c.metrics.iter().map(|m| m.key.clone()))).collect();
+    let key = key.unwrap_or_else(|| proposal.default_key());
+    let def = proposal.to_plan_def(&key, &|k| taken.contains(k));
+    match format {
+        ProposeFormat::Toml => print!("{}", plantrack::plan::seed::to_toml(&def)),
+        ProposeFormat::Json => println!("{:#}", propose::seed_json(&def)),
+    }
+    let n: usize = def.chapters.iter().map(|c| c.metrics.len()).sum();
+    eprintln!("已从 {} 提出 {} 章 {n} 个指标的建议,请逐条核对原文后再使用。", file.display(), def.chapters.len());
     Ok(())
 }
 

@@ -4,11 +4,22 @@
 //! types. Fields may be added; none renamed or removed. `propose` and `decode_text` are
 //! filled in by the text rules' work.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
+use super::metric::check_target;
 use super::seed::{ChapterDef, MetricDef, PlanDef};
-use super::{Direction, Kind, Target};
+use super::{Direction, Kind, Target, bounds};
+
+mod decode;
+mod header;
+mod json;
+mod keys;
+mod names;
+mod numbers;
+mod read;
+mod sections;
+mod words;
 
 /// What the text says of the plan and its quantitative targets.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -52,33 +63,101 @@ pub struct Proposed {
 
 /// Proposes the plan and its metrics from the plan's text.
 pub fn propose(text: &str) -> Proposal {
-    let _ = text;
-    Proposal { header: Header::default(), metrics: Vec::new() }
+    let mut header = header::read(text);
+    let mut metrics = read::read(text, &header);
+    if header.period_start.is_none() {
+        // A text without a period names one by its target year: 2020年前 → 2016–2020.
+        if let Some(end) = metrics.iter().filter_map(|m| m.target_date).max() {
+            header.period_start = NaiveDate::from_ymd_opt(end.year() - 4, 1, 1);
+            header.period_end = Some(end);
+            metrics = read::read(text, &header);
+        }
+    }
+    metrics.retain_mut(|m| fix_up(m, &header));
+    Proposal { header, metrics }
 }
+
+/// A proposal that a seed file would refuse is mended where the rules know how (a baseline
+/// a unit cannot have is dropped, a date not after the baseline is left to the period's
+/// end) and left out otherwise: `false`.
+fn fix_up(m: &mut Proposed, header: &Header) -> bool {
+    let limits = bounds::bounds(&crate::plan::Metric {
+        id: 0,
+        plan_id: 0,
+        chapter_id: 0,
+        key: String::new(),
+        name: m.name.clone(),
+        name_en: None,
+        unit: m.unit.clone(),
+        kind: m.kind,
+        direction: m.direction,
+        baseline: m.baseline,
+        baseline_date: None,
+        target: m.target,
+        target_date: None,
+        source: String::new(),
+        notes: String::new(),
+        min: None,
+        max: None,
+    });
+    if m.baseline.is_some_and(|b| limits.refusal(b).is_some()) {
+        if m.kind == Kind::Context {
+            return false;
+        }
+        m.baseline = None;
+        m.baseline_date = None;
+    }
+    if m.target.is_some_and(|t| limits.refusal(t.low).is_some() || limits.refusal(t.high).is_some()) {
+        return false;
+    }
+    let base_date = m.baseline_date.or_else(|| header.period_start.and_then(|d| d.pred_opt()));
+    if let (Some(t), Some(b)) = (m.target_date, base_date)
+        && t <= b
+    {
+        m.target_date = None;
+    }
+    if m.baseline_date.is_some_and(|b| header.period_end.is_some_and(|e| b >= e)) {
+        m.baseline_date = None;
+    }
+    !m.unit.trim().is_empty() && !m.source.trim().is_empty() && check_target(m.kind, m.baseline, m.target).is_ok()
+}
+
+pub use json::seed_json;
 
 /// The text of an uploaded plan: `.txt` in UTF-8 or GBK, or `.docx`; a message in Chinese
 /// when it is neither.
 pub fn decode_text(file_name: &str, bytes: &[u8]) -> Result<String, String> {
-    let _ = file_name;
-    String::from_utf8(bytes.to_vec()).map_err(|_| "文件不是 UTF-8 文本".to_owned())
+    decode::decode(file_name, bytes)
+}
+
+impl Proposal {
+    /// A plan key from the text: the subject and the period, `meteorology-2026-2030`.
+    pub fn default_key(&self) -> String {
+        let (start, end) = self.period();
+        keys::plan_key(&self.header.title, start.year(), end.year())
+    }
+
+    /// The period the header names, else the 15th plan's (2026–2030).
+    fn period(&self) -> (NaiveDate, NaiveDate) {
+        let start = self.header.period_start.unwrap_or_else(|| NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+        let end = self.header.period_end.unwrap_or_else(|| NaiveDate::from_ymd_opt(2030, 12, 31).unwrap());
+        (start, end)
+    }
 }
 
 impl Proposal {
     /// The proposal as a seed: `plan_key` for the plan, and metric keys made from it,
     /// none of which `taken` says exists already (keys are unique across plans).
     pub fn to_plan_def(&self, plan_key: &str, taken: &dyn Fn(&str) -> bool) -> PlanDef {
-        let start = self.header.period_start.unwrap_or_else(|| NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
-        let end = self.header.period_end.unwrap_or_else(|| NaiveDate::from_ymd_opt(2030, 12, 31).unwrap());
+        let (start, end) = self.period();
         let mut chapters: Vec<ChapterDef> = Vec::new();
         let mut used: Vec<String> = Vec::new();
         for (i, m) in self.metrics.iter().enumerate() {
-            let mut key = format!("{plan_key}-m{:02}", i + 1);
-            let mut n = 2;
-            while taken(&key) || used.contains(&key) {
-                key = format!("{plan_key}-m{:02}-{n}", i + 1);
-                n += 1;
-            }
+            let fallback = format!("{}-{:02}", m.kind.as_str(), i + 1);
+            let key = keys::key_for(&m.name, &fallback, plan_key, taken, &used);
             used.push(key.clone());
+            let baseline_date = m.baseline_date.unwrap_or_else(|| start.pred_opt().unwrap_or(start));
+            let target_date = m.target_date.filter(|d| *d > baseline_date).unwrap_or(end);
             let def = MetricDef {
                 key,
                 name: m.name.clone(),
@@ -87,30 +166,42 @@ impl Proposal {
                 kind: m.kind,
                 direction: m.direction,
                 baseline: m.baseline,
-                baseline_date: m.baseline_date.unwrap_or_else(|| start.pred_opt().unwrap_or(start)),
+                baseline_date,
                 target: m.target,
-                target_date: m.target_date.unwrap_or(end),
+                target_date,
                 source: m.source.clone(),
                 notes: String::new(),
                 min: None,
                 max: None,
             };
-            match chapters.iter_mut().find(|c| c.title == m.chapter) {
+            let title = if m.chapter.trim().is_empty() { "未分章".to_owned() } else { m.chapter.clone() };
+            match chapters.iter_mut().find(|c| c.title == title) {
                 Some(c) => c.metrics.push(def),
-                None => chapters.push(ChapterDef { title: m.chapter.clone(), title_en: None, metrics: vec![def] }),
+                None => chapters.push(ChapterDef { title, title_en: None, metrics: vec![def] }),
             }
         }
+        let h = &self.header;
+        let source = [h.document_number.as_str(), h.issuer.as_str()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
         PlanDef {
             key: plan_key.to_owned(),
-            title: self.header.title.clone(),
-            issuer: self.header.issuer.clone(),
-            document_number: self.header.document_number.clone(),
-            issued_on: self.header.issued_on,
+            title: if h.title.trim().is_empty() { "未识别标题的规划".to_owned() } else { h.title.clone() },
+            issuer: h.issuer.clone(),
+            document_number: h.document_number.clone(),
+            issued_on: h.issued_on,
             period_start: start,
             period_end: end,
-            midterm_on: None,
-            source: String::new(),
+            // Mid-term evaluation (中期评估) in the middle of the period: mid-2028 for 2026–2030.
+            midterm_on: NaiveDate::from_ymd_opt(start.year() + (end.year() - start.year()) / 2, 6, 30)
+                .filter(|d| *d > start && *d < end),
+            source,
             chapters,
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
