@@ -22,6 +22,7 @@ mod limits;
 mod metrics;
 mod plausibility;
 mod process;
+mod propose_page;
 mod review;
 mod roles;
 mod sheets;

@@ -18,6 +18,9 @@ use crate::plan::{Direction, Kind, Metric, Target, fmt_num, number};
 /// More rows than any plan has: a bound on what one request makes the server check.
 pub const MAX_ROWS: usize = 300;
 
+/// The chapter offered when the proposal has none.
+pub const DEFAULT_CHAPTER: &str = "主要指标";
+
 /// The proposal as the form holds it: every field as typed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ProposalForm {
@@ -250,6 +253,10 @@ impl ProposalForm {
 
     /// One more empty row, to fill in by hand, with a key no plan or row has.
     pub fn add_row(&mut self, taken: &HashSet<String>) {
+        if self.chapters.is_empty() {
+            // A text the rules found nothing in still needs a chapter to put a row in.
+            self.chapters.push(DEFAULT_CHAPTER.to_owned());
+        }
         let used: HashSet<&str> = self.rows.iter().map(|r| r.key.as_str()).collect();
         let prefix = if self.plan_key.is_empty() { "metric" } else { self.plan_key.as_str() };
         let mut n = self.rows.len() + 1;

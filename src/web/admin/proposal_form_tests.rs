@@ -156,6 +156,7 @@ fn a_row_added_by_hand_takes_a_free_key_and_the_first_chapter() {
     let mut empty = ProposalForm { plan_key: "p".into(), ..ProposalForm::default() };
     empty.add_row(&HashSet::new());
     assert_eq!(empty.rows[0].key, "p-m01");
+    assert_eq!((empty.chapters.as_slice(), empty.rows[0].chapter.as_str()), (&[DEFAULT_CHAPTER.to_owned()][..], DEFAULT_CHAPTER));
 }
 
 #[test]
