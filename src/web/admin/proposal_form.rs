@@ -267,10 +267,15 @@ impl ProposalForm {
             }
             n += 1;
         };
+        // The same dates a proposed row gets when its text says none.
+        let day = |v: &str| NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok();
+        let baseline_date = day(&self.period_start).and_then(|d| d.pred_opt());
         self.rows.push(RowForm {
             accept: true,
             manual: true,
             key,
+            baseline_date: date_text(baseline_date),
+            target_date: date_text(day(&self.period_end)),
             kind: Kind::Level.as_str().to_owned(),
             direction: Direction::Higher.as_str().to_owned(),
             chapter: self.chapters.first().cloned().unwrap_or_default(),

@@ -153,6 +153,7 @@ fn a_row_added_by_hand_takes_a_free_key_and_the_first_chapter() {
     form.add_row(&taken);
     let r = form.rows.last().unwrap();
     assert_eq!((r.key.as_str(), r.chapter.as_str(), r.accept, r.manual), ("plan-2026-2030-m05", "第一章", true, true));
+    assert_eq!((r.baseline_date.as_str(), r.target_date.as_str()), ("2025-12-31", "2030-12-31"));
     let mut empty = ProposalForm { plan_key: "p".into(), ..ProposalForm::default() };
     empty.add_row(&HashSet::new());
     assert_eq!(empty.rows[0].key, "p-m01");
