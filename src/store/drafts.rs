@@ -12,7 +12,8 @@ use crate::plan::seed::PlanDef;
 /// exists already, so nothing of another plan is touched.
 pub fn create_draft(conn: &Connection, def: &PlanDef, actor: &str) -> Result<i64> {
     let _ = actor;
-    let plan: Option<i64> = conn.query_row("SELECT id FROM plan WHERE key = ?1", [&def.key], |r| r.get(0)).optional()?;
+    let plan: Option<i64> =
+        conn.query_row("SELECT id FROM plan WHERE key = ?1", [&def.key], |r| r.get(0)).optional()?;
     if plan.is_some() {
         return Err(Error::Refused(format!("规划代码 {} 已被使用", def.key)));
     }

@@ -8,9 +8,9 @@ use axum::response::Response;
 use chrono::NaiveDate;
 
 use super::auth::CurrentUser;
-use super::flash::Flashed;
 use super::cache::Page;
 use super::deflate::AcceptsGzip;
+use super::flash::Flashed;
 use super::{AppState, Lang, Layout, MetricRow, page_response, parse_as_of, view_of};
 use crate::error::{Error, Result};
 use crate::plan::progress::{Status, count_statuses};

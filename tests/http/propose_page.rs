@@ -50,7 +50,14 @@ fn header(key: &str) -> Vec<(String, String)> {
 }
 
 /// A proposed row's fields, as the page renders them for a proposal.
-fn proposed(key: &str, name: &str, unit: &str, target: &str, chapter: &str, source: &str) -> Vec<(&'static str, String)> {
+fn proposed(
+    key: &str,
+    name: &str,
+    unit: &str,
+    target: &str,
+    chapter: &str,
+    source: &str,
+) -> Vec<(&'static str, String)> {
     vec![
         ("key", key.into()),
         ("name", name.into()),
@@ -164,7 +171,9 @@ async fn pasted_text_becomes_a_proposal_that_saves_whatever_rows_it_has() {
     let mut fields = form_fields(&doc);
     let manual: Vec<usize> = (0..rows).filter(|i| fields.iter().any(|(k, _)| *k == format!("m{i}.manual"))).collect();
     for i in &manual {
-        for (f, v) in [("name", "区域自动气象站"), ("unit", "个"), ("target", "20"), ("source", "新建区域自动气象站20个")] {
+        for (f, v) in
+            [("name", "区域自动气象站"), ("unit", "个"), ("target", "20"), ("source", "新建区域自动气象站20个")]
+        {
             set(&mut fields, &format!("m{i}.{f}"), v);
         }
     }
@@ -205,7 +214,11 @@ async fn an_edited_proposal_saves_exactly_the_rows_kept_as_edited() {
     a[1].1 = "灾害性天气监测率(修改)".into();
     a[13].1 = format!("{at}-{}", at + 2);
     fields.extend(row(0, true, &as_refs(&a)));
-    fields.extend(row(1, false, &as_refs(&proposed("q15-accuracy", "天气预报准确率", "%", "90", ch3, "天气预报准确率达到90%"))));
+    fields.extend(row(
+        1,
+        false,
+        &as_refs(&proposed("q15-accuracy", "天气预报准确率", "%", "90", ch3, "天气预报准确率达到90%")),
+    ));
     let mut moved = proposed("q15-stations", "区域自动气象站", "个", "20", ch3, "新建区域自动气象站20个");
     moved[11].1 = "第五章 保障措施".into();
     fields.extend(row(2, true, &as_refs(&moved)));

@@ -158,8 +158,8 @@ pub async fn propose_from_upload(
     if !(lower.ends_with(".txt") || lower.ends_with(".docx")) {
         return refuse(p, format!("文件 {name} 的类型不受支持:只接受 .txt(UTF-8 或 GBK 编码)或 .docx 文件"));
     }
-    let decoded = off_workers(move || Ok(propose::decode_text(&name, &bytes).map_err(|e| format!("文件 {name}:{e}"))))
-        .await?;
+    let decoded =
+        off_workers(move || Ok(propose::decode_text(&name, &bytes).map_err(|e| format!("文件 {name}:{e}")))).await?;
     match decoded {
         Ok(text) if !text.trim().is_empty() => proposal_of(&state, p, text).await,
         Ok(_) => refuse(p, "文件中没有文字".into()),

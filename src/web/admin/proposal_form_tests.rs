@@ -48,7 +48,11 @@ fn proposal() -> Proposal {
             period_end: NaiveDate::from_ymd_opt(2030, 12, 31),
             ..Header::default()
         },
-        metrics: vec![proposed("第一章", "甲", "个", 5.0), proposed("第二章", "乙", "%", 90.0), proposed("第一章", "丙", "个", 7.0)],
+        metrics: vec![
+            proposed("第一章", "甲", "个", 5.0),
+            proposed("第二章", "乙", "%", 90.0),
+            proposed("第一章", "丙", "个", 7.0),
+        ],
     }
 }
 
@@ -61,7 +65,11 @@ fn each_proposed_row_gets_its_own_key_and_the_periods_dates() {
         form.rows.iter().map(|r| (r.name.as_str(), r.key.as_str(), r.chapter.as_str())).collect();
     assert_eq!(
         rows,
-        [("甲", "plan-2026-2030-2-m01-2", "第一章"), ("乙", "plan-2026-2030-2-m02", "第二章"), ("丙", "plan-2026-2030-2-m03", "第一章")]
+        [
+            ("甲", "plan-2026-2030-2-m01-2", "第一章"),
+            ("乙", "plan-2026-2030-2-m02", "第二章"),
+            ("丙", "plan-2026-2030-2-m03", "第一章")
+        ]
     );
     assert_eq!(form.rows[0].baseline_date, "2025-12-31");
     assert_eq!(form.rows[0].target_date, "2030-12-31");
@@ -157,7 +165,10 @@ fn a_row_added_by_hand_takes_a_free_key_and_the_first_chapter() {
     let mut empty = ProposalForm { plan_key: "p".into(), ..ProposalForm::default() };
     empty.add_row(&HashSet::new());
     assert_eq!(empty.rows[0].key, "p-m01");
-    assert_eq!((empty.chapters.as_slice(), empty.rows[0].chapter.as_str()), (&[DEFAULT_CHAPTER.to_owned()][..], DEFAULT_CHAPTER));
+    assert_eq!(
+        (empty.chapters.as_slice(), empty.rows[0].chapter.as_str()),
+        (&[DEFAULT_CHAPTER.to_owned()][..], DEFAULT_CHAPTER)
+    );
 }
 
 #[test]

@@ -49,10 +49,7 @@ async fn draft_from_text(c: &Client, app: &TestApp) -> i64 {
 
     // Without JavaScript's help the page fits a phone: nothing scrolls sideways.
     c.set_window_size(390, 844).await.unwrap();
-    let widths = c
-        .execute("return [document.documentElement.scrollWidth, window.innerWidth]", vec![])
-        .await
-        .unwrap();
+    let widths = c.execute("return [document.documentElement.scrollWidth, window.innerWidth]", vec![]).await.unwrap();
     let (scroll, inner) = (widths[0].as_f64().unwrap(), widths[1].as_f64().unwrap());
     assert!(scroll <= inner, "the proposal page scrolls sideways on a phone: {scroll} > {inner}");
     screenshot(c, "phone-proposal").await;
