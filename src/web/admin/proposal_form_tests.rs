@@ -1,3 +1,6 @@
+// Single ranges are what figure lists hold here, not a mistaken `Vec` of a range's items.
+#![allow(clippy::single_range_in_vec_init)]
+
 use super::*;
 use crate::plan::propose::{Header, Proposed};
 
