@@ -140,6 +140,9 @@ async fn only_admins_open_the_new_plan_pages() {
     let editor = app.sign_in(Role::Editor).await;
     assert_eq!(editor.get("/admin/plans/new").await.status(), 403);
     let admin = app.sign_in(Role::Admin).await;
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    assert_eq!(admin.post_raw("/admin/plans/new/save", &refs).await.status(), 403, "no CSRF token, no save");
+    assert_eq!(plans(&app), before);
     let (status, doc) = admin.html("/admin/plans/new").await;
     assert_eq!(status, 200);
     assert_eq!(texts(&doc, "h1"), ["新建规划"]);
