@@ -32,6 +32,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("token_revoked", "吊销令牌"),
     ("metric_changed", "修改指标定义"),
     ("plan_changed", "修改规划信息"),
+    ("plan_drafted", "新建规划草稿"),
     ("quarter_locked", "锁定季度"),
     ("quarter_unlocked", "解锁季度"),
     ("import_applied", "导入数据"),

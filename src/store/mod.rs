@@ -8,9 +8,11 @@
 pub mod accounts;
 pub mod audit;
 pub mod backup;
+pub mod drafts;
 pub(crate) mod entry;
 pub mod migrations;
 pub mod plans;
+pub mod proposals;
 pub mod seed;
 pub(crate) mod settings;
 pub mod stamps;

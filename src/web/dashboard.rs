@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use super::auth::CurrentUser;
 use super::cache::Page;
 use super::deflate::AcceptsGzip;
+use super::flash::Flashed;
 use super::{AppState, Lang, Layout, MetricRow, page_response, parse_as_of, view_of};
 use crate::error::{Error, Result};
 use crate::plan::progress::{Status, count_statuses};
@@ -41,6 +42,7 @@ pub async fn show_dashboard(
     lang: Lang,
     AcceptsGzip(gzip): AcceptsGzip,
     Query(q): Query<HashMap<String, String>>,
+    Flashed(flash): Flashed,
 ) -> Result<Response> {
     let plan_id = match q.get("plan").map(|s| s.trim()).filter(|s| !s.is_empty()) {
         Some(s) => s.parse::<i64>().map_err(|_| Error::BadRequest(format!("规划编号“{s}”无效")))?,
@@ -85,10 +87,11 @@ pub async fn show_dashboard(
             })
         })
         .await?;
-    let layout = Layout::new(&state, &user, page.title.clone())
+    let mut layout = Layout::new(&state, &user, page.title.clone())
         .with_lang(lang)
         .with_plan_nav(plan_id)
         .with_returned(&state, &user)
         .await?;
+    layout.flash = flash;
     page_response(layout, &page, gzip)
 }

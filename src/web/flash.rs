@@ -36,12 +36,14 @@ pub enum Flash {
     TokenRevoked,
     DefinitionSaved,
     PlanSaved,
+    /// A new plan was saved as a draft from the proposal page.
+    DraftSaved,
     /// The first administrator was created on the setup page.
     FirstAdminCreated,
 }
 
 impl Flash {
-    const PLAIN: [Flash; 14] = [
+    const PLAIN: [Flash; 15] = [
         Flash::Approved,
         Flash::Returned,
         Flash::Locked,
@@ -55,6 +57,7 @@ impl Flash {
         Flash::TokenRevoked,
         Flash::DefinitionSaved,
         Flash::PlanSaved,
+        Flash::DraftSaved,
         Flash::FirstAdminCreated,
     ];
 
@@ -97,6 +100,7 @@ impl Flash {
             Flash::TokenRevoked => "令牌已吊销。".into(),
             Flash::DefinitionSaved => "指标定义已保存,修改已记入审计日志。".into(),
             Flash::PlanSaved => "规划信息已保存,修改已记入审计日志。".into(),
+            Flash::DraftSaved => "新规划已保存为草稿,已记入审计日志。请核对下面的指标。".into(),
             Flash::FirstAdminCreated => "管理员已创建,首次设置页面已关闭。请用刚设置的用户名和密码登录。".into(),
         }
     }

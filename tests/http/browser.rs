@@ -8,6 +8,7 @@
 //! [`browser`] hands out one browser at a time.
 
 mod axe;
+mod new_plan;
 mod paper;
 mod phone;
 mod setup;

@@ -23,6 +23,7 @@ mod metrics;
 mod plausibility;
 mod process;
 mod propose;
+mod propose_page;
 mod review;
 mod roles;
 mod sheets;

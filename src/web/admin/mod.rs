@@ -1,9 +1,11 @@
-//! `/admin`: users, API tokens, metric definitions and the audit log. Admins only: every
+//! `/admin`: users, API tokens, metric definitions, new plans and the audit log. Admins only: every
 //! handler takes the [`Admin`](super::auth::Admin) extractor.
 
 mod audit;
 mod definitions;
+mod new_plan;
 mod plans;
+mod proposal_form;
 mod tokens;
 mod users;
 
@@ -25,6 +27,9 @@ pub fn router() -> Router<AppState> {
         .route("/admin/tokens/{id}/revoke", post(tokens::revoke_token))
         .route("/admin/metrics", get(definitions::list_definitions))
         .route("/admin/metrics/{key}", get(definitions::edit_definition).post(definitions::save_definition))
+        .route("/admin/plans/new", get(new_plan::show_new_plan).post(new_plan::propose_from_text))
+        .route("/admin/plans/new/upload", post(new_plan::propose_from_upload))
+        .route("/admin/plans/new/save", post(new_plan::save_proposal))
         .route("/admin/plans/{id}", get(plans::edit_plan).post(plans::save_plan))
         .route("/admin/audit", get(audit::show_audit))
 }
