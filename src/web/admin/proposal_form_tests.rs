@@ -61,19 +61,16 @@ fn proposal() -> Proposal {
 
 #[test]
 fn each_proposed_row_gets_its_own_key_and_the_periods_dates() {
-    let taken: HashSet<String> = ["plan-2026-2030".to_owned(), "plan-2026-2030-2-m01".to_owned()].into();
+    // A key some plan already has is never proposed again, nor one key twice.
+    let taken: HashSet<String> = ["plan-2026-2030".to_owned(), "jia".to_owned()].into();
     let form = ProposalForm::of(&proposal(), &taken);
     assert_eq!(form.plan_key, "plan-2026-2030-2");
-    let rows: Vec<(&str, &str, &str)> =
-        form.rows.iter().map(|r| (r.name.as_str(), r.key.as_str(), r.chapter.as_str())).collect();
-    assert_eq!(
-        rows,
-        [
-            ("甲", "plan-2026-2030-2-m01-2", "第一章"),
-            ("乙", "plan-2026-2030-2-m02", "第二章"),
-            ("丙", "plan-2026-2030-2-m03", "第一章")
-        ]
-    );
+    let rows: Vec<(&str, &str)> = form.rows.iter().map(|r| (r.name.as_str(), r.chapter.as_str())).collect();
+    assert_eq!(rows, [("甲", "第一章"), ("乙", "第二章"), ("丙", "第一章")]);
+    let keys: HashSet<&str> = form.rows.iter().map(|r| r.key.as_str()).collect();
+    assert_eq!(keys.len(), 3, "{keys:?}");
+    assert!(keys.iter().all(|k| !taken.contains(*k) && !k.is_empty()), "{keys:?}");
+    assert!(keys.iter().all(|k| k.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')));
     assert_eq!(form.rows[0].baseline_date, "2025-12-31");
     assert_eq!(form.rows[0].target_date, "2030-12-31");
     assert_eq!(form.chapters, ["第一章", "第二章"]);
