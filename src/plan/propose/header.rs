@@ -119,7 +119,12 @@ pub fn read(text: &str) -> Header {
     let period = period_in(&title).or_else(|| period_in(&head));
     let ymd = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
     Header {
-        document_number: document_number(&head).unwrap_or_default(),
+        // On a line of its own: a number cited in the text (…(渝府发〔2021〕3号)) is another's.
+        document_number: lines
+            .iter()
+            .filter(|l| l.chars().count() <= 30 && l.ends_with('号'))
+            .find_map(|l| document_number(l))
+            .unwrap_or_default(),
         issuer: issuer(&lines).unwrap_or_default(),
         issued_on: lines.iter().find_map(|l| date_line(l)),
         period_start: period.and_then(|(a, _)| ymd(a, 1, 1)),
@@ -160,7 +165,7 @@ mod tests {
 
     #[test]
     fn a_bare_plan_text_takes_its_period_from_the_years_in_its_title() {
-        let h = read("XX市气象事业发展规划(2026—2030年)\n\n一、发展基础\n");
+        let h = read("XX市气象事业发展规划(2026—2030年)\n\n一、发展基础\n根据《方案》(渝府发〔2021〕3号)要求,……\n");
         assert_eq!(h.title, "XX市气象事业发展规划(2026—2030年)");
         assert_eq!(h.period_start, NaiveDate::from_ymd_opt(2026, 1, 1));
         assert_eq!(h.document_number, "");
