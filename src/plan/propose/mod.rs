@@ -19,6 +19,7 @@ mod names;
 mod numbers;
 mod read;
 mod sections;
+mod table;
 mod words;
 
 /// What the text says of the plan and its quantitative targets.
