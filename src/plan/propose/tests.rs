@@ -289,3 +289,103 @@ fn print_the_14th_plans_proposal() {
         );
     }
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Text made of the pieces plans are made of, in any order.
+    fn plan_like() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            "到2030年",
+            "2028年前",
+            "“十五五”",
+            "“十四五”期间",
+            "第三章 任务\n",
+            "一、成效\n",
+            "(一)回顾\n",
+            "专栏2 工程\n",
+            "新建",
+            "提高到",
+            "降低",
+            "不超过",
+            "以上",
+            "以内",
+            "从",
+            "由",
+            "至",
+            "到",
+            "—",
+            "~",
+            "、",
+            ",",
+            "。",
+            ";",
+            "\n",
+            "\t",
+            "  ",
+            "3",
+            "2.5",
+            "１２",
+            "两",
+            "十五",
+            "1,000",
+            "万",
+            "%",
+            "个",
+            "名",
+            "分钟",
+            "小时",
+            "公里",
+            "Mbps",
+            "M",
+            "分",
+            "天",
+            "准确率",
+            "分辨率",
+            "提前量",
+            "区域气象站",
+            "建成",
+            "完成",
+            "建设",
+            "中心",
+            "炮站",
+            "等",
+            "和",
+            "已",
+            "了",
+            "《",
+            "》",
+            "〔2026〕",
+            "号",
+            "(",
+            ")",
+            "≥",
+            "≤",
+            "綦江府办发〔2026〕1号\n",
+            "规划\n",
+            "ü绿",
+        ]);
+        prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn never_panics_and_always_makes_a_seed_that_reads_back(text in prop_oneof![plan_like(), any::<String>()]) {
+            let p = propose(&text);
+            for m in &p.metrics {
+                for r in &m.figures {
+                    prop_assert!(m.source.get(r.clone()).is_some(), "{r:?} in {}", m.source);
+                }
+            }
+            if !p.metrics.is_empty() {
+                let def = p.to_plan_def(&p.default_key(), &|_| false);
+                let toml = seed::to_toml(&def);
+                prop_assert!(seed::parse("p.toml", &toml).is_ok(), "{:?}\n{toml}", seed::parse("p.toml", &toml).err());
+            }
+        }
+    }
+}
