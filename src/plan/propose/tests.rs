@@ -248,19 +248,18 @@ fn a_list_of_named_facilities_is_a_count() {
 fn a_table_of_main_indicators() {
     let text = "某区气象发展规划(2026—2030年)\n第二章 主要目标\n专栏1 “十五五”时期主要指标\n序号\t指标\t2025年\t2030年\t属性\n1\t暴雨预警准确率(%)\t88\t≥92\t预期性\n2\t智能网格预报空间分辨率(公里)\t1\t0.5\t约束性\n3\t新建区域自动气象站(个)\t—\t20\t预期性\n";
     let p = propose(text);
-    let got: Vec<(&str, &str, Option<f64>, f64, Direction, Kind)> = p
+    type Row<'a> = (&'a str, &'a str, Option<f64>, f64, Direction, Kind);
+    let got: Vec<Row> = p
         .metrics
         .iter()
         .map(|m| (m.name.as_str(), m.unit.as_str(), m.baseline, m.target.unwrap().low, m.direction, m.kind))
         .collect();
-    assert_eq!(
-        got,
-        [
-            ("暴雨预警准确率", "%", Some(88.0), 92.0, Direction::Higher, Kind::Level),
-            ("智能网格预报空间分辨率", "公里", Some(1.0), 0.5, Direction::Lower, Kind::Level),
-            ("新建区域自动气象站", "个", None, 20.0, Direction::Higher, Kind::Count),
-        ]
-    );
+    let want: [Row; 3] = [
+        ("暴雨预警准确率", "%", Some(88.0), 92.0, Direction::Higher, Kind::Level),
+        ("智能网格预报空间分辨率", "公里", Some(1.0), 0.5, Direction::Lower, Kind::Level),
+        ("新建区域自动气象站", "个", None, 20.0, Direction::Higher, Kind::Count),
+    ];
+    assert_eq!(got, want);
     let m = &p.metrics[0];
     assert_eq!(m.figures.iter().map(|r| &m.source[r.clone()]).collect::<Vec<_>>(), ["88", "≥92"]);
     assert_eq!(m.chapter, "第二章 主要目标");
