@@ -90,7 +90,12 @@ const ISSUERS: [&str; 8] =
 fn issuer(lines: &[&str]) -> Option<String> {
     let notice = lines.iter().find(|l| l.contains("关于") && l.contains("印发"));
     if let Some(l) = notice {
-        let who: String = l[..l.find("关于").unwrap_or(0)].chars().filter(|c| !c.is_whitespace()).collect();
+        // A gazette's contents line starts with page numbers and dashes (…-8重庆市…).
+        let who: String = l[..l.find("关于").unwrap_or(0)]
+            .trim_start_matches(|c: char| c.is_ascii() || "·…—－".contains(c))
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         if ISSUERS.iter().any(|s| who.ends_with(s)) {
             return Some(who);
         }
@@ -153,7 +158,7 @@ mod tests {
 
     #[test]
     fn the_header_of_a_notice() {
-        let text = "某某府办发〔2026〕12号\n\n某某区人民政府办公室关于印发某某区气象发展“十五五”规划的通知\n\n各部门:\n\n某某区人民政府办公室\n\n2026年3月2日\n";
+        let text = "某某府办发〔2026〕12号\n\n3-8某某区人民政府办公室关于印发某某区气象发展“十五五”规划的通知\n\n各部门:\n\n某某区人民政府办公室\n\n2026年3月2日\n";
         let h = read(text);
         assert_eq!(h.title, "某某区气象发展“十五五”规划");
         assert_eq!(h.document_number, "某某府办发〔2026〕12号");
