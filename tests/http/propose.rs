@@ -85,3 +85,30 @@ fn a_key_that_is_no_slug_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("应为小写字母、数字和连字符"));
 }
+
+#[test]
+fn a_docx_is_read_paragraph_by_paragraph() {
+    use std::io::Write;
+    let paragraphs = ["某区气象发展“十五五”规划", "第四章 业务", "到2030年,强对流预警时间提前量达到50分钟。"];
+    let body: String = paragraphs.iter().map(|p| format!("<w:p><w:r><w:t>{p}</w:t></w:r></w:p>")).collect();
+    let xml = format!(r#"<?xml version="1.0"?><w:document xmlns:w="w"><w:body>{body}</w:body></w:document>"#);
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("word/document.xml", zip::write::SimpleFileOptions::default()).unwrap();
+    zip.write_all(xml.as_bytes()).unwrap();
+    let docx = zip.finish().unwrap().into_inner();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("规划.docx");
+    std::fs::write(&file, docx).unwrap();
+    let out = Command::new(BIN).arg("propose").arg(&file).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let toml = String::from_utf8(out.stdout).unwrap();
+    for line in [
+        "title = \"第四章 业务\"",
+        "name = \"强对流预警时间提前量\"",
+        "unit = \"分钟\"",
+        "target = 50",
+        "target_date = 2030-12-31",
+    ] {
+        assert!(toml.contains(line), "{line}\n{toml}");
+    }
+}

@@ -48,9 +48,11 @@ fn docx(bytes: &[u8]) -> Result<String, String> {
 }
 
 /// The text of `<w:p>` paragraphs, one a line: `<w:t>` runs joined, `<w:tab/>` a tab,
-/// `<w:br/>` a line break. Enough of WordprocessingML for a plan's running text.
+/// `<w:br/>` a line break; a table's row is one line, its cells parted by tabs (as a table
+/// of indicators reads, see `table.rs`). Enough of WordprocessingML for a plan's text.
 fn paragraphs(xml: &str) -> String {
     let mut out = String::new();
+    let mut in_cell = 0usize;
     let mut rest = xml;
     while let Some(lt) = rest.find('<') {
         let Some(gt) = rest[lt..].find('>') else { break };
@@ -66,7 +68,13 @@ fn paragraphs(xml: &str) -> String {
             }
             "w:tab" => out.push('\t'),
             "w:br" | "w:cr" => out.push('\n'),
-            "w:p" if tag.starts_with('/') => out.push('\n'),
+            "w:p" if tag.starts_with('/') => out.push(if in_cell > 0 { ' ' } else { '\n' }),
+            "w:tc" if tag.starts_with('/') => {
+                in_cell = in_cell.saturating_sub(1);
+                out.push('\t');
+            }
+            "w:tc" if !tag.ends_with('/') => in_cell += 1,
+            "w:tr" if tag.starts_with('/') => out.push('\n'),
             _ => {}
         }
         rest = after;
@@ -144,6 +152,19 @@ mod tests {
             <w:p/></w:body></w:document>"#;
         let docx = zip_of(&[("[Content_Types].xml", b"<Types/>"), ("word/document.xml", xml.as_bytes())]);
         assert_eq!(decode("plan.docx", &docx).unwrap(), "第三章 人才\n培养工程师3—5名&更多\tx\n");
+    }
+
+    #[test]
+    fn a_table_row_is_one_line_of_cells() {
+        let cell = |t: &str| format!("<w:tc><w:p><w:r><w:t>{t}</w:t></w:r></w:p></w:tc>");
+        let row = format!("<w:tr>{}{}{}</w:tr>", cell("暴雨预警准确率(%)"), cell("85"), cell("92"));
+        let xml = format!(
+            "<w:document><w:body><w:tbl>{row}</w:tbl><w:p><w:r><w:t>正文</w:t></w:r></w:p></w:body></w:document>"
+        );
+        let docx = zip_of(&[("word/document.xml", xml.as_bytes())]);
+        let text = decode("plan.docx", &docx).unwrap();
+        assert_eq!(text, "暴雨预警准确率(%) \t85 \t92 \t\n正文\n");
+        assert!(crate::plan::propose::table::row(text.lines().next().unwrap()).is_some());
     }
 
     #[test]

@@ -90,7 +90,12 @@ const ISSUERS: [&str; 8] =
 fn issuer(lines: &[&str]) -> Option<String> {
     let notice = lines.iter().find(|l| l.contains("关于") && l.contains("印发"));
     if let Some(l) = notice {
-        let who: String = l[..l.find("关于").unwrap_or(0)].chars().filter(|c| !c.is_whitespace()).collect();
+        // A gazette's contents line starts with page numbers and dashes (…-8重庆市…).
+        let who: String = l[..l.find("关于").unwrap_or(0)]
+            .trim_start_matches(|c: char| c.is_ascii() || "·…—－".contains(c))
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         if ISSUERS.iter().any(|s| who.ends_with(s)) {
             return Some(who);
         }
@@ -119,7 +124,12 @@ pub fn read(text: &str) -> Header {
     let period = period_in(&title).or_else(|| period_in(&head));
     let ymd = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
     Header {
-        document_number: document_number(&head).unwrap_or_default(),
+        // On a line of its own: a number cited in the text (…(渝府发〔2021〕3号)) is another's.
+        document_number: lines
+            .iter()
+            .filter(|l| l.chars().count() <= 30 && l.ends_with('号'))
+            .find_map(|l| document_number(l))
+            .unwrap_or_default(),
         issuer: issuer(&lines).unwrap_or_default(),
         issued_on: lines.iter().find_map(|l| date_line(l)),
         period_start: period.and_then(|(a, _)| ymd(a, 1, 1)),
@@ -148,7 +158,7 @@ mod tests {
 
     #[test]
     fn the_header_of_a_notice() {
-        let text = "某某府办发〔2026〕12号\n\n某某区人民政府办公室关于印发某某区气象发展“十五五”规划的通知\n\n各部门:\n\n某某区人民政府办公室\n\n2026年3月2日\n";
+        let text = "某某府办发〔2026〕12号\n\n3-8某某区人民政府办公室关于印发某某区气象发展“十五五”规划的通知\n\n各部门:\n\n某某区人民政府办公室\n\n2026年3月2日\n";
         let h = read(text);
         assert_eq!(h.title, "某某区气象发展“十五五”规划");
         assert_eq!(h.document_number, "某某府办发〔2026〕12号");
@@ -160,7 +170,7 @@ mod tests {
 
     #[test]
     fn a_bare_plan_text_takes_its_period_from_the_years_in_its_title() {
-        let h = read("XX市气象事业发展规划(2026—2030年)\n\n一、发展基础\n");
+        let h = read("XX市气象事业发展规划(2026—2030年)\n\n一、发展基础\n根据《方案》(渝府发〔2021〕3号)要求,……\n");
         assert_eq!(h.title, "XX市气象事业发展规划(2026—2030年)");
         assert_eq!(h.period_start, NaiveDate::from_ymd_opt(2026, 1, 1));
         assert_eq!(h.document_number, "");

@@ -19,6 +19,7 @@ mod names;
 mod numbers;
 mod read;
 mod sections;
+mod table;
 mod words;
 
 /// What the text says of the plan and its quantitative targets.
@@ -156,7 +157,9 @@ impl Proposal {
             let fallback = format!("{}-{:02}", m.kind.as_str(), i + 1);
             let key = keys::key_for(&m.name, &fallback, plan_key, taken, &used);
             used.push(key.clone());
-            let baseline_date = m.baseline_date.unwrap_or_else(|| start.pred_opt().unwrap_or(start));
+            // A baseline dated at or after the period's end is no baseline date of this period.
+            let baseline_date =
+                m.baseline_date.filter(|d| *d < end).unwrap_or_else(|| start.pred_opt().unwrap_or(start));
             let target_date = m.target_date.filter(|d| *d > baseline_date).unwrap_or(end);
             let def = MetricDef {
                 key,

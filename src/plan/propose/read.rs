@@ -57,6 +57,12 @@ pub fn read(text: &str, header: &Header) -> Vec<Proposed> {
             section_year = None;
             continue;
         }
+        if review_level.is_none()
+            && let Some(row) = super::table::row(line)
+        {
+            found.push(from_row(row, line.trim(), &chapter, section_year.and_then(dec31)));
+            continue;
+        }
         for s in sentences(line) {
             let own_year = target_year(s).or_else(|| ordinal_year(s, this.as_deref(), header.period_end));
             let earlier = own_year.zip(start_year).is_some_and(|(y, start)| y < start);
@@ -97,6 +103,36 @@ pub fn read(text: &str, header: &Header) -> Vec<Proposed> {
         }
     }
     out
+}
+
+/// A row of a table of indicators: its baseline is the previous period's end.
+fn from_row(row: super::table::Row, line: &str, chapter: &str, target_date: Option<NaiveDate>) -> Found {
+    let mut from = 0;
+    let mut figures = Vec::new();
+    for cell in &row.cells {
+        if let Some(at) = line[from..].find(cell.as_str()) {
+            figures.push(from + at..from + at + cell.len());
+            from += at + cell.len();
+        }
+    }
+    Found {
+        p: Proposed {
+            chapter: chapter.to_owned(),
+            name: row.name,
+            unit: row.unit,
+            kind: row.kind,
+            direction: row.direction,
+            baseline: row.baseline,
+            baseline_date: None,
+            target: Some(row.target),
+            target_date,
+            source: line.to_owned(),
+            figures,
+        },
+        past: false,
+        said_direction: true,
+        used: false,
+    }
 }
 
 struct Place<'a> {

@@ -245,6 +245,27 @@ fn a_list_of_named_facilities_is_a_count() {
 }
 
 #[test]
+fn a_table_of_main_indicators() {
+    let text = "某区气象发展规划(2026—2030年)\n第二章 主要目标\n专栏1 “十五五”时期主要指标\n序号\t指标\t2025年\t2030年\t属性\n1\t暴雨预警准确率(%)\t88\t≥92\t预期性\n2\t智能网格预报空间分辨率(公里)\t1\t0.5\t约束性\n3\t新建区域自动气象站(个)\t—\t20\t预期性\n";
+    let p = propose(text);
+    type Row<'a> = (&'a str, &'a str, Option<f64>, f64, Direction, Kind);
+    let got: Vec<Row> = p
+        .metrics
+        .iter()
+        .map(|m| (m.name.as_str(), m.unit.as_str(), m.baseline, m.target.unwrap().low, m.direction, m.kind))
+        .collect();
+    let want: [Row; 3] = [
+        ("暴雨预警准确率", "%", Some(88.0), 92.0, Direction::Higher, Kind::Level),
+        ("智能网格预报空间分辨率", "公里", Some(1.0), 0.5, Direction::Lower, Kind::Level),
+        ("新建区域自动气象站", "个", None, 20.0, Direction::Higher, Kind::Count),
+    ];
+    assert_eq!(got, want);
+    let m = &p.metrics[0];
+    assert_eq!(m.figures.iter().map(|r| &m.source[r.clone()]).collect::<Vec<_>>(), ["88", "≥92"]);
+    assert_eq!(m.chapter, "第二章 主要目标");
+}
+
+#[test]
 fn nothing_to_propose_in_a_text_without_targets() {
     let p = propose("关于做好防汛工作的通知\n各单位要高度重视,加强值守。\n");
     assert!(p.metrics.is_empty());
@@ -265,5 +286,105 @@ fn print_the_14th_plans_proposal() {
             m.target.map(|t| t.to_string()),
             m.source.chars().take(30).collect::<String>()
         );
+    }
+}
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Text made of the pieces plans are made of, in any order.
+    fn plan_like() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            "到2030年",
+            "2028年前",
+            "“十五五”",
+            "“十四五”期间",
+            "第三章 任务\n",
+            "一、成效\n",
+            "(一)回顾\n",
+            "专栏2 工程\n",
+            "新建",
+            "提高到",
+            "降低",
+            "不超过",
+            "以上",
+            "以内",
+            "从",
+            "由",
+            "至",
+            "到",
+            "—",
+            "~",
+            "、",
+            ",",
+            "。",
+            ";",
+            "\n",
+            "\t",
+            "  ",
+            "3",
+            "2.5",
+            "１２",
+            "两",
+            "十五",
+            "1,000",
+            "万",
+            "%",
+            "个",
+            "名",
+            "分钟",
+            "小时",
+            "公里",
+            "Mbps",
+            "M",
+            "分",
+            "天",
+            "准确率",
+            "分辨率",
+            "提前量",
+            "区域气象站",
+            "建成",
+            "完成",
+            "建设",
+            "中心",
+            "炮站",
+            "等",
+            "和",
+            "已",
+            "了",
+            "《",
+            "》",
+            "〔2026〕",
+            "号",
+            "(",
+            ")",
+            "≥",
+            "≤",
+            "綦江府办发〔2026〕1号\n",
+            "规划\n",
+            "ü绿",
+        ]);
+        prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn never_panics_and_always_makes_a_seed_that_reads_back(text in prop_oneof![plan_like(), any::<String>()]) {
+            let p = propose(&text);
+            for m in &p.metrics {
+                for r in &m.figures {
+                    prop_assert!(m.source.get(r.clone()).is_some(), "{r:?} in {}", m.source);
+                }
+            }
+            if !p.metrics.is_empty() {
+                let def = p.to_plan_def(&p.default_key(), &|_| false);
+                let toml = seed::to_toml(&def);
+                prop_assert!(seed::parse("p.toml", &toml).is_ok(), "{:?}\n{toml}", seed::parse("p.toml", &toml).err());
+            }
+        }
     }
 }
