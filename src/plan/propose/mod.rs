@@ -82,6 +82,7 @@ pub fn propose(text: &str) -> Proposal {
 /// a unit cannot have is dropped, a date not after the baseline is left to the period's
 /// end) and left out otherwise: `false`.
 fn fix_up(m: &mut Proposed, header: &Header) -> bool {
+    relative_change(m);
     let limits = bounds::bounds(&crate::plan::Metric {
         id: 0,
         plan_id: 0,
@@ -121,6 +122,34 @@ fn fix_up(m: &mut Proposed, header: &Header) -> bool {
         m.baseline_date = None;
     }
     !m.unit.trim().is_empty() && !m.source.trim().is_empty() && check_target(m.kind, m.baseline, m.target).is_ok()
+}
+
+/// "提高5个百分点" / "下降0.5个百分点" is a change from the baseline, not a level to reach:
+/// read as a level it would tell leadership the rate must reach 5 %. With a baseline in the
+/// same sentence the target is the level it implies; without one the metric becomes the
+/// change itself, counted from 0 at the baseline, where more change is better.
+fn relative_change(m: &mut Proposed) {
+    if m.unit != "个百分点" || m.kind != Kind::Level {
+        return;
+    }
+    let Some(delta) = m.target else { return };
+    let sign = if m.direction == Direction::Lower { -1.0 } else { 1.0 };
+    match m.baseline {
+        Some(b) => {
+            m.unit = "%".into();
+            m.target = Some(Target { low: b + sign * delta.low, high: b + sign * delta.high });
+            if sign < 0.0 {
+                m.target = m.target.map(|t| Target { low: t.high, high: t.low });
+            }
+        }
+        None => {
+            let verb = if sign < 0.0 { "下降" } else { "提高" };
+            let name = m.name.trim_end_matches(['下', '降', '提', '高', '减', '少', '上', '升']);
+            m.name = format!("{name}(较基期{verb}幅度)");
+            m.baseline = Some(0.0);
+            m.direction = Direction::Higher;
+        }
+    }
 }
 
 pub use json::seed_json;

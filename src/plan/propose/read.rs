@@ -160,13 +160,14 @@ fn figures(s: &str, at: &Place, found: &mut Vec<Found>) {
             let lead = &s[lead_start..f.span.start];
             let tail_end = in_clause.get(k + 1).map_or(c.end, |n| n.span.start).max(f.span.end);
             let tail = &s[f.span.end..tail_end];
-            // 从60提升至300: the first figure is the second's baseline.
+            // 从60提升至300, 从90%提高3个百分点: the first figure is the second's baseline.
             if in_clause.get(k + 1).is_some_and(|n| {
                 let between = &s[f.span.end..n.span.start];
                 lead.trim_end().ends_with(['从', '由'])
                     && between.chars().count() <= 6
-                    && (between.contains('到') || between.contains('至'))
-                    && (n.unit == f.unit)
+                    && ((between.contains('到') || between.contains('至')) && n.unit == f.unit
+                        // 从90%提高3个百分点: the change is counted from the first.
+                        || n.unit == "个百分点" && f.unit == "%")
             }) {
                 from = Some(f);
                 continue;
@@ -186,6 +187,15 @@ fn figures(s: &str, at: &Place, found: &mut Vec<Found>) {
             if at.past && f.is_range() {
                 continue;
             }
+            // 缩短10分钟 from no stated start is the change itself, counted from 0; read as
+            // a level it would set a target of 10 minutes. (个百分点 is mended in fix_up.)
+            let change = (kind == Kind::Level && from.is_none() && f.unit != "个百分点" && !at.past)
+                .then(|| super::words::change_by(lead))
+                .flatten();
+            let (nm, dir) = match change {
+                Some(verb) => (format!("{nm}(较基期{verb}幅度)"), Direction::Higher),
+                None => (nm, dir),
+            };
             let mut spans = vec![f.span.clone()];
             let baseline = match from.take() {
                 Some(b) => {
@@ -193,6 +203,7 @@ fn figures(s: &str, at: &Place, found: &mut Vec<Found>) {
                     Some(b.low)
                 }
                 None if at.past => Some(f.low),
+                None if change.is_some() => Some(0.0),
                 None if kind == Kind::Count && counts_from_zero(full_lead, f) => Some(0.0),
                 None => None,
             };

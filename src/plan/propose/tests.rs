@@ -198,7 +198,12 @@ fn a_15th_plan_of_our_own() {
     let time = by_unit("发布时间");
     assert_eq!((time.unit.as_str(), time.direction, time.kind), ("分钟", Direction::Lower, Kind::Level));
     let loss = by_unit("经济损失");
-    assert_eq!((loss.unit.as_str(), loss.direction), ("个百分点", Direction::Lower));
+    // A change of 0.5 points is no level of 0.5 %: the metric is the fall itself, from 0.
+    assert_eq!(
+        (loss.unit.as_str(), loss.direction, loss.baseline, loss.target),
+        ("个百分点", Direction::Higher, Some(0.0), Some(Target::single(0.5)))
+    );
+    assert!(loss.name.ends_with("(较基期下降幅度)"), "{}", loss.name);
     let stations = by_unit("国家级气象观测站");
     assert_eq!(
         (stations.kind, stations.target, stations.baseline),
@@ -387,4 +392,40 @@ mod properties {
             }
         }
     }
+}
+
+#[test]
+fn a_change_in_points_is_the_level_it_implies_when_the_sentence_gives_the_start() {
+    let text = "某某区气象发展“十五五”规划\n第二章 主要目标\n到2030年,暴雨预警准确率提高5个百分点,预警信息公众覆盖率从90%提高3个百分点。\n";
+    let p = propose(text);
+    let find = |name: &str| {
+        p.metrics.iter().find(|m| m.name.contains(name)).unwrap_or_else(|| panic!("{name}: {:?}", p.metrics))
+    };
+    let storm = find("暴雨预警准确率");
+    assert_eq!((storm.unit.as_str(), storm.baseline, storm.target), ("个百分点", Some(0.0), Some(Target::single(5.0))));
+    assert!(storm.name.contains("提高幅度"), "{}", storm.name);
+    let reach = find("覆盖率");
+    assert_eq!((reach.unit.as_str(), reach.baseline, reach.target), ("%", Some(90.0), Some(Target::single(93.0))));
+    assert_eq!(reach.figures.len(), 2);
+}
+
+#[test]
+fn a_change_by_an_amount_is_the_change_itself_and_a_change_to_a_level_is_the_level() {
+    let text = "某某县气象发展“十五五”规划\n第二章 主要目标\n到2030年,气象灾害造成的经济损失减少10%,预警信息发布时间缩短10分钟,短时临近预报时效延长至3小时。\n";
+    let p = propose(text);
+    let find = |name: &str| {
+        p.metrics.iter().find(|m| m.name.contains(name)).unwrap_or_else(|| panic!("{name}: {:?}", p.metrics))
+    };
+    let loss = find("经济损失");
+    assert_eq!(
+        (loss.unit.as_str(), loss.baseline, loss.target, loss.direction),
+        ("%", Some(0.0), Some(Target::single(10.0)), Direction::Higher)
+    );
+    assert!(loss.name.contains("减少幅度"), "{}", loss.name);
+    let time = find("发布时间");
+    assert_eq!((time.unit.as_str(), time.baseline, time.target), ("分钟", Some(0.0), Some(Target::single(10.0))));
+    assert!(time.name.contains("缩短幅度"), "{}", time.name);
+    let reach = find("预报时效");
+    assert_eq!((reach.baseline, reach.target, reach.direction), (None, Some(Target::single(3.0)), Direction::Higher));
+    assert!(!reach.name.contains("幅度"), "{}", reach.name);
 }

@@ -85,6 +85,28 @@ pub fn direction(lead: &str, fig: &Figure, name: &str) -> (Direction, bool) {
     }
 }
 
+/// Verbs that, right before a figure, make it the size of a change (缩短10分钟, 减少10%),
+/// not the level to reach (缩短到10分钟, 减少至10%), as what they say of the change.
+const CHANGE_BY: [(&str, &str); 10] = [
+    ("提高", "提高"),
+    ("提升", "提高"),
+    ("增加", "增加"),
+    ("增长", "增加"),
+    ("延长", "增加"),
+    ("降低", "下降"),
+    ("下降", "下降"),
+    ("减少", "减少"),
+    ("缩短", "缩短"),
+    ("减小", "减少"),
+];
+
+/// The change a level figure stands for when a verb directly before it says "by" rather
+/// than "to": `Some("缩短")` for 缩短10分钟; `None` for 缩短到10分钟 or 达到10分钟.
+pub fn change_by(lead: &str) -> Option<&'static str> {
+    let lead = lead.trim_end();
+    CHANGE_BY.iter().find(|(w, _)| lead.ends_with(w)).map(|(_, said)| *said)
+}
+
 /// Whether a count starts from nothing: things newly built, trained or upgraded.
 pub fn counts_from_zero(lead: &str, fig: &Figure) -> bool {
     is_counter(&fig.unit)
