@@ -14,7 +14,7 @@ pub mod seed;
 pub(crate) mod text;
 pub mod time;
 
-pub use metric::{Direction, Kind, Metric, Reported, Target, fmt_num};
+pub use metric::{Direction, Kind, Metric, Reported, Retired, Target, fmt_num};
 pub use quarter::Quarter;
 pub use review::ReviewStatus;
 
@@ -34,6 +34,8 @@ pub struct Plan {
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub midterm_on: Option<NaiveDate>,
+    /// Visible to administrators only until published.
+    pub draft: bool,
 }
 
 impl Plan {

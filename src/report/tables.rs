@@ -345,6 +345,7 @@ mod tests {
             period_start: day(2021, 1, 1),
             period_end: day(2025, 12, 31),
             midterm_on: None,
+            draft: false,
         };
         let m =
             Metric {

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod backup;
+pub mod drafts;
 pub(crate) mod entry;
 pub mod migrations;
 pub mod plans;

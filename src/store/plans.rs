@@ -6,9 +6,9 @@ use rusqlite::{Connection, OptionalExtension, Row};
 use crate::error::{Error, Result};
 use crate::plan::{Chapter, Direction, Kind, Metric, Plan, Target};
 
-const PLAN_COLS: &str = "id, key, title, issuer, document_number, issued_on, period_start, period_end, midterm_on";
+const PLAN_COLS: &str = "id, key, title, issuer, document_number, issued_on, period_start, period_end, midterm_on, status";
 const METRIC_COLS: &str = "id, plan_id, chapter_id, key, name, name_en, unit, kind, direction, baseline, baseline_date, \
-     target_low, target_high, target_date, source, notes, min_value, max_value";
+     target_low, target_high, target_date, source, notes, min_value, max_value, continues, retired_on, retired_reason";
 
 /// Every plan, newest period first.
 pub fn list(conn: &Connection) -> Result<Vec<Plan>> {
@@ -98,6 +98,7 @@ fn plan_row(r: &Row) -> rusqlite::Result<Plan> {
         period_start: required_date(r, 6)?,
         period_end: required_date(r, 7)?,
         midterm_on: date(r, 8)?,
+        draft: r.get::<_, String>(9)? == "draft",
     })
 }
 
@@ -127,6 +128,8 @@ fn metric_row(r: &Row) -> rusqlite::Result<Metric> {
         notes: r.get(15)?,
         min: r.get(16)?,
         max: r.get(17)?,
+        continues: r.get(18)?,
+        retired: date(r, 19)?.map(|on| Ok::<_, rusqlite::Error>(crate::plan::Retired { on, reason: r.get(20)? })).transpose()?,
     })
 }
 

@@ -94,6 +94,8 @@ impl Proposal {
                 notes: String::new(),
                 min: None,
                 max: None,
+                continues: None,
+                retired: None,
             };
             match chapters.iter_mut().find(|c| c.title == m.chapter) {
                 Some(c) => c.metrics.push(def),
