@@ -31,12 +31,31 @@ pub fn count(conn: &Connection) -> Result<i64> {
     Ok(conn.prepare_cached("SELECT count(*) FROM plan")?.query_row([], |r| r.get(0))?)
 }
 
-/// The plan a page shows when none is named: the first of [`list`] in force on `today`,
-/// else the first.
+/// Plans shown to someone who may (`drafts`) or may not see drafts: how many.
+pub fn count_visible(conn: &Connection, drafts: bool) -> Result<i64> {
+    let sql = "SELECT count(*) FROM plan WHERE ?1 OR status = 'published'";
+    Ok(conn.prepare_cached(sql)?.query_row([drafts], |r| r.get(0))?)
+}
+
+/// One page of the plans shown to someone who may (`drafts`) or may not see drafts: the
+/// ones in force on `today` first, then newest period first.
+pub fn page_visible(conn: &Connection, offset: i64, limit: i64, today: NaiveDate, drafts: bool) -> Result<Vec<Plan>> {
+    let sql = format!(
+        "SELECT {PLAN_COLS} FROM plan WHERE ?4 OR status = 'published' \
+         ORDER BY (period_start <= ?3 AND ?3 <= period_end) DESC, period_start DESC, id LIMIT ?1 OFFSET ?2"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params![limit, offset, today.to_string(), drafts], plan_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The plan a page shows when none is named: the published plan in force on `today`, else
+/// the newest published one. Never a draft, whoever asks: a draft is opened by name.
 pub fn default_id(conn: &Connection, today: NaiveDate) -> Result<Option<i64>> {
     let today = today.to_string();
     let mut stmt = conn.prepare_cached(
-        "SELECT id FROM plan ORDER BY (period_start <= ?1 AND ?1 <= period_end) DESC, period_start DESC, id LIMIT 1",
+        "SELECT id FROM plan WHERE status = 'published' \
+         ORDER BY (period_start <= ?1 AND ?1 <= period_end) DESC, period_start DESC, id LIMIT 1",
     )?;
     Ok(stmt.query_row([today], |r| r.get(0)).optional()?)
 }

@@ -2,6 +2,7 @@
 //! handler takes the [`Admin`](super::auth::Admin) extractor.
 
 mod audit;
+mod life;
 mod definitions;
 mod plans;
 mod tokens;
@@ -26,5 +27,9 @@ pub fn router() -> Router<AppState> {
         .route("/admin/metrics", get(definitions::list_definitions))
         .route("/admin/metrics/{key}", get(definitions::edit_definition).post(definitions::save_definition))
         .route("/admin/plans/{id}", get(plans::edit_plan).post(plans::save_plan))
+        .route("/admin/plans/{id}/metrics/new", get(life::new_metric).post(life::add_metric))
+        .route("/admin/metrics/{key}/retire", post(life::retire_metric))
+        .route("/admin/metrics/{key}/reactivate", post(life::reactivate_metric))
+        .route("/admin/metrics/{key}/continues", post(life::set_continues))
         .route("/admin/audit", get(audit::show_audit))
 }
