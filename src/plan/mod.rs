@@ -65,6 +65,12 @@ impl Plan {
         if self.is_final_at(as_of) { "终期评估" } else { "中期评估" }
     }
 
+    /// The plan's usual short name, the quoted “十四五” of its title, else the title.
+    pub fn short_title(&self) -> &str {
+        let quoted = self.title.split('“').skip(1).filter_map(|s| s.split('”').next());
+        quoted.into_iter().find(|s| s.ends_with('五') && s.chars().count() <= 4).unwrap_or(&self.title)
+    }
+
     /// Default baseline date: the day before the period starts (end of the previous plan).
     pub fn default_baseline_date(&self) -> NaiveDate {
         self.period_start.pred_opt().unwrap_or(self.period_start)
