@@ -85,8 +85,9 @@ impl Clean {
         all.extend(self.expected.iter().chain(&self.projection).flatten());
         if let Some(((a, _), values)) = &self.earlier {
             all.extend(values);
-            // The shaded period starts the axis even before its first figure.
-            all.extend(self.values.first().map(|&(_, v)| (*a, v)));
+            // The shaded period starts the axis even before its first figure (at the height
+            // of a figure already drawn, so the value axis is unchanged).
+            all.extend(all.first().map(|&(_, v)| (*a, v)));
         }
         all
     }

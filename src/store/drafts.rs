@@ -227,10 +227,7 @@ pub fn retire(conn: &Connection, key: &str, on: NaiveDate, reason: &str, actor: 
     }
     let plan = plans::get(conn, m.plan_id)?;
     if on < plan.period_start || on > plan.period_end {
-        return Err(Error::BadRequest(format!(
-            "停用日期应在规划期({} 至 {})内",
-            plan.period_start, plan.period_end
-        )));
+        return Err(Error::BadRequest(format!("停用日期应在规划期({} 至 {})内", plan.period_start, plan.period_end)));
     }
     conn.execute(
         "UPDATE metric SET retired_on = ?2, retired_reason = ?3 WHERE id = ?1",

@@ -6,7 +6,8 @@ use rusqlite::{Connection, OptionalExtension, Row};
 use crate::error::{Error, Result};
 use crate::plan::{Chapter, Direction, Kind, Metric, Plan, Target};
 
-const PLAN_COLS: &str = "id, key, title, issuer, document_number, issued_on, period_start, period_end, midterm_on, status";
+const PLAN_COLS: &str =
+    "id, key, title, issuer, document_number, issued_on, period_start, period_end, midterm_on, status";
 const METRIC_COLS: &str = "id, plan_id, chapter_id, key, name, name_en, unit, kind, direction, baseline, baseline_date, \
      target_low, target_high, target_date, source, notes, min_value, max_value, continues, retired_on, retired_reason";
 
@@ -148,7 +149,9 @@ fn metric_row(r: &Row) -> rusqlite::Result<Metric> {
         min: r.get(16)?,
         max: r.get(17)?,
         continues: r.get(18)?,
-        retired: date(r, 19)?.map(|on| Ok::<_, rusqlite::Error>(crate::plan::Retired { on, reason: r.get(20)? })).transpose()?,
+        retired: date(r, 19)?
+            .map(|on| Ok::<_, rusqlite::Error>(crate::plan::Retired { on, reason: r.get(20)? }))
+            .transpose()?,
     })
 }
 

@@ -72,11 +72,9 @@ pub fn load(conn: &Connection, def: &PlanDef) -> Result<Loaded> {
 /// [`load`], naming `file` in a refusal.
 pub fn load_file(conn: &Connection, file: &str, def: &PlanDef) -> Result<Loaded> {
     let existing: Option<(i64, String, String, String, Option<String>)> = conn
-        .query_row(
-            "SELECT id, title, period_start, period_end, seed_title FROM plan WHERE key = ?1",
-            [&def.key],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )
+        .query_row("SELECT id, title, period_start, period_end, seed_title FROM plan WHERE key = ?1", [&def.key], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
         .optional()?;
     let plan_created = existing.is_none();
     let plan_id = match existing {
@@ -124,8 +122,7 @@ pub fn load_file(conn: &Connection, file: &str, def: &PlanDef) -> Result<Loaded>
                     )));
                 }
                 None => {
-                    insert_metric(conn, def, plan_id, chapter_id, ord, m)
-                        .map_err(|e| in_file(e, file))?;
+                    insert_metric(conn, def, plan_id, chapter_id, ord, m).map_err(|e| in_file(e, file))?;
                     ord += 1;
                     loaded.metrics_added += 1;
                 }
@@ -185,7 +182,10 @@ pub(crate) fn insert_metric(
     let mut baseline = (m.baseline, m.baseline_date);
     if let Some(old) = m.continues.as_deref() {
         let last = super::drafts::check_continues(conn, &m.key, old, def.period_start)?;
-        if m.baseline.is_none() && m.kind != Kind::Milestone && let Some((v, d)) = last {
+        if m.baseline.is_none()
+            && m.kind != Kind::Milestone
+            && let Some((v, d)) = last
+        {
             baseline = (Some(v), d);
         }
     }
@@ -221,7 +221,13 @@ pub(crate) fn insert_metric(
     Ok(conn.last_insert_rowid())
 }
 
-pub(crate) fn chapter_id(conn: &Connection, plan_id: i64, ord: i64, title: &str, title_en: Option<&str>) -> Result<i64> {
+pub(crate) fn chapter_id(
+    conn: &Connection,
+    plan_id: i64,
+    ord: i64,
+    title: &str,
+    title_en: Option<&str>,
+) -> Result<i64> {
     let found: Option<i64> = conn
         .query_row("SELECT id FROM chapter WHERE plan_id = ?1 AND title = ?2", params![plan_id, title], |r| r.get(0))
         .optional()?;

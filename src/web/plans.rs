@@ -79,7 +79,10 @@ impl Counts {
         }
         let snap = store::plans::snapshot(c, plan.id, store::values::View::Approved)?;
         let counts = count_statuses(
-            snap.metrics.iter().filter(|m| m.tracked_on(as_of)).map(|m| plan.assess(m, snap.values_of(m.id), as_of).status),
+            snap.metrics
+                .iter()
+                .filter(|m| m.tracked_on(as_of))
+                .map(|m| plan.assess(m, snap.values_of(m.id), as_of).status),
         );
         let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if kept.len() >= COUNTS_KEPT {

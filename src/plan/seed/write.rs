@@ -139,7 +139,10 @@ mod tests {
         m.baseline = Some(0.1 + 0.2);
         m.min = Some(-1e-7);
         m.continues = Some("older-key".into());
-        m.retired = Some(crate::plan::Retired { on: NaiveDate::from_ymd_opt(2027, 6, 30).unwrap(), reason: "并入\"新\"指标".into() });
+        m.retired = Some(crate::plan::Retired {
+            on: NaiveDate::from_ymd_opt(2027, 6, 30).unwrap(),
+            reason: "并入\"新\"指标".into(),
+        });
         let again = parse("again.toml", &to_toml(&def)).unwrap();
         assert_eq!(again, def);
     }

@@ -120,11 +120,7 @@ impl NewMetricForm {
             if v.is_empty() {
                 return Ok(None);
             }
-            v.parse::<f64>()
-                .ok()
-                .filter(|n| n.is_finite())
-                .map(Some)
-                .ok_or((field, format!("“{v}”不是数字")))
+            v.parse::<f64>().ok().filter(|n| n.is_finite()).map(Some).ok_or((field, format!("“{v}”不是数字")))
         };
         if let Some(b) = number("baseline", &self.baseline)? {
             metric.insert("baseline".into(), toml::Value::Float(b));
@@ -159,19 +155,20 @@ impl NewMetricForm {
         chapter.insert("title".into(), "c".into());
         chapter.insert("metrics".into(), toml::Value::Array(vec![toml::Value::Table(metric)]));
         file.insert("chapters".into(), toml::Value::Array(vec![toml::Value::Table(chapter)]));
-        let parsed = seed::parse("表单", &toml::to_string(&file).map_err(|e| ("key", e.to_string()))?).map_err(|e| {
-            let field = match e.field.as_str() {
-                "key" => "key",
-                "name" => "name",
-                "unit" => "unit",
-                "kind" => "kind",
-                "direction" => "direction",
-                "baseline" => "baseline",
-                "source" => "source",
-                _ => "target_low",
-            };
-            (field, e.message)
-        })?;
+        let parsed =
+            seed::parse("表单", &toml::to_string(&file).map_err(|e| ("key", e.to_string()))?).map_err(|e| {
+                let field = match e.field.as_str() {
+                    "key" => "key",
+                    "name" => "name",
+                    "unit" => "unit",
+                    "kind" => "kind",
+                    "direction" => "direction",
+                    "baseline" => "baseline",
+                    "source" => "source",
+                    _ => "target_low",
+                };
+                (field, e.message)
+            })?;
         parsed.chapters.into_iter().flat_map(|c| c.metrics).next().ok_or(("key", "缺少指标".into()))
     }
 }

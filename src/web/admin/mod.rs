@@ -2,8 +2,8 @@
 //! handler takes the [`Admin`](super::auth::Admin) extractor.
 
 mod audit;
-mod life;
 mod definitions;
+mod life;
 mod plans;
 mod tokens;
 mod users;
