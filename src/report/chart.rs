@@ -58,7 +58,7 @@ pub fn metric_chart_after<T>(
         expected,
         projection,
         earlier: earlier.map(|(p, _)| crate::charts::Earlier {
-            label: &label,
+            label,
             period: (p.period_start, p.period_end),
             values: &old_points,
         }),

@@ -72,7 +72,7 @@ fn named(path: &str, query: Option<&str>) -> (Option<i64>, Option<String>) {
             .find_map(|kv| kv.strip_prefix("plan="))
             .and_then(|v| v.trim().parse().ok());
     }
-    let metric = after("metrics").map(|k| percent_decoded(k));
+    let metric = after("metrics").map(percent_decoded);
     (plan, metric)
 }
 

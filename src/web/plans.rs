@@ -62,7 +62,10 @@ impl Paging {
 /// counts them at its default date. Kept per plan while the plan is unchanged, so a page
 /// of `/plans` made again after one plan's save assesses that plan alone.
 #[derive(Default)]
-pub(crate) struct Counts(Mutex<HashMap<(i64, NaiveDate), (u64, Vec<(Status, usize)>)>>);
+pub(crate) struct Counts(Mutex<HashMap<(i64, NaiveDate), Counted>>);
+
+/// A plan's counts with the plan's stamp they were made at.
+type Counted = (u64, Vec<(Status, usize)>);
 
 /// Entries kept at most: a day's plans of a very large bureau.
 const COUNTS_KEPT: usize = 10_000;
