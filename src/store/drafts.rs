@@ -71,17 +71,19 @@ pub fn is_draft(conn: &Connection, id: i64) -> Result<Option<bool>> {
         .optional()?)
 }
 
-/// The ids of draft plans and the keys of their metrics: what only administrators see.
-pub fn hidden(conn: &Connection) -> Result<(Vec<i64>, Vec<String>)> {
-    let ids: Vec<i64> = conn
-        .prepare_cached("SELECT id FROM plan WHERE status = 'draft'")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    let keys: Vec<String> = conn
-        .prepare_cached("SELECT m.key FROM metric m JOIN plan p ON p.id = m.plan_id WHERE p.status = 'draft'")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    Ok((ids, keys))
+/// The ids of draft plans: what only administrators see.
+pub fn draft_ids(conn: &Connection) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached("SELECT id FROM plan WHERE status = 'draft'")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The keys of draft plans' metrics.
+pub fn draft_metric_keys(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT m.key FROM metric m JOIN plan p ON p.id = m.plan_id WHERE p.status = 'draft'")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Plan `plan_id` as a seed file describes it: what `plan::seed::to_toml` writes back.

@@ -87,9 +87,8 @@ pub fn load_file(conn: &Connection, file: &str, def: &PlanDef) -> Result<Loaded>
             if period != (start.clone(), end.clone()) || title_differs {
                 return Err(Error::Refused(format!(
                     "种子文件 {file}:plan.key “{}” 已是现有规划“{title}”({start} 至 {end})的代码,而本文件是“{}”\
-                     ({} 至 {}):像是复制了旧种子文件却没有改 plan.key。请把 plan.key 改为新规划自己的代码(例如 \
-                     {}-next)后再加载。未写入任何内容。",
-                    def.key, def.title, def.period_start, def.period_end, def.key
+                     ({} 至 {}):像是复制了旧种子文件却没有改 plan.key。请把 plan.key 改为新规划自己的代码后再加载。未写入任何内容。",
+                    def.key, def.title, def.period_start, def.period_end
                 )));
             }
             id

@@ -46,10 +46,12 @@ impl AppState {
         let (made_from, hidden) = self
             .store
             .read(move |c| {
+                // Each stamp before the data it covers: a plan drafted or published meanwhile
+                // changes the list's, a metric added to a draft meanwhile that draft's.
                 let mut made_from = vec![(Scope::PlanList, store.stamp(Scope::PlanList))];
-                let (ids, _) = store::drafts::hidden(c)?;
+                let ids = store::drafts::draft_ids(c)?;
                 made_from.extend(ids.iter().map(|&id| (Scope::Plan(id), store.stamp(Scope::Plan(id)))));
-                let (ids, keys) = store::drafts::hidden(c)?;
+                let keys = store::drafts::draft_metric_keys(c)?;
                 Ok((made_from, Hidden { plans: ids.into_iter().collect(), metrics: keys.into_iter().collect() }))
             })
             .await?;
