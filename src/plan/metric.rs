@@ -253,6 +253,16 @@ pub fn fmt_num(v: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_retired_metric_is_tracked_only_before_its_date() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let mut m = Metric::sample(Kind::Level, Direction::Higher, Some(1.0), Some(Target::single(2.0)));
+        assert!(m.tracked_on(d(2030, 1, 1)));
+        m.retired = Some(Retired { on: d(2024, 1, 1), reason: "r".into() });
+        assert!(m.tracked_on(d(2023, 12, 31)));
+        assert!(!m.tracked_on(d(2024, 1, 1)) && !m.tracked_on(d(2025, 1, 1)));
+    }
+
     use super::*;
 
     #[test]

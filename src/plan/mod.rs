@@ -86,3 +86,28 @@ pub struct Chapter {
     pub title: String,
     pub title_en: Option<String>,
 }
+
+#[cfg(test)]
+mod short_title_tests {
+    use super::*;
+
+    #[test]
+    fn a_plan_is_called_by_its_quoted_five_year_name() {
+        let d = |y| NaiveDate::from_ymd_opt(y, 1, 1).unwrap();
+        let plan = |title: &str| Plan {
+            id: 1,
+            key: "p".into(),
+            title: title.into(),
+            issuer: String::new(),
+            document_number: String::new(),
+            issued_on: None,
+            period_start: d(2021),
+            period_end: d(2025),
+            midterm_on: None,
+            draft: false,
+        };
+        assert_eq!(plan("重庆市綦江区气象发展“十四五”规划").short_title(), "十四五");
+        assert_eq!(plan("“智慧气象”行动“十五五”规划").short_title(), "十五五");
+        assert_eq!(plan("气象规划").short_title(), "气象规划");
+    }
+}

@@ -486,3 +486,25 @@ async fn the_plans_list_counts_statuses_as_the_dashboard_does() {
         texts(&list, "table.plans tbody tr td:nth-child(4)")
     );
 }
+
+#[tokio::test]
+async fn an_anonymous_reader_of_a_public_server_never_sees_a_draft() {
+    let config = plantrack::web::Config { public_read: true, ..Default::default() };
+    let app = TestApp::spawn_with_config(config).await;
+    let id = create_draft(&app, new_plan()).await;
+    let anonymous = app.anonymous();
+    for path in [
+        format!("/?plan={id}"),
+        format!("/plans/{id}/evaluation"),
+        format!("/plans/{id}/seed.toml"),
+        "/metrics/lead-time-15".to_owned(),
+        "/metrics/lead-time-15/chart.svg".to_owned(),
+        "/api/metrics/lead-time-15".to_owned(),
+        format!("/api/plans/{id}/metrics"),
+    ] {
+        assert_eq!(anonymous.get(&path).await.status(), 404, "{path}");
+    }
+    let (status, plans) = text(&anonymous, "/plans").await;
+    assert_eq!(status, 200);
+    assert!(plans.contains("十四五") && !plans.contains("十五五"));
+}
