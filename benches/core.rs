@@ -125,6 +125,7 @@ fn metric_chart_svg(b: Bencher) {
         values: &points,
         expected,
         projection,
+        earlier: None,
         width: 760,
         height: 420,
     };

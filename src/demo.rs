@@ -176,6 +176,8 @@ mod tests {
                 target_date: Some(d.target_date),
                 min: d.min,
                 max: d.max,
+                continues: None,
+                retired: None,
                 ..Metric::sample(d.kind, d.direction, d.baseline, d.target)
             })
             .collect();

@@ -321,6 +321,8 @@ fn plan_def(n: usize, metrics: usize) -> PlanDef {
             notes: "规模测试用合成指标".into(),
             min: None,
             max: None,
+            continues: None,
+            retired: None,
         });
     }
     PlanDef {

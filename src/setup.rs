@@ -48,10 +48,10 @@ pub fn prepare(db: &Path, seeds: &Seeds, demo: bool) -> Result<(Store, DbInfo)> 
         Seeds::Embedded => store::seed::embedded(),
         Seeds::Dir(dir) => store::seed::read_dir(dir)?,
     };
-    let plans = store::seed::parse_all(&files)?;
+    let plans = store::seed::parse_named(&files)?;
     let store = Store::open(db)?;
     store.with_conn(|conn| {
-        let loaded = store::seed::load_all(conn, &plans)?;
+        let loaded = store::seed::load_named(conn, &plans)?;
         for l in loaded.iter().filter(|l| l.metrics_added > 0) {
             tracing::info!(plan = %l.plan_key, added = l.metrics_added, "seed plan loaded");
         }

@@ -15,7 +15,7 @@ use crate::plan::bounds::{self, Flag};
 use crate::plan::progress::{Assessment, BaselinePoint, NoProjection, NotApplicable, Projection, Status};
 use crate::plan::{Metric, Plan, Quarter, Reported};
 use crate::store::{self, Scope};
-use crate::web::auth::Editor;
+use crate::web::auth::{CurrentUser, Editor};
 use crate::web::plans::{PER_PAGE, Paging};
 use crate::web::{AppState, parse_as_of, view_of};
 
@@ -92,17 +92,20 @@ struct PlansOut {
 /// `GET /api/plans?page=&per_page=`: a page of plans (50 unless `per_page` says, up to 200).
 async fn list_plans(
     State(state): State<AppState>,
+    user: CurrentUser,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let paging = Paging::from_query(&q, PER_PAGE)?;
-    let key = format!("api-plans|{}|{}", paging.page, paging.per_page);
+    // Drafts only for administrators, as everywhere.
+    let drafts = user.0.as_ref().is_some_and(|p| p.account.role.may_administer());
+    let key = format!("api-plans|{}|{}|{drafts}", paging.page, paging.per_page);
     let json = state
         .cached_json(key, move |reads| {
             reads.scope(Scope::PlanList);
             let out = reads.store().read_blocking(|c| {
                 Ok(PlansOut {
-                    total: store::plans::count(c)?,
-                    plans: store::plans::page(c, paging.offset(), paging.per_page)?,
+                    total: store::plans::count_visible(c, drafts)?,
+                    plans: store::plans::page_visible(c, paging.offset(), paging.per_page, NaiveDate::MIN, drafts)?,
                     page: paging.page,
                     per_page: paging.per_page,
                 })
@@ -138,6 +141,7 @@ async fn list_metrics(
             let metrics = snap
                 .metrics
                 .iter()
+                .filter(|m| m.tracked_on(as_of))
                 .map(|m| {
                     let a = plan.assess(m, snap.values_of(m.id), as_of);
                     MetricOut::new(m.clone(), a)

@@ -33,10 +33,22 @@ pub struct MetricChart<'a> {
     pub expected: Option<((NaiveDate, f64), (NaiveDate, f64))>,
     /// Trend projection from the last value to the target date, drawn dashed.
     pub projection: Option<((NaiveDate, f64), (NaiveDate, f64))>,
+    /// The older plan's figures of the metric this one continues, drawn on the same time
+    /// axis with that plan's period shaded, so two plans read as one trend.
+    pub earlier: Option<Earlier<'a>>,
     /// Size in pixels (clamped to 240..=4000); also the `viewBox`, so CSS can scale it.
     pub width: u32,
     /// Size in pixels (clamped to 160..=4000).
     pub height: u32,
+}
+
+/// An older plan's figures for [`MetricChart::earlier`].
+pub struct Earlier<'a> {
+    /// The older plan's short name, e.g. "十四五", written in its shaded period.
+    pub label: &'a str,
+    pub period: (NaiveDate, NaiveDate),
+    /// Its reported values at quarter-end dates, sorted by date.
+    pub values: &'a [(NaiveDate, f64)],
 }
 
 /// The input with bad numbers dropped and dates turned into day numbers.
@@ -46,6 +58,8 @@ struct Clean {
     values: Vec<Pt>,
     expected: Option<[Pt; 2]>,
     projection: Option<[Pt; 2]>,
+    /// The older plan's shaded period (day numbers) and figures.
+    earlier: Option<((f64, f64), Vec<Pt>)>,
 }
 
 impl Clean {
@@ -57,6 +71,10 @@ impl Clean {
             values: c.values.iter().copied().filter_map(point).collect(),
             expected: seg(c.expected),
             projection: seg(c.projection),
+            earlier: c.earlier.as_ref().and_then(|e| {
+                let (a, b) = (day(e.period.0), day(e.period.1));
+                (a < b).then(|| ((a, b), e.values.iter().copied().filter_map(point).collect()))
+            }),
         }
     }
 
@@ -65,6 +83,12 @@ impl Clean {
         all.extend(self.baseline);
         all.extend(self.target.iter().flat_map(|&(d, lo, hi)| [(d, lo), (d, hi)]));
         all.extend(self.expected.iter().chain(&self.projection).flatten());
+        if let Some(((a, _), values)) = &self.earlier {
+            all.extend(values);
+            // The shaded period starts the axis even before its first figure (at the height
+            // of a figure already drawn, so the value axis is unchanged).
+            all.extend(all.first().map(|&(_, v)| (*a, v)));
+        }
         all
     }
 }
@@ -77,6 +101,7 @@ enum Swatch {
     TargetBand,
     Expected,
     Projection,
+    Earlier,
 }
 
 /// The baseline marker: a square, so it differs from the round reported
@@ -103,6 +128,11 @@ fn draw_swatch<DB: Canvas>(area: &On<DB>, kind: Swatch, x: i32, y: i32) -> Res {
             area.draw(&Rectangle::new(corners, C_TARGET))?;
         }
         Swatch::Expected => area.draw(&line(C_EXPECTED, 2))?,
+        Swatch::Earlier => {
+            area.draw(&Rectangle::new([(x, y - 7), (x + 22, y + 7)], C_MUTED.mix(0.12).filled()))?;
+            area.draw(&line(C_MUTED, 2))?;
+            area.draw(&Circle::new((x + 11, y), 3, C_MUTED.filled()))?;
+        }
         Swatch::Projection => {
             for dx in [0, 9, 18] {
                 let dash = vec![(x + dx, y), (x + dx + 5, y)];
@@ -132,6 +162,8 @@ fn draw_header<DB: Canvas>(root: &On<DB>, c: &MetricChart, d: &Clean, width: i32
     add(d.target.is_some(), Some(target), "目标值");
     add(d.expected.is_some(), Some(Swatch::Expected), "时序进度");
     add(d.projection.is_some(), Some(Swatch::Projection), "趋势预测");
+    let earlier = c.earlier.as_ref().map(|e| format!("{}报告值", e.label)).unwrap_or_default();
+    add(d.earlier.is_some(), Some(Swatch::Earlier), earlier.as_str());
     add(c.lower_is_better, None, "↓ 越低越好");
 
     let lpx = 12.5;
@@ -290,6 +322,12 @@ pub(super) fn draw_metric<DB: Canvas>(root: &On<DB>, c: &MetricChart, (w, h): (u
         .axis_desc_style(font(desc_px).color(&C_TEXT))
         .y_desc(desc)
         .draw()?;
+    if let Some(((a, b), _)) = &d.earlier {
+        let (a, b) = (a.max(xa), b.min(xb));
+        if a < b {
+            chart.draw_series([Rectangle::new([(a, ya), (b, yb)], C_MUTED.mix(0.12).filled())])?;
+        }
+    }
     let vline = |x: f64| PathElement::new(vec![(x, ya), (x, yb)], C_GRID);
     chart.draw_series(bounds.into_iter().map(vline))?;
 
@@ -335,6 +373,13 @@ pub(super) fn draw_metric<DB: Canvas>(root: &On<DB>, c: &MetricChart, (w, h): (u
     if let Some(seg) = d.projection {
         chart.draw_series(DashedLineSeries::new(seg, 7, 5, C_PROJ.stroke_width(2)))?;
     }
+    if let (Some(((a, b), old)), Some(e)) = (&d.earlier, &c.earlier) {
+        chart.draw_series(LineSeries::new(old.clone(), C_MUTED.stroke_width(2)))?;
+        chart.draw_series(old.iter().map(|&p| Circle::new(p, 3, C_MUTED.filled())))?;
+        let (x, _) = px(((a.max(xa) + b.min(xb)) / 2.0, yb));
+        let style = font(12.0).color(&C_MUTED).pos(Pos::new(HPos::Center, VPos::Top));
+        root.draw(&Text::new(e.label.to_owned(), (x, top + 4), style))?;
+    }
     let values = &d.values;
     chart.draw_series(LineSeries::new(values.clone(), C_VALUES.stroke_width(2)))?;
     chart.draw_series(values.iter().map(|&p| Circle::new(p, 5, WHITE.filled())))?;
@@ -368,9 +413,25 @@ mod tests {
             values,
             expected: Some(((d(2020, 12, 31), 37.0), (d(2025, 12, 31), 48.0))),
             projection: Some(((d(2023, 9, 30), 44.0), (d(2025, 12, 31), 49.5))),
+            earlier: None,
             width: 720,
             height: 380,
         }
+    }
+
+    #[test]
+    fn an_earlier_plan_is_shaded_labelled_and_drawn_on_the_same_axis() {
+        let old = [(d(2019, 12, 31), 30.0), (d(2020, 12, 31), 37.0)];
+        let v = values();
+        let mut c = sample(&v);
+        c.earlier = Some(Earlier { label: "十三五", period: (d(2016, 1, 1), d(2020, 12, 31)), values: &old });
+        let svg = metric_chart(&c);
+        assert_valid(&svg);
+        let all = texts(&svg);
+        assert!(all.iter().any(|t| t == "十三五"), "{all:?}");
+        assert!(all.iter().any(|t| t == "十三五报告值"), "{all:?}");
+        assert!(all.iter().any(|t| t == "2017"), "the axis reaches back into the older plan: {all:?}");
+        assert!(!texts(&metric_chart(&sample(&v))).iter().any(|t| t.contains("十三五")));
     }
 
     #[test]

@@ -22,7 +22,7 @@ mod sparkline;
 mod status_bars;
 
 pub use bullet::{Bullet, bullet};
-pub use metric::{MetricChart, metric_chart};
+pub use metric::{Earlier, MetricChart, metric_chart};
 pub use sparkline::{Sparkline, sparkline};
 pub use status_bars::{StatusBars, status_bars};
 

@@ -159,6 +159,25 @@ pub struct Metric {
     /// Bounds of the metric's own (seed `min`/`max`), over those its unit implies.
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// The key of the older plan's metric this one carries on (`continues` in a seed).
+    pub continues: Option<String>,
+    /// Set once the metric stops being tracked; its figures stay.
+    pub retired: Option<Retired>,
+}
+
+/// When and why a metric stopped being tracked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Retired {
+    pub on: NaiveDate,
+    pub reason: String,
+}
+
+impl Metric {
+    /// Whether the metric is still tracked at `date`: a retired one shows only in what
+    /// looks at a date before its retirement (an old report), never in what is current.
+    pub fn tracked_on(&self, date: NaiveDate) -> bool {
+        self.retired.as_ref().is_none_or(|r| date < r.on)
+    }
 }
 
 /// A figure reported for one metric and quarter.
@@ -216,6 +235,8 @@ impl Metric {
             notes: String::new(),
             min: None,
             max: None,
+            continues: None,
+            retired: None,
         }
     }
 }
@@ -232,6 +253,16 @@ pub fn fmt_num(v: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_retired_metric_is_tracked_only_before_its_date() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let mut m = Metric::sample(Kind::Level, Direction::Higher, Some(1.0), Some(Target::single(2.0)));
+        assert!(m.tracked_on(d(2030, 1, 1)));
+        m.retired = Some(Retired { on: d(2024, 1, 1), reason: "r".into() });
+        assert!(m.tracked_on(d(2023, 12, 31)));
+        assert!(!m.tracked_on(d(2024, 1, 1)) && !m.tracked_on(d(2025, 1, 1)));
+    }
+
     use super::*;
 
     #[test]

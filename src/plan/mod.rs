@@ -14,7 +14,7 @@ pub mod seed;
 pub(crate) mod text;
 pub mod time;
 
-pub use metric::{Direction, Kind, Metric, Reported, Target, fmt_num};
+pub use metric::{Direction, Kind, Metric, Reported, Retired, Target, fmt_num};
 pub use quarter::Quarter;
 pub use review::ReviewStatus;
 
@@ -34,6 +34,8 @@ pub struct Plan {
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub midterm_on: Option<NaiveDate>,
+    /// Visible to administrators only until published.
+    pub draft: bool,
 }
 
 impl Plan {
@@ -63,6 +65,12 @@ impl Plan {
         if self.is_final_at(as_of) { "终期评估" } else { "中期评估" }
     }
 
+    /// The plan's usual short name, the quoted “十四五” of its title, else the title.
+    pub fn short_title(&self) -> &str {
+        let quoted = self.title.split('“').skip(1).filter_map(|s| s.split('”').next());
+        quoted.into_iter().find(|s| s.ends_with('五') && s.chars().count() <= 4).unwrap_or(&self.title)
+    }
+
     /// Default baseline date: the day before the period starts (end of the previous plan).
     pub fn default_baseline_date(&self) -> NaiveDate {
         self.period_start.pred_opt().unwrap_or(self.period_start)
@@ -77,4 +85,29 @@ pub struct Chapter {
     pub ord: i64,
     pub title: String,
     pub title_en: Option<String>,
+}
+
+#[cfg(test)]
+mod short_title_tests {
+    use super::*;
+
+    #[test]
+    fn a_plan_is_called_by_its_quoted_five_year_name() {
+        let d = |y| NaiveDate::from_ymd_opt(y, 1, 1).unwrap();
+        let plan = |title: &str| Plan {
+            id: 1,
+            key: "p".into(),
+            title: title.into(),
+            issuer: String::new(),
+            document_number: String::new(),
+            issued_on: None,
+            period_start: d(2021),
+            period_end: d(2025),
+            midterm_on: None,
+            draft: false,
+        };
+        assert_eq!(plan("重庆市綦江区气象发展“十四五”规划").short_title(), "十四五");
+        assert_eq!(plan("“智慧气象”行动“十五五”规划").short_title(), "十五五");
+        assert_eq!(plan("气象规划").short_title(), "气象规划");
+    }
 }

@@ -63,6 +63,11 @@ pub struct MetricDef {
     /// The metric's own bounds, over those its unit implies (see `plan::bounds`).
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// The key of an older plan's metric this one carries on; that it exists is checked
+    /// when loading (see `store::seed`).
+    pub continues: Option<String>,
+    /// A retired metric stays retired when its plan is downloaded and loaded again.
+    pub retired: Option<super::Retired>,
 }
 
 #[derive(Deserialize)]
@@ -120,6 +125,10 @@ struct RawMetric {
     notes: String,
     min: Option<toml::Value>,
     max: Option<toml::Value>,
+    continues: Option<String>,
+    retired_on: Option<toml::Value>,
+    #[serde(default)]
+    retired_reason: String,
 }
 
 /// Reads a seed file's text; `file` names it in messages.
@@ -286,7 +295,25 @@ impl Checker<'_> {
         if target_date <= baseline_date {
             return Err(self.err("target_date", "目标日期必须晚于基期日期"));
         }
+        let continues = m.continues.map(|k| k.trim().to_owned()).filter(|k| !k.is_empty());
+        if let Some(k) = continues.as_deref() {
+            if !is_slug(k) {
+                return Err(self.err("continues", format!("“{k}”应为另一规划的指标代码")));
+            }
+            if k == m.key {
+                return Err(self.err("continues", "指标不能接续它自己"));
+            }
+        }
+        let retired = match self.opt_date("retired_on", m.retired_on.as_ref())? {
+            Some(on) => Some(super::Retired { on, reason: m.retired_reason.trim().to_owned() }),
+            None if !m.retired_reason.trim().is_empty() => {
+                return Err(self.err("retired_reason", "写了停用原因却没有停用日期 retired_on"));
+            }
+            None => None,
+        };
         Ok(MetricDef {
+            continues,
+            retired,
             key: m.key,
             name: m.name.trim().to_owned(),
             name_en: m.name_en.filter(|s| !s.trim().is_empty()),

@@ -15,9 +15,26 @@ pub fn metric_chart<T>(
     m: &Metric,
     a: &Assessment,
     values: &[Reported],
+    size: (u32, u32),
+    draw: impl FnOnce(&MetricChart) -> T,
+) -> T {
+    metric_chart_after(plan, m, a, values, None, size, draw)
+}
+
+/// [`metric_chart`] with the figures of the older metric `m` continues, from that plan
+/// (`earlier`), on the same time axis.
+pub fn metric_chart_after<T>(
+    plan: &Plan,
+    m: &Metric,
+    a: &Assessment,
+    values: &[Reported],
+    earlier: Option<(&Plan, &[Reported])>,
     (width, height): (u32, u32),
     draw: impl FnOnce(&MetricChart) -> T,
 ) -> T {
+    let old_points: Vec<(NaiveDate, f64)> =
+        earlier.map(|(_, v)| v.iter().map(|r| (r.quarter.end(), r.value)).collect()).unwrap_or_default();
+    let label = earlier.map(|(p, _)| p.short_title()).unwrap_or_default();
     let target_date = plan.target_date_of(m);
     let target = effective_target(m);
     let points: Vec<(NaiveDate, f64)> =
@@ -40,6 +57,11 @@ pub fn metric_chart<T>(
         values: &points,
         expected,
         projection,
+        earlier: earlier.map(|(p, _)| crate::charts::Earlier {
+            label,
+            period: (p.period_start, p.period_end),
+            values: &old_points,
+        }),
         width,
         height,
     })

@@ -143,7 +143,11 @@ pub fn export(c: &Connection, plan_id: i64, what: Export) -> Result<(Plan, Table
     let mut table = match what {
         Export::Long => long(&metrics, &store::values::stored_of_plan(c, plan_id)?),
         Export::Wide => wide(&plan, &metrics, &approved()?),
-        Export::Template(q) => template(&metrics, &approved()?, q),
+        Export::Template(q) => {
+            // A metric retired before the quarter began has no figure to fill in.
+            let tracked: Vec<Metric> = metrics.iter().filter(|m| m.tracked_on(q.start())).cloned().collect();
+            template(&tracked, &approved()?, q)
+        }
     };
     table.layout.title = what.title(&plan);
     Ok((plan, table))
@@ -345,6 +349,7 @@ mod tests {
             period_start: day(2021, 1, 1),
             period_end: day(2025, 12, 31),
             midterm_on: None,
+            draft: false,
         };
         let m =
             Metric {

@@ -18,6 +18,7 @@ fn plan() -> Plan {
         period_start: d(2021, 1, 1),
         period_end: d(2025, 12, 31),
         midterm_on: Some(d(2023, 6, 30)),
+        draft: false,
     }
 }
 

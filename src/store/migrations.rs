@@ -264,6 +264,20 @@ CREATE TRIGGER plan_version_lock_deleted AFTER DELETE ON quarter_lock BEGIN
 END;
 INSERT INTO plan_version (plan_id) SELECT id FROM plan;
 "#,
+    // A plan's life (issue 11): a plan is a draft, seen by administrators only, until
+    // published (every plan before this, and every one a seed file loads, is published); a
+    // metric may carry on an older plan's (`continues`) and may be retired on a date, its
+    // figures kept.
+    r#"
+ALTER TABLE plan ADD COLUMN status TEXT NOT NULL DEFAULT 'published' CHECK (status IN ('draft', 'published'));
+ALTER TABLE metric ADD COLUMN continues TEXT;
+ALTER TABLE metric ADD COLUMN retired_on TEXT;
+ALTER TABLE metric ADD COLUMN retired_reason TEXT NOT NULL DEFAULT '';
+-- The title a plan was first loaded or drafted with: a seed file of the same key but
+-- another title is a copy whose key was not changed. Unknown for older plans.
+ALTER TABLE plan ADD COLUMN seed_title TEXT;
+CREATE INDEX metric_by_name ON metric (name);
+"#,
 ];
 
 /// The schema version this binary writes.
@@ -303,6 +317,7 @@ mod tests {
         (3, "f82b83acf7af5780e37404cc6168cad1897239e21d1f9edffdd5e0002ddeb049"),
         (4, "b55c9d906d39ab032a574f442700899a28c2c2843f26e91352b29f81898db2ba"),
         (5, "ad250de8ba0c5ec0c176cc351789494bd1689d8d852fa86b0734a0fdce5b8185"),
+        (6, "dd2f7cad453d8a508fa1ec34122d0261a4b6c6fd6826b202fc55ab39f2018912"),
     ];
 
     /// The checksum of a migration's SQL; line endings are folded, so that a checkout that

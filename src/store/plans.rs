@@ -6,9 +6,10 @@ use rusqlite::{Connection, OptionalExtension, Row};
 use crate::error::{Error, Result};
 use crate::plan::{Chapter, Direction, Kind, Metric, Plan, Target};
 
-const PLAN_COLS: &str = "id, key, title, issuer, document_number, issued_on, period_start, period_end, midterm_on";
+const PLAN_COLS: &str =
+    "id, key, title, issuer, document_number, issued_on, period_start, period_end, midterm_on, status";
 const METRIC_COLS: &str = "id, plan_id, chapter_id, key, name, name_en, unit, kind, direction, baseline, baseline_date, \
-     target_low, target_high, target_date, source, notes, min_value, max_value";
+     target_low, target_high, target_date, source, notes, min_value, max_value, continues, retired_on, retired_reason";
 
 /// Every plan, newest period first.
 pub fn list(conn: &Connection) -> Result<Vec<Plan>> {
@@ -31,12 +32,31 @@ pub fn count(conn: &Connection) -> Result<i64> {
     Ok(conn.prepare_cached("SELECT count(*) FROM plan")?.query_row([], |r| r.get(0))?)
 }
 
-/// The plan a page shows when none is named: the first of [`list`] in force on `today`,
-/// else the first.
+/// Plans shown to someone who may (`drafts`) or may not see drafts: how many.
+pub fn count_visible(conn: &Connection, drafts: bool) -> Result<i64> {
+    let sql = "SELECT count(*) FROM plan WHERE ?1 OR status = 'published'";
+    Ok(conn.prepare_cached(sql)?.query_row([drafts], |r| r.get(0))?)
+}
+
+/// One page of the plans shown to someone who may (`drafts`) or may not see drafts: the
+/// ones in force on `today` first, then newest period first.
+pub fn page_visible(conn: &Connection, offset: i64, limit: i64, today: NaiveDate, drafts: bool) -> Result<Vec<Plan>> {
+    let sql = format!(
+        "SELECT {PLAN_COLS} FROM plan WHERE ?4 OR status = 'published' \
+         ORDER BY (period_start <= ?3 AND ?3 <= period_end) DESC, period_start DESC, id LIMIT ?1 OFFSET ?2"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(rusqlite::params![limit, offset, today.to_string(), drafts], plan_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The plan a page shows when none is named: the published plan in force on `today`, else
+/// the newest published one. Never a draft, whoever asks: a draft is opened by name.
 pub fn default_id(conn: &Connection, today: NaiveDate) -> Result<Option<i64>> {
     let today = today.to_string();
     let mut stmt = conn.prepare_cached(
-        "SELECT id FROM plan ORDER BY (period_start <= ?1 AND ?1 <= period_end) DESC, period_start DESC, id LIMIT 1",
+        "SELECT id FROM plan WHERE status = 'published' \
+         ORDER BY (period_start <= ?1 AND ?1 <= period_end) DESC, period_start DESC, id LIMIT 1",
     )?;
     Ok(stmt.query_row([today], |r| r.get(0)).optional()?)
 }
@@ -98,6 +118,7 @@ fn plan_row(r: &Row) -> rusqlite::Result<Plan> {
         period_start: required_date(r, 6)?,
         period_end: required_date(r, 7)?,
         midterm_on: date(r, 8)?,
+        draft: r.get::<_, String>(9)? == "draft",
     })
 }
 
@@ -127,6 +148,10 @@ fn metric_row(r: &Row) -> rusqlite::Result<Metric> {
         notes: r.get(15)?,
         min: r.get(16)?,
         max: r.get(17)?,
+        continues: r.get(18)?,
+        retired: date(r, 19)?
+            .map(|on| Ok::<_, rusqlite::Error>(crate::plan::Retired { on, reason: r.get(20)? }))
+            .transpose()?,
     })
 }
 

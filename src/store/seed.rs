@@ -9,7 +9,8 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::{Error, Result};
-use crate::plan::seed::{self, PlanDef};
+use crate::plan::Kind;
+use crate::plan::seed::{self, MetricDef, PlanDef};
 
 /// The seed files compiled into the binary: every `seeds/*.toml` at build time.
 pub static EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/embedded_seeds.rs"));
@@ -25,7 +26,12 @@ pub struct Loaded {
 
 /// Parses `(file name, text)` pairs; the first mistake refuses them all.
 pub fn parse_all(files: &[(String, String)]) -> Result<Vec<PlanDef>> {
-    files.iter().map(|(name, text)| seed::parse(name, text).map_err(Error::from)).collect()
+    Ok(parse_named(files)?.into_iter().map(|(_, def)| def).collect())
+}
+
+/// [`parse_all`], each plan with the name of its file, for messages that name it.
+pub fn parse_named(files: &[(String, String)]) -> Result<Vec<(String, PlanDef)>> {
+    files.iter().map(|(name, text)| Ok((name.clone(), seed::parse(name, text)?))).collect()
 }
 
 /// Reads every `*.toml` in `dir`, sorted by name.
@@ -46,34 +52,48 @@ pub fn embedded() -> Vec<(String, String)> {
 
 /// Loads every plan in one transaction: all of them or nothing.
 pub fn load_all(conn: &mut Connection, plans: &[PlanDef]) -> Result<Vec<Loaded>> {
-    super::in_transaction(conn, |tx| plans.iter().map(|p| load(tx, p)).collect())
+    let named: Vec<_> = plans.iter().map(|p| (format!("(规划 {})", p.key), p.clone())).collect();
+    load_named(conn, &named)
+}
+
+/// Loads `(file name, plan)` pairs in one transaction, oldest period first so that a plan
+/// whose metrics continue an older plan's finds them: all of them or nothing.
+pub fn load_named(conn: &mut Connection, plans: &[(String, PlanDef)]) -> Result<Vec<Loaded>> {
+    let mut order: Vec<&(String, PlanDef)> = plans.iter().collect();
+    order.sort_by_key(|(_, p)| p.period_start);
+    super::in_transaction(conn, |tx| order.iter().map(|(file, p)| load_file(tx, file, p)).collect())
 }
 
 /// Adds what is missing of `def` to the database.
 pub fn load(conn: &Connection, def: &PlanDef) -> Result<Loaded> {
-    let existing: Option<i64> =
-        conn.query_row("SELECT id FROM plan WHERE key = ?1", [&def.key], |r| r.get(0)).optional()?;
+    load_file(conn, &format!("(规划 {})", def.key), def)
+}
+
+/// [`load`], naming `file` in a refusal.
+pub fn load_file(conn: &Connection, file: &str, def: &PlanDef) -> Result<Loaded> {
+    let existing: Option<(i64, String, String, String, Option<String>)> = conn
+        .query_row("SELECT id, title, period_start, period_end, seed_title FROM plan WHERE key = ?1", [&def.key], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .optional()?;
     let plan_created = existing.is_none();
     let plan_id = match existing {
-        Some(id) => id,
-        None => {
-            conn.execute(
-                "INSERT INTO plan (key, title, issuer, document_number, issued_on, period_start, period_end, midterm_on, source) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    def.key,
-                    def.title,
-                    def.issuer,
-                    def.document_number,
-                    def.issued_on.map(|d| d.to_string()),
-                    def.period_start.to_string(),
-                    def.period_end.to_string(),
-                    def.midterm_on.map(|d| d.to_string()),
-                    def.source
-                ],
-            )?;
-            conn.last_insert_rowid()
+        Some((id, title, start, end, seed_title)) => {
+            let period = (def.period_start.to_string(), def.period_end.to_string());
+            // The title as first loaded: an administrator may have retitled the plan since,
+            // and its own seed must still load. A plan loaded before titles were kept is
+            // compared by its period alone.
+            let title_differs = seed_title.is_some_and(|t| t != def.title);
+            if period != (start.clone(), end.clone()) || title_differs {
+                return Err(Error::Refused(format!(
+                    "种子文件 {file}:plan.key “{}” 已是现有规划“{title}”({start} 至 {end})的代码,而本文件是“{}”\
+                     ({} 至 {}):像是复制了旧种子文件却没有改 plan.key。请把 plan.key 改为新规划自己的代码后再加载。未写入任何内容。",
+                    def.key, def.title, def.period_start, def.period_end
+                )));
+            }
+            id
         }
+        None => insert_plan(conn, def, false)?,
     };
 
     let mut loaded = Loaded { plan_key: def.key.clone(), plan_created, metrics_added: 0, metrics_kept: 0 };
@@ -82,14 +102,7 @@ pub fn load(conn: &Connection, def: &PlanDef) -> Result<Loaded> {
     for (c_ord, chapter) in def.chapters.iter().enumerate() {
         let chapter_id = chapter_id(conn, plan_id, c_ord as i64, &chapter.title, chapter.title_en.as_deref())?;
         for m in &chapter.metrics {
-            let owner: Option<(i64, String)> = conn
-                .query_row(
-                    "SELECT m.plan_id, p.key FROM metric m JOIN plan p ON p.id = m.plan_id WHERE m.key = ?1",
-                    [&m.key],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            match owner {
+            match owner_of(conn, &m.key)? {
                 Some((owner_id, _)) if owner_id == plan_id => {
                     // Bounds came after the first seeds: an existing metric gets the seed's
                     // when it has none (no page edits them, so none is a user's).
@@ -102,36 +115,13 @@ pub fn load(conn: &Connection, def: &PlanDef) -> Result<Loaded> {
                 }
                 Some((_, other)) => {
                     return Err(Error::Refused(format!(
-                        "种子规划 {} 的指标代码 {} 已被规划 {other} 使用:指标代码在所有规划中必须唯一",
-                        def.key, m.key
+                        "种子文件 {file}:指标代码 {} 已被规划 {other} 使用:指标代码在所有规划中必须唯一,\
+                         请为本规划的指标另取代码。未写入任何内容。",
+                        m.key
                     )));
                 }
                 None => {
-                    conn.execute(
-                        "INSERT INTO metric (plan_id, chapter_id, ord, key, name, name_en, unit, kind, direction, baseline, \
-                         baseline_date, target_low, target_high, target_date, source, notes, min_value, max_value) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-                        params![
-                            plan_id,
-                            chapter_id,
-                            ord,
-                            m.key,
-                            m.name,
-                            m.name_en,
-                            m.unit,
-                            m.kind.as_str(),
-                            m.direction.as_str(),
-                            m.baseline,
-                            m.baseline_date.to_string(),
-                            m.target.map(|t| t.low),
-                            m.target.map(|t| t.high),
-                            m.target_date.to_string(),
-                            m.source,
-                            m.notes,
-                            m.min,
-                            m.max
-                        ],
-                    )?;
+                    insert_metric(conn, def, plan_id, chapter_id, ord, m).map_err(|e| in_file(e, file))?;
                     ord += 1;
                     loaded.metrics_added += 1;
                 }
@@ -141,7 +131,102 @@ pub fn load(conn: &Connection, def: &PlanDef) -> Result<Loaded> {
     Ok(loaded)
 }
 
-fn chapter_id(conn: &Connection, plan_id: i64, ord: i64, title: &str, title_en: Option<&str>) -> Result<i64> {
+fn in_file(e: Error, file: &str) -> Error {
+    match e {
+        Error::Refused(m) => Error::Refused(format!("种子文件 {file}:{m}")),
+        other => other,
+    }
+}
+
+/// The id and key of the plan that has metric `key`, if any.
+pub(crate) fn owner_of(conn: &Connection, key: &str) -> Result<Option<(i64, String)>> {
+    Ok(conn
+        .prepare_cached("SELECT m.plan_id, p.key FROM metric m JOIN plan p ON p.id = m.plan_id WHERE m.key = ?1")?
+        .query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// Inserts `def`'s header (not its chapters), a draft or published; returns its id.
+pub(crate) fn insert_plan(conn: &Connection, def: &PlanDef, draft: bool) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO plan (key, title, issuer, document_number, issued_on, period_start, period_end, midterm_on, source, \
+         status, seed_title) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?2)",
+        params![
+            def.key,
+            def.title,
+            def.issuer,
+            def.document_number,
+            def.issued_on.map(|d| d.to_string()),
+            def.period_start.to_string(),
+            def.period_end.to_string(),
+            def.midterm_on.map(|d| d.to_string()),
+            def.source,
+            if draft { "draft" } else { "published" }
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Inserts metric `m` of plan `def` (stored as `plan_id`). A metric that continues an older
+/// plan's is checked against it and, without a baseline of its own, starts from the older
+/// metric's last approved figure.
+pub(crate) fn insert_metric(
+    conn: &Connection,
+    def: &PlanDef,
+    plan_id: i64,
+    chapter_id: i64,
+    ord: i64,
+    m: &MetricDef,
+) -> Result<i64> {
+    let mut baseline = (m.baseline, m.baseline_date);
+    if let Some(old) = m.continues.as_deref() {
+        let last = super::drafts::check_continues(conn, &m.key, old, def.period_start)?;
+        if m.baseline.is_none()
+            && m.kind != Kind::Milestone
+            && let Some((v, d)) = last
+        {
+            baseline = (Some(v), d);
+        }
+    }
+    conn.execute(
+        "INSERT INTO metric (plan_id, chapter_id, ord, key, name, name_en, unit, kind, direction, baseline, \
+         baseline_date, target_low, target_high, target_date, source, notes, min_value, max_value, continues, \
+         retired_on, retired_reason) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+        params![
+            plan_id,
+            chapter_id,
+            ord,
+            m.key,
+            m.name,
+            m.name_en,
+            m.unit,
+            m.kind.as_str(),
+            m.direction.as_str(),
+            baseline.0,
+            baseline.1.to_string(),
+            m.target.map(|t| t.low),
+            m.target.map(|t| t.high),
+            m.target_date.to_string(),
+            m.source,
+            m.notes,
+            m.min,
+            m.max,
+            m.continues,
+            m.retired.as_ref().map(|r| r.on.to_string()),
+            m.retired.as_ref().map_or("", |r| r.reason.as_str())
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub(crate) fn chapter_id(
+    conn: &Connection,
+    plan_id: i64,
+    ord: i64,
+    title: &str,
+    title_en: Option<&str>,
+) -> Result<i64> {
     let found: Option<i64> = conn
         .query_row("SELECT id FROM chapter WHERE plan_id = ?1 AND title = ?2", params![plan_id, title], |r| r.get(0))
         .optional()?;

@@ -67,7 +67,8 @@ pub async fn show_dashboard(
                 let mut groups: Vec<(Chapter, Vec<MetricRow>)> =
                     snap.chapters.iter().map(|ch| (ch.clone(), Vec::new())).collect();
                 let mut statuses = Vec::with_capacity(snap.metrics.len());
-                for m in &snap.metrics {
+                // A retired metric is gone from what is current, kept in a look back.
+                for m in snap.metrics.iter().filter(|m| m.tracked_on(as_of)) {
                     let a = plan.assess(m, snap.values_of(m.id), as_of);
                     statuses.push(a.status);
                     if let Some((_, rows)) = groups.iter_mut().find(|(ch, _)| ch.id == m.chapter_id) {

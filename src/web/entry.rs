@@ -124,7 +124,8 @@ async fn build(
         })
         .await?;
     let mut groups: Vec<(Chapter, Vec<EntryRow>)> = chapters.into_iter().map(|c| (c, Vec::new())).collect();
-    for m in &metrics {
+    // A metric retired before the quarter began is no longer entered.
+    for m in metrics.iter().filter(|m| m.tracked_on(q.start())) {
         let last_approved = approved.get(&m.id).and_then(|v| v.iter().rev().find(|r| r.quarter < q));
         let previous = Previous { q, approved: last_approved, before: before.get(&m.id) };
         let row = entry_row(m, &plan, now.get(&m.id), &previous, typed.get(&m.key), errors);

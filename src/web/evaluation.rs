@@ -139,7 +139,9 @@ fn load(c: &rusqlite::Connection, plan_id: i64, raw_as_of: Option<&String>, toda
     let snap = store::plans::snapshot(c, plan_id, View::Approved)?;
     let as_of = as_of_of(&snap.plan, raw_as_of)?;
     let figures = store::values::figure_counts(c, plan_id, Quarter::containing(as_of))?;
-    Ok(report::build(&snap.plan, &snap.chapters, &snap.metrics, &snap.values, figures, as_of, today))
+    // A report as of a date before a metric's retirement shows it, as it did then.
+    let metrics: Vec<_> = snap.metrics.iter().filter(|m| m.tracked_on(as_of)).cloned().collect();
+    Ok(report::build(&snap.plan, &snap.chapters, &metrics, &snap.values, figures, as_of, today))
 }
 
 async fn load_async(state: &AppState, plan_id: i64, raw_as_of: Option<String>) -> Result<Report> {

@@ -58,6 +58,8 @@ pub struct MetricBody {
     history: Vec<HistoryRow>,
     /// Older changes exist than the page lists.
     more_history: bool,
+    /// The metric this one continues: key, name and its plan's title.
+    continues: Option<(String, String, String)>,
 }
 
 impl super::cache::Weigh for Arc<MetricBody> {
@@ -142,6 +144,8 @@ struct Loaded {
     values: Vec<Reported>,
     assessment: Assessment,
     history: Vec<store::values::Change>,
+    /// The metric this one continues, its plan and its approved figures.
+    earlier: Option<(Metric, Plan, Vec<Reported>)>,
 }
 
 /// Changes listed on the page; the API has them all.
@@ -166,7 +170,15 @@ fn load(
     let assessment = plan.assess(&metric, &values, as_of);
     // One more than shown, to know whether there are more.
     let history = if history { store::values::history(c, metric.id, Some(HISTORY_ON_PAGE + 1))? } else { Vec::new() };
-    Ok(Loaded { plan, chapter, metric, values, assessment, history })
+    let earlier = match store::drafts::continued(c, key)? {
+        Some((old, old_plan)) => {
+            reads.plan(old_plan.id);
+            let values = store::values::of_metric(c, old.id, View::Approved)?;
+            Some((old, old_plan, values))
+        }
+        None => None,
+    };
+    Ok(Loaded { plan, chapter, metric, values, assessment, history, earlier })
 }
 
 /// The metric's chart, from the cache while the data is unchanged.
@@ -229,6 +241,7 @@ fn body(l: Loaded, view: View) -> MetricBody {
         pending: view == View::WithPending,
         history: history_rows(&l.metric, changes),
         more_history,
+        continues: l.earlier.as_ref().map(|(m, p, _)| (m.key.clone(), m.name.clone(), p.title.clone())),
         row: MetricRow::new(&l.metric, &l.assessment),
         as_of: l.assessment.as_of,
         plan: l.plan,
@@ -261,7 +274,18 @@ pub async fn show_metric_chart(
 }
 
 fn chart_svg(l: &Loaded) -> String {
-    metric_chart_svg(&l.plan, &l.metric, &l.assessment, &l.values, 760, 420)
+    match &l.earlier {
+        None => metric_chart_svg(&l.plan, &l.metric, &l.assessment, &l.values, 760, 420),
+        Some((_, plan, values)) => crate::report::chart::metric_chart_after(
+            &l.plan,
+            &l.metric,
+            &l.assessment,
+            &l.values,
+            Some((plan, values)),
+            (760, 420),
+            crate::charts::metric_chart,
+        ),
+    }
 }
 
 fn value_rows(l: &Loaded) -> Vec<ValueRow> {

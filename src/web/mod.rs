@@ -7,6 +7,7 @@ pub(crate) mod cache;
 mod dashboard;
 pub(crate) mod deflate;
 mod download;
+pub(crate) mod drafts;
 mod entry;
 mod evaluation;
 mod first_start;
@@ -95,6 +96,10 @@ pub struct AppState {
     uploads: Arc<uploads::Uploads<sheets::PayloadRow>>,
     /// The setup code of a first start, while no account exists.
     first_start: Arc<first_start::Gate>,
+    /// Draft plans and their metrics, as last read.
+    hidden: Arc<drafts::HiddenCache>,
+    /// Each plan's status counts for `/plans`.
+    plan_counts: Arc<plans::Counts>,
 }
 
 impl AppState {
@@ -114,6 +119,8 @@ impl AppState {
             rendered: Arc::default(),
             uploads: Arc::default(),
             first_start: Arc::default(),
+            hidden: Arc::default(),
+            plan_counts: Arc::default(),
         }
     }
 
@@ -281,6 +288,8 @@ pub fn routes() -> Router<AppState> {
         .route("/plans/{id}/import", post(sheets::check_import))
         .route("/plans/{id}/import/apply", post(sheets::apply_import))
         .route("/plans/{id}/export", get(sheets::export))
+        .route("/plans/{id}/publish", get(drafts::confirm_publish).post(drafts::publish))
+        .route("/plans/{id}/seed.toml", get(drafts::download_seed))
         .route("/account/password", get(account::show_password_form).post(account::change_password))
         .merge(admin::router())
         .fallback(|| async { Error::not_found("页面不存在") })
@@ -290,6 +299,8 @@ pub fn routes() -> Router<AppState> {
 /// body and time limits, security headers.
 pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
     routes
+        // Inside `authenticate`, which says who is asking.
+        .layer(middleware::from_fn_with_state(state.clone(), drafts::hide_drafts))
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate))
         // Extractors (forms, uploads) have a 2 MB limit of their own by default.
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -333,6 +344,8 @@ pub struct Layout {
     /// The plan whose pages the bar under the header links to, each link only for the
     /// roles that may open its page (the dashboard's own body is cached for everyone).
     pub plan_nav: Option<i64>,
+    /// Draft plans, for the banner on a draft's pages (only administrators reach them).
+    hidden: Option<Arc<drafts::Hidden>>,
     /// The zone [`Layout::time`] shows times in.
     zone: Tz,
 }
@@ -357,6 +370,7 @@ impl Layout {
             returned: Vec::new(),
             lang: None,
             plan_nav: None,
+            hidden: state.hidden_now(),
             zone: state.config.timezone,
         }
     }
@@ -371,6 +385,11 @@ impl Layout {
     pub fn with_plan_nav(mut self, plan_id: i64) -> Self {
         self.plan_nav = Some(plan_id);
         self
+    }
+
+    /// The plan of [`Layout::plan_nav`] when it is a draft.
+    pub fn draft(&self) -> Option<i64> {
+        self.plan_nav.filter(|id| self.hidden.as_ref().is_some_and(|h| h.plans.contains(id)))
     }
 
     /// How many of the editor's figures were returned, in all.

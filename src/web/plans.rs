@@ -3,6 +3,7 @@
 //! thousands of plans gets pages of the same size as one with two.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -13,7 +14,10 @@ use super::cache::Page;
 use super::deflate::AcceptsGzip;
 use super::{AppState, Layout, page_response};
 use crate::error::{Error, Result};
+use chrono::NaiveDate;
+
 use crate::plan::Plan;
+use crate::plan::progress::{Status, count_statuses};
 use crate::store::{self, Scope};
 
 /// Plans on one page of `/plans` unless `per_page` says otherwise.
@@ -54,10 +58,75 @@ impl Paging {
     }
 }
 
+/// A plan's figures at a glance: how many metrics stand at each status, as its dashboard
+/// counts them at its default date. Kept per plan while the plan is unchanged, so a page
+/// of `/plans` made again after one plan's save assesses that plan alone.
+#[derive(Default)]
+pub(crate) struct Counts(Mutex<HashMap<(i64, NaiveDate), Counted>>);
+
+/// A plan's counts with the plan's stamp they were made at.
+type Counted = (u64, Vec<(Status, usize)>);
+
+/// Entries kept at most: a day's plans of a very large bureau.
+const COUNTS_KEPT: usize = 10_000;
+
+impl Counts {
+    fn of(&self, state: &AppState, c: &rusqlite::Connection, plan: &Plan) -> Result<Vec<(Status, usize)>> {
+        let as_of = state.default_as_of(plan);
+        let key = (plan.id, as_of);
+        let stamp = state.store.stamp(Scope::Plan(plan.id));
+        if let Some((s, counts)) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&key)
+            && *s == stamp
+        {
+            return Ok(counts.clone());
+        }
+        let snap = store::plans::snapshot(c, plan.id, store::values::View::Approved)?;
+        let counts = count_statuses(
+            snap.metrics
+                .iter()
+                .filter(|m| m.tracked_on(as_of))
+                .map(|m| plan.assess(m, snap.values_of(m.id), as_of).status),
+        );
+        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() >= COUNTS_KEPT {
+            kept.clear();
+        }
+        kept.insert(key, (stamp, counts.clone()));
+        Ok(counts)
+    }
+}
+
+/// One plan's row of `/plans`.
+struct PlanRow {
+    plan: Plan,
+    /// 草稿, 未开始, 执行中 or 已结束.
+    state: &'static str,
+    counts: Vec<(Status, usize)>,
+}
+
+impl PlanRow {
+    fn metrics(&self) -> usize {
+        self.counts.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// Where a plan stands on `today`.
+pub fn plan_state(plan: &Plan, today: NaiveDate) -> &'static str {
+    if plan.draft {
+        "草稿"
+    } else if today < plan.period_start {
+        "未开始"
+    } else if today > plan.period_end {
+        "已结束"
+    } else {
+        "执行中"
+    }
+}
+
 #[derive(Template)]
 #[template(path = "pages/plans/index.html")]
 struct PlansPage {
-    plans: Vec<Plan>,
+    plans: Vec<PlanRow>,
     total: i64,
     paging: Paging,
     pages: i64,
@@ -80,13 +149,24 @@ pub async fn list_plans(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response> {
     let paging = Paging::from_query(&q, PER_PAGE)?;
-    let key = format!("plans|{}|{}", paging.page, paging.per_page);
+    let drafts = user.0.as_ref().is_some_and(|p| p.account.role.may_administer());
+    let today = state.today();
+    let key = format!("plans|{}|{}|{drafts}|{today}", paging.page, paging.per_page);
+    let st = state.clone();
     let page = state
         .cached_page(key, move |reads| {
             reads.scope(Scope::PlanList);
-            reads.store().read_blocking(|c| {
-                let total = store::plans::count(c)?;
-                let plans = store::plans::page(c, paging.offset(), paging.per_page)?;
+            st.store.read_blocking(|c| {
+                let total = store::plans::count_visible(c, drafts)?;
+                let plans = store::plans::page_visible(c, paging.offset(), paging.per_page, today, drafts)?;
+                let plans = plans
+                    .into_iter()
+                    .map(|plan| {
+                        reads.plan(plan.id);
+                        let counts = st.plan_counts.of(&st, c, &plan)?;
+                        Ok(PlanRow { state: plan_state(&plan, today), counts, plan })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
                 let body = PlansPage { plans, total, paging, pages: paging.pages(total) }.render()?;
                 Ok(Page::new("规划列表".into(), String::new(), &body))
             })

@@ -20,6 +20,7 @@ mod lang;
 mod layers;
 mod limits;
 mod metrics;
+mod plans_life;
 mod plausibility;
 mod process;
 mod propose;

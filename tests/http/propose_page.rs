@@ -405,3 +405,47 @@ async fn an_oversized_wrong_or_empty_upload_is_refused_with_a_message() {
     assert!(texts(&doc, "#new-plan-error")[0].contains("请粘贴"));
     assert_eq!(plans(&app), before);
 }
+
+/// A proposed metric named as an older plan's is proposed to continue it; once saved it
+/// carries on from that metric's last approved figure, and clearing the choice keeps none.
+#[tokio::test]
+async fn a_metric_named_as_an_older_plans_is_proposed_to_continue_it() {
+    let app = TestApp::spawn().await;
+    app.put_value("rainstorm-warning-accuracy", "2025Q4", 90.5);
+    let admin = app.sign_in(Role::Admin).await;
+    let text = "綦江区气象事业发展“十五五”规划\n第二章 发展目标\n到2030年,暴雨过程预警准确率达到95分,人工影响天气作业点达到30个。\n";
+    let (status, doc) = status_and_page(admin.post("/admin/plans/new", &[("text", text)]).await).await;
+    assert_eq!(status, 200);
+    let mut fields = form_fields(&doc);
+    let row_of = |fields: &[(String, String)], name: &str| {
+        fields
+            .iter()
+            .find(|(k, v)| k.ends_with(".name") && v == name)
+            .map(|(k, _)| k.trim_end_matches(".name").to_owned())
+            .unwrap_or_else(|| panic!("a row named {name}: {fields:?}"))
+    };
+    let storm = row_of(&fields, "暴雨过程预警准确率");
+    let chosen = fields.iter().find(|(k, _)| *k == format!("{storm}.continues")).map(|(_, v)| v.clone());
+    assert_eq!(chosen.as_deref(), Some("rainstorm-warning-accuracy"), "the same name is chosen, to confirm");
+    let options = texts(&doc, &format!("select#{storm}-continues option"));
+    assert!(options.iter().any(|o| o.contains("十四五")), "the choice names the older plan: {options:?}");
+    // The administrator keeps the rainstorm metric's choice; the other row continues nothing.
+    let other = row_of(&fields, "人工影响天气作业点");
+    set(&mut fields, &format!("{other}.continues"), "");
+    set(&mut fields, &format!("{storm}.baseline"), "");
+    fields.push(("action".into(), "save".into()));
+    let res = post(&admin, &fields).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
+    let key = fields.iter().find(|(k, _)| *k == format!("{storm}.key")).unwrap().1.clone();
+    let (_, m) = admin_json(&admin, &format!("/api/metrics/{key}")).await;
+    assert_eq!(m["continues"], "rainstorm-warning-accuracy", "{m}");
+    assert_eq!(m["baseline"], 90.5, "the baseline is the old metric's last approved figure: {m}");
+    let other_key = fields.iter().find(|(k, _)| *k == format!("{other}.key")).unwrap().1.clone();
+    let (_, o) = admin_json(&admin, &format!("/api/metrics/{other_key}")).await;
+    assert!(o["continues"].is_null(), "{o}");
+}
+
+async fn admin_json(user: &User, path: &str) -> (StatusCode, serde_json::Value) {
+    let res = user.get(path).await;
+    (res.status(), res.json().await.unwrap())
+}

@@ -101,6 +101,8 @@ fn fix_up(m: &mut Proposed, header: &Header) -> bool {
         notes: String::new(),
         min: None,
         max: None,
+        continues: None,
+        retired: None,
     });
     if m.baseline.is_some_and(|b| limits.refusal(b).is_some()) {
         if m.kind == Kind::Context {
@@ -205,6 +207,8 @@ impl Proposal {
                 notes: String::new(),
                 min: None,
                 max: None,
+                continues: None,
+                retired: None,
             };
             let title = if m.chapter.trim().is_empty() { "未分章".to_owned() } else { m.chapter.clone() };
             match chapters.iter_mut().find(|c| c.title == title) {

@@ -132,3 +132,25 @@ fn a_metrics_own_bounds_are_read_and_checked_against_its_figures() {
     assert_eq!(broken("target = 48\n", "target = 48\nmin = 40\n").field, "baseline");
     assert_eq!(broken("target = 48\n", "target = 48\nmax = \"many\"\n").field, "max");
 }
+
+#[test]
+fn continues_and_retirement_are_read_and_checked() {
+    let with = |extra: &str| {
+        GOOD.replace("source = \"提前量达到 48 分钟\"", &format!("source = \"提前量达到 48 分钟\"\n{extra}"))
+    };
+    let def =
+        parse("s.toml", &with("continues = \"old-lead\"\nretired_on = 2024-01-01\nretired_reason = \"口径调整\""))
+            .unwrap();
+    let m = &def.chapters[0].metrics[0];
+    assert_eq!(m.continues.as_deref(), Some("old-lead"));
+    let r = m.retired.as_ref().unwrap();
+    assert_eq!((r.on.to_string(), r.reason.as_str()), ("2024-01-01".to_owned(), "口径调整"));
+    assert!(def.chapters[0].metrics[1].continues.is_none() && def.chapters[0].metrics[1].retired.is_none());
+
+    let e = parse("s.toml", &with("continues = \"Not A Key\"")).unwrap_err();
+    assert_eq!(e.field, "continues");
+    let e = parse("s.toml", &with("continues = \"lead-time\"")).unwrap_err();
+    assert!(e.message.contains("自己"), "{e}");
+    let e = parse("s.toml", &with("retired_reason = \"无日期\"")).unwrap_err();
+    assert_eq!(e.field, "retired_reason");
+}

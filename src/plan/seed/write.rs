@@ -78,6 +78,15 @@ fn metric(w: &mut String, m: &MetricDef) {
     if !m.notes.is_empty() {
         string(w, "notes", &m.notes);
     }
+    if let Some(k) = &m.continues {
+        string(w, "continues", k);
+    }
+    if let Some(r) = &m.retired {
+        date(w, "retired_on", r.on);
+        if !r.reason.is_empty() {
+            string(w, "retired_reason", &r.reason);
+        }
+    }
 }
 
 fn line(w: &mut String, s: &str) {
@@ -129,6 +138,11 @@ mod tests {
         m.notes = "tab\there; 'single' \"double\" \u{7}".into();
         m.baseline = Some(0.1 + 0.2);
         m.min = Some(-1e-7);
+        m.continues = Some("older-key".into());
+        m.retired = Some(crate::plan::Retired {
+            on: NaiveDate::from_ymd_opt(2027, 6, 30).unwrap(),
+            reason: "并入\"新\"指标".into(),
+        });
         let again = parse("again.toml", &to_toml(&def)).unwrap();
         assert_eq!(again, def);
     }

@@ -3,6 +3,7 @@
 
 mod audit;
 mod definitions;
+mod life;
 mod new_plan;
 mod plans;
 mod proposal_form;
@@ -31,5 +32,9 @@ pub fn router() -> Router<AppState> {
         .route("/admin/plans/new/upload", post(new_plan::propose_from_upload))
         .route("/admin/plans/new/save", post(new_plan::save_proposal))
         .route("/admin/plans/{id}", get(plans::edit_plan).post(plans::save_plan))
+        .route("/admin/plans/{id}/metrics/new", get(life::new_metric).post(life::add_metric))
+        .route("/admin/metrics/{key}/retire", post(life::retire_metric))
+        .route("/admin/metrics/{key}/reactivate", post(life::reactivate_metric))
+        .route("/admin/metrics/{key}/continues", post(life::set_continues))
         .route("/admin/audit", get(audit::show_audit))
 }

@@ -10,13 +10,14 @@ use askama::Template;
 use axum::extract::{Form, Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::proposal_form::{ProposalForm, RowForm, field_label};
 use crate::error::{Error, Result};
 use crate::plan::propose::{self, Proposal};
 use crate::plan::{Direction, Kind};
-use crate::store::{self, audit};
+use crate::store;
 use crate::web::auth::{Actor, Admin, CurrentUser, Principal};
 use crate::web::flash::{self, Flash};
 use crate::web::{AppState, Layout, off_workers, render};
@@ -177,7 +178,37 @@ async fn proposal_of(state: &AppState, p: Principal, text: String) -> Result<Res
         // Nothing found is still a start: one row to fill in by hand.
         form.add_row(&taken);
     }
+    let form = with_candidates(state, form, true).await?;
     Ok(render(&proposal_page(state, p, form, Some(proposed)))?.into_response())
+}
+
+/// Fills each row's older metrics it may continue (by name, from plans that started before
+/// the new one); on a fresh proposal a metric of the same name is chosen, for the
+/// administrator to confirm or clear.
+async fn with_candidates(state: &AppState, mut form: ProposalForm, choose_same_name: bool) -> Result<ProposalForm> {
+    let Ok(start) = NaiveDate::parse_from_str(form.period_start.trim(), "%Y-%m-%d") else {
+        return Ok(form);
+    };
+    state
+        .store
+        .read(move |c| {
+            for row in &mut form.rows {
+                let found = store::drafts::continuation_candidates(c, start, &row.name)?;
+                if choose_same_name
+                    && row.continues.is_empty()
+                    && let Some((key, _, _)) = found.iter().find(|(_, name, _)| name == row.name.trim())
+                {
+                    row.continues = key.clone();
+                }
+                row.candidates = found.into_iter().map(|(key, name, plan)| (key, format!("{name}({plan})"))).collect();
+                if !row.continues.is_empty() && !row.candidates.iter().any(|(k, _)| *k == row.continues) {
+                    // Kept as posted; create_draft checks it.
+                    row.candidates.push((row.continues.clone(), row.continues.clone()));
+                }
+            }
+            Ok(form)
+        })
+        .await
 }
 
 /// 手工添加一项 posts the page back for one more row; 保存为草稿 checks and saves.
@@ -192,21 +223,15 @@ pub async fn save_proposal(
     let taken = taken_keys(&state).await?;
     if action == "add" {
         form.add_row(&taken);
+        let form = with_candidates(&state, form, false).await?;
         return Ok(render(&proposal_page(&state, p, form, None))?.into_response());
     }
     let Some(def) = form.check(&taken) else {
+        let form = with_candidates(&state, form, false).await?;
         let page = proposal_page(&state, p, form, None);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     };
-    let metrics = def.chapters.iter().map(|c| c.metrics.len()).sum::<usize>();
-    let detail = format!("{}:{} 章,{metrics} 项指标(草稿)", def.title, def.chapters.len());
-    let id = state
-        .store
-        .write(move |tx| {
-            let id = store::drafts::create_draft(tx, &def, &actor)?;
-            audit::record(tx, &actor, "plan_drafted", &def.key, &detail, &addr)?;
-            Ok(id)
-        })
-        .await?;
+    // create_draft records the draft in the audit log, with this address.
+    let id = state.store.write(move |tx| store::drafts::create_draft(tx, &def, &actor, &addr)).await?;
     Ok(flash::redirect(&state, &format!("/?plan={id}"), Flash::DraftSaved))
 }

@@ -62,6 +62,10 @@ pub struct RowForm {
     /// …or a new one, which wins when filled: how a metric moves to another chapter.
     pub new_chapter: String,
     pub source: String,
+    /// The key of an older plan's metric this one carries on (empty: none).
+    pub continues: String,
+    /// Older plans' metrics it may continue, `(key, label)`: found by name for each render.
+    pub candidates: Vec<(String, String)>,
     /// Byte ranges of `source` holding the figures read, as the proposal found them.
     pub figures: Vec<Range<usize>>,
     /// (field, message) for each problem of the row.
@@ -170,6 +174,8 @@ impl ProposalForm {
                 chapter: m.chapter.clone(),
                 new_chapter: String::new(),
                 source: m.source.clone(),
+                continues: String::new(),
+                candidates: Vec::new(),
                 figures: m.figures.clone(),
                 errors: Vec::new(),
             });
@@ -217,6 +223,7 @@ impl ProposalForm {
                     "chapter" => row.chapter = v,
                     "new_chapter" => row.new_chapter = v,
                     "source" => row.source = v,
+                    "continues" => row.continues = v.trim().to_owned(),
                     "figures" => row.figures = parse_figures(&v),
                     _ => {}
                 }
@@ -463,6 +470,8 @@ impl RowForm {
             notes: String::new(),
             min: None,
             max: None,
+            continues: Some(self.continues.trim().to_owned()).filter(|k| !k.is_empty()),
+            retired: None,
         })
     }
 }
@@ -487,6 +496,8 @@ fn as_metric(m: &MetricDef) -> Metric {
         notes: m.notes.clone(),
         min: m.min,
         max: m.max,
+        continues: m.continues.clone(),
+        retired: None,
     }
 }
 

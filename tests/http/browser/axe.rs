@@ -102,6 +102,8 @@ async fn every_page_has_no_axe_core_violations() {
         "/admin/metrics".to_owned(),
         format!("/admin/metrics/{LEAD}"),
         format!("/admin/plans/{plan}"),
+        format!("/admin/plans/{plan}/metrics/new"),
+        "/plans".to_owned(),
         "/admin/tokens".to_owned(),
         "/admin/audit".to_owned(),
         "/no-such-page".to_owned(),
