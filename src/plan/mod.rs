@@ -5,6 +5,7 @@
 pub mod bounds;
 pub mod entry;
 pub(crate) mod metric;
+pub mod names;
 pub(crate) mod number;
 pub mod progress;
 pub mod propose;

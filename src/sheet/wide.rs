@@ -142,8 +142,9 @@ pub(super) fn rows(raw: &[RawRow], at: usize, columns: &Columns, origin: Origin)
             .map(|(col, quarter)| (*col, quarter, get(Some(*col))))
             .filter(|v| !v.2.is_empty())
             .collect();
-        let first_value = values.first().map_or(columns.width, |v| v.0);
-        let error = ragged::problem(cells, columns.width, first_value, origin).or_else(|| {
+        // Numbers side by side are the layout itself, not one number cut at its commas: only
+        // text right of the header counts (no value column to look for a split at).
+        let error = ragged::problem(cells, columns.width, usize::MAX, origin).or_else(|| {
             (metric.is_empty() && !values.is_empty()).then(|| "本行有数值,但没有指标代码或名称".to_owned())
         });
         if let Some(error) = error {

@@ -28,4 +28,5 @@ mod sheets;
 mod startup;
 mod times;
 mod units;
+mod wide;
 mod workbooks;
