@@ -321,6 +321,7 @@ fn plan_def(n: usize, metrics: usize) -> PlanDef {
             notes: "规模测试用合成指标".into(),
             min: None,
             max: None,
+            frequency: Default::default(),
         });
     }
     PlanDef {

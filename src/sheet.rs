@@ -109,6 +109,11 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<SheetRow>, String> {
 /// Reads the first visible worksheet of an XLSX import (the first worksheet if all are hidden),
 /// same layout as [`read_csv`].
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<SheetRow>, String> {
+    read_xlsx_sheet(bytes).map(|(_, rows)| rows)
+}
+
+/// [`read_xlsx`], with the name of the worksheet read (an imported figure records it).
+pub fn read_xlsx_sheet(bytes: &[u8]) -> Result<(String, Vec<SheetRow>), String> {
     if bytes.is_empty() {
         return Err(NO_DATA.into());
     }
@@ -166,7 +171,7 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<SheetRow>, String> {
         cells.sort_by_key(|c| c.0);
         (r as usize + 1, cells)
     });
-    build_rows(raw, Origin::Xlsx)
+    Ok((name.clone(), build_rows(raw, Origin::Xlsx)?))
 }
 
 /// Writes a CSV: UTF-8 with a BOM (so Excel on a Chinese Windows opens it correctly), CRLF line
@@ -483,7 +488,10 @@ mod tests {
 
     #[test]
     fn missing_columns_and_empty_files() {
-        assert_eq!(read_csv("指标代码,数值\nx,1\n".as_bytes()), Err(format!("缺少“季度”列(找到的列:指标代码, 数值);{WIDE_HINT}")));
+        assert_eq!(
+            read_csv("指标代码,数值\nx,1\n".as_bytes()),
+            Err(format!("缺少“季度”列(找到的列:指标代码, 数值);{WIDE_HINT}"))
+        );
         assert_eq!(
             read_csv("单位,说明\n%,x\n".as_bytes()),
             Err(format!("缺少“指标代码”或“指标名称”、“季度”、“数值”列(找到的列:单位, 说明);{WIDE_HINT}"))

@@ -15,7 +15,7 @@ pub mod seed;
 pub(crate) mod text;
 pub mod time;
 
-pub use metric::{Direction, Kind, Metric, Reported, Target, fmt_num};
+pub use metric::{Direction, Frequency, Kind, Metric, Reported, Target, fmt_num};
 pub use quarter::Quarter;
 pub use review::ReviewStatus;
 

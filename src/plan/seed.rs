@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{Direction, Kind, Target, fmt_num};
+use super::{Direction, Frequency, Kind, Target, fmt_num};
 
 mod write;
 pub use write::to_toml;
@@ -63,6 +63,8 @@ pub struct MetricDef {
     /// The metric's own bounds, over those its unit implies (see `plan::bounds`).
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// `frequency = "annual"`: reported once a year, with the fourth quarter.
+    pub frequency: Frequency,
 }
 
 #[derive(Deserialize)]
@@ -120,6 +122,7 @@ struct RawMetric {
     notes: String,
     min: Option<toml::Value>,
     max: Option<toml::Value>,
+    frequency: Option<String>,
 }
 
 /// Reads a seed file's text; `file` names it in messages.
@@ -281,6 +284,11 @@ impl Checker<'_> {
         if let Some(t) = target.filter(|t| outside(t.low) || outside(t.high)) {
             return Err(self.err("target", format!("目标值 {t} 超出本指标的 min/max")));
         }
+        let frequency = match m.frequency.as_deref() {
+            None => Frequency::Quarterly,
+            Some(f) => Frequency::parse(f.trim())
+                .ok_or_else(|| self.err("frequency", format!("未知填报频率“{f}”,应为 quarterly 或 annual")))?,
+        };
         let baseline_date = self.opt_date("baseline_date", m.baseline_date.as_ref())?.unwrap_or(default_baseline);
         let target_date = self.opt_date("target_date", m.target_date.as_ref())?.unwrap_or(default_target);
         if target_date <= baseline_date {
@@ -301,6 +309,7 @@ impl Checker<'_> {
             notes: m.notes.trim().to_owned(),
             min,
             max,
+            frequency,
         })
     }
 }

@@ -264,6 +264,19 @@ CREATE TRIGGER plan_version_lock_deleted AFTER DELETE ON quarter_lock BEGIN
 END;
 INSERT INTO plan_version (plan_id) SELECT id FROM plan;
 "#,
+    // Issue 15: a metric's reporting frequency (an annual figure is entered with the fourth
+    // quarter), kept from the seed unless an administrator set it; and where each imported
+    // figure came from (file, sheet, cell), beside the history row its import wrote.
+    r#"
+ALTER TABLE metric ADD COLUMN frequency TEXT NOT NULL DEFAULT 'quarterly' CHECK (frequency IN ('quarterly', 'annual'));
+ALTER TABLE metric ADD COLUMN frequency_edited INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE import_source (
+    history_id INTEGER PRIMARY KEY REFERENCES value_history (id),
+    file       TEXT NOT NULL,
+    sheet      TEXT NOT NULL DEFAULT '',
+    cell       TEXT NOT NULL DEFAULT ''
+) STRICT;
+"#,
 ];
 
 /// The schema version this binary writes.
@@ -303,6 +316,7 @@ mod tests {
         (3, "f82b83acf7af5780e37404cc6168cad1897239e21d1f9edffdd5e0002ddeb049"),
         (4, "b55c9d906d39ab032a574f442700899a28c2c2843f26e91352b29f81898db2ba"),
         (5, "ad250de8ba0c5ec0c176cc351789494bd1689d8d852fa86b0734a0fdce5b8185"),
+        (6, "05871713b17a6fe8fc4e31e831170aacfed05ba5897d1674b05bf75daea49317"),
     ];
 
     /// The checksum of a migration's SQL; line endings are folded, so that a checkout that

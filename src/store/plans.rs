@@ -4,11 +4,11 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::error::{Error, Result};
-use crate::plan::{Chapter, Direction, Kind, Metric, Plan, Target};
+use crate::plan::{Chapter, Direction, Frequency, Kind, Metric, Plan, Target};
 
 const PLAN_COLS: &str = "id, key, title, issuer, document_number, issued_on, period_start, period_end, midterm_on";
 const METRIC_COLS: &str = "id, plan_id, chapter_id, key, name, name_en, unit, kind, direction, baseline, baseline_date, \
-     target_low, target_high, target_date, source, notes, min_value, max_value";
+     target_low, target_high, target_date, source, notes, min_value, max_value, frequency";
 
 /// Every plan, newest period first.
 pub fn list(conn: &Connection) -> Result<Vec<Plan>> {
@@ -127,6 +127,10 @@ fn metric_row(r: &Row) -> rusqlite::Result<Metric> {
         notes: r.get(15)?,
         min: r.get(16)?,
         max: r.get(17)?,
+        frequency: {
+            let f: String = r.get(18)?;
+            Frequency::parse(&f).ok_or_else(|| bad(18, f))?
+        },
     })
 }
 

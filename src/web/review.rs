@@ -140,7 +140,12 @@ async fn build(state: &AppState, p: Principal, lang: Lang, plan_id: i64, error: 
         .await?;
     let waiting = waiting_rows(&metrics, waiting, &approved);
     let missing_quarter = default_quarter(&plan, today);
-    let missing = metrics.iter().filter(|m| !present.contains_key(&m.id)).cloned().collect();
+    // An annual metric is due in the fourth quarter only.
+    let missing = metrics
+        .iter()
+        .filter(|m| m.frequency.reports_in(missing_quarter) && !present.contains_key(&m.id))
+        .cloned()
+        .collect();
     let last = Quarter::last_closed(today).min(Quarter::containing(plan.period_end));
     let quarters = plan.quarters().filter(|q| *q <= last).map(|q| (q, locked.contains(&q))).collect();
     Ok(ReviewPage {

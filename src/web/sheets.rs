@@ -24,7 +24,7 @@ use crate::plan::{Metric, Plan, Quarter, fmt_num, names, number};
 use crate::report::tables::{self, Export};
 use crate::sheet::{self, SheetRow};
 use crate::store::entry::Item;
-use crate::store::values::Stored;
+use crate::store::values::{Source, Stored};
 use crate::store::{self, audit};
 
 #[derive(Template)]
@@ -88,6 +88,9 @@ pub(crate) struct PayloadRow {
     /// The figure's cell in a wide sheet (`F7`); empty for a row of the long layout.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     cell: String,
+    /// The worksheet read, for an XLSX file; empty for CSV.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    sheet: String,
     metric: String,
     quarter: String,
     value: String,
@@ -158,16 +161,19 @@ pub async fn check_import(
     };
     let is_xlsx = name.to_lowercase().ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04");
     // Parsing a large sheet takes CPU time: never on the async workers.
-    let rows =
-        off_workers(move || Ok(if is_xlsx { sheet::read_xlsx(&bytes) } else { sheet::read_csv(&bytes) })).await?;
-    let rows = match rows {
+    let rows = off_workers(move || {
+        Ok(if is_xlsx { sheet::read_xlsx_sheet(&bytes) } else { sheet::read_csv(&bytes).map(|r| (String::new(), r)) })
+    })
+    .await?;
+    let (sheet_name, rows) = match rows {
         Ok(rows) => rows,
         Err(e) => {
             page.error = format!("文件 {name} 无法读取:{e}");
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
         }
     };
-    let mut payload: Vec<PayloadRow> = rows.iter().map(PayloadRow::from).collect();
+    let mut payload: Vec<PayloadRow> =
+        rows.iter().map(|r| PayloadRow { sheet: sheet_name.clone(), ..PayloadRow::from(r) }).collect();
     let metrics = state.store.read(move |c| store::plans::metrics(c, plan_id)).await?;
     propose(&metrics, &mut payload);
     let checked = check(&state, &p, plan_id, payload.clone()).await?;
@@ -183,6 +189,7 @@ impl From<&SheetRow> for PayloadRow {
         Self {
             row: r.row,
             cell: r.cell.clone(),
+            sheet: String::new(),
             metric: r.metric.clone(),
             quarter: r.quarter.clone(),
             value: r.value.clone(),
@@ -228,7 +235,7 @@ async fn check(state: &AppState, p: &Principal, plan_id: i64, rows: Vec<PayloadR
     let today = state.today();
     let dry_run = |rows: Vec<PayloadRow>| {
         let actor = actor.clone();
-        state.store.dry_run(move |tx| apply_rows(tx, plan_id, &rows, &actor, today))
+        state.store.dry_run(move |tx| apply_rows(tx, plan_id, &rows, &actor, today, None))
     };
     let mut checks = dry_run(rows.clone()).await?;
     if checks.ok() {
@@ -237,8 +244,7 @@ async fn check(state: &AppState, p: &Principal, plan_id: i64, rows: Vec<PayloadR
     // A refusal fails the whole batch, which leaves the rows that passed without an outcome
     // of their own. Checking them again alone gives it: refused rows write nothing, so the
     // others see the same figures as in the first run.
-    let passed: Vec<usize> =
-        checks.results.iter().filter(|(_, r)| matches!(r, Ok(Some(_)))).map(|(i, _)| *i).collect();
+    let passed: Vec<usize> = checks.results.iter().filter(|(_, r)| matches!(r, Ok(Some(_)))).map(|(i, _)| *i).collect();
     if passed.is_empty() {
         return Ok(checks);
     }
@@ -261,6 +267,7 @@ fn apply_rows(
     rows: &[PayloadRow],
     actor: &str,
     today: chrono::NaiveDate,
+    file: Option<&str>,
 ) -> Result<RowChecks> {
     let plan = store::plans::get(tx, plan_id)?;
     let metrics = store::plans::metrics(tx, plan_id)?;
@@ -297,7 +304,18 @@ fn apply_rows(
         }
     }
     let outcomes = match store::entry::save_all(tx, &plan, &items, actor, today, "import") {
-        Ok(o) => o.into_iter().map(Ok).collect::<Vec<_>>(),
+        Ok(o) => {
+            // Each figure saved keeps where it came from, beside its history row.
+            for ((item, &i), outcome) in items.iter().zip(&item_rows).zip(&o) {
+                if let (Some(file), Outcome::Created | Outcome::Changed) = (file, outcome) {
+                    let r = &rows[i];
+                    let cell = if r.cell.is_empty() { format!("第 {} 行", r.row) } else { r.cell.clone() };
+                    let source = Source { file: file.to_owned(), sheet: r.sheet.clone(), cell };
+                    store::values::record_source(tx, item.metric.id, item.quarter, &source)?;
+                }
+            }
+            o.into_iter().map(Ok).collect::<Vec<_>>()
+        }
         // The rows that passed keep `Unchanged` here; `check` finds their real outcomes.
         Err(Error::Invalid(errors)) => {
             let mut out: Vec<std::result::Result<Outcome, Problem>> = vec![Ok(Outcome::Unchanged); items.len()];
@@ -428,12 +446,13 @@ pub async fn apply_import(
         return Ok((StatusCode::GONE, render(&page)?).into_response());
     };
     let rows = confirmed(pending.rows, &accepted);
+    let file = pending.file.clone();
     let today = state.today();
     let r = rows.clone();
     let applied = state
         .store
         .write(move |tx| {
-            let checks = apply_rows(tx, plan_id, &r, &actor, today)?;
+            let checks = apply_rows(tx, plan_id, &r, &actor, today, Some(&file))?;
             if !checks.ok() {
                 return Err(Error::Refused("导入内容未通过检查,全部未保存".into()));
             }

@@ -2,6 +2,7 @@
 //! HTTP to it. One binary, so the crate links once.
 
 mod admin;
+mod annual;
 mod api;
 mod auth;
 mod browser;

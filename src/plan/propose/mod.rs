@@ -94,6 +94,7 @@ impl Proposal {
                 notes: String::new(),
                 min: None,
                 max: None,
+                frequency: Default::default(),
             };
             match chapters.iter_mut().find(|c| c.title == m.chapter) {
                 Some(c) => c.metrics.push(def),
