@@ -171,6 +171,7 @@ pub struct Definition {
     pub target_date: Option<NaiveDate>,
     pub source: String,
     pub notes: String,
+    pub frequency: Frequency,
 }
 
 impl Definition {
@@ -185,6 +186,7 @@ impl Definition {
             target_date: m.target_date,
             source: m.source.clone(),
             notes: m.notes.clone(),
+            frequency: m.frequency,
         }
     }
 
@@ -203,6 +205,7 @@ impl Definition {
             ("目标日期", date(self.target_date), date(new.target_date)),
             ("规划原文", self.source.clone(), new.source.clone()),
             ("说明", self.notes.clone(), new.notes.clone()),
+            ("填报频率", self.frequency.label_zh().to_owned(), new.frequency.label_zh().to_owned()),
         ];
         pairs.into_iter().filter(|(_, a, b)| a != b).map(|(f, a, b)| format!("{f}:{a} → {b}")).collect()
     }
@@ -211,7 +214,8 @@ impl Definition {
 pub fn update_definition(conn: &Connection, id: i64, d: &Definition) -> Result<()> {
     conn.execute(
         "UPDATE metric SET name = ?2, name_en = ?3, unit = ?4, baseline = ?5, baseline_date = ?6, target_low = ?7, \
-         target_high = ?8, target_date = ?9, source = ?10, notes = ?11 WHERE id = ?1",
+         target_high = ?8, target_date = ?9, source = ?10, notes = ?11, \
+         frequency_edited = CASE WHEN frequency != ?12 THEN 1 ELSE frequency_edited END, frequency = ?12 WHERE id = ?1",
         rusqlite::params![
             id,
             d.name,
@@ -223,7 +227,8 @@ pub fn update_definition(conn: &Connection, id: i64, d: &Definition) -> Result<(
             d.target.map(|t| t.high),
             d.target_date.map(|x| x.to_string()),
             d.source,
-            d.notes
+            d.notes,
+            d.frequency.as_str()
         ],
     )?;
     Ok(())

@@ -110,3 +110,51 @@ async fn an_imported_figure_records_its_file_sheet_and_cell_in_the_history() {
     let shown = texts(&doc, ".history-row .source");
     assert_eq!(shown, ["(来自 补录.csv · 第 2 行)", "(来自 历史数据.xlsx · 2022年报表 · D2)"]);
 }
+
+#[tokio::test]
+async fn an_administrator_sets_a_frequency_audited_and_the_seed_keeps_it() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in(Role::Admin).await;
+    let (_, doc) = admin.html("/admin/metrics/fibre-bandwidth").await;
+    assert_eq!(texts(&doc, "#frequency option[selected]"), ["按季度"]);
+    let source = texts(&doc, "#source")[0].clone();
+    let fields = [
+        ("name", "气象观测数据光纤专线带宽"),
+        ("unit", "Mbps"),
+        ("baseline", "60"),
+        ("baseline_date", "2020-12-31"),
+        ("target_low", "300"),
+        ("target_date", "2025-12-31"),
+        ("source", source.as_str()),
+        ("notes", "按年度统计"),
+        ("frequency", "annual"),
+    ];
+    assert_eq!(admin.post("/admin/metrics/fibre-bandwidth", &fields).await.status(), 303);
+    let detail: String = app
+        .store
+        .with_conn(|c| {
+            Ok(c.query_row(
+                "SELECT detail FROM audit WHERE action = 'metric_changed' AND subject = 'fibre-bandwidth'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert!(detail.contains("填报频率:按季度 → 按年度"), "{detail}");
+    let bad = [("frequency", "monthly"), ("name", "x"), ("unit", "Mbps"), ("source", "x")];
+    assert_eq!(admin.post("/admin/metrics/fibre-bandwidth", &bad).await.status(), 422);
+
+    // Loading the seed again (as every start does) keeps what the administrator chose, and
+    // sets the seed's own frequency where nobody chose one.
+    app.store
+        .with_conn(|c| {
+            c.execute("UPDATE metric SET frequency = 'quarterly' WHERE key = 'air-quality-good-days'", [])?;
+            plantrack::store::seed::load(c, &crate::helpers::seed_plan())?;
+            Ok(())
+        })
+        .unwrap();
+    let frequency =
+        |key: &str| count(&app, &format!("SELECT count(*) FROM metric WHERE key = '{key}' AND frequency = 'annual'"));
+    assert_eq!(frequency("fibre-bandwidth"), 1);
+    assert_eq!(frequency("air-quality-good-days"), 1);
+}
