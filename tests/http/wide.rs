@@ -184,3 +184,52 @@ async fn a_name_that_only_nearly_matches_is_applied_only_when_confirmed() {
         [fig(LEAD, "2022Q4", 41.0), fig(LEAD, "2023Q4", 43.0), fig("x-band-radar", "2022Q4", 1.0)]
     );
 }
+
+#[tokio::test]
+async fn a_reviewer_approves_one_metrics_imported_series_as_shown() {
+    let app = TestApp::spawn().await;
+    let editor = app.sign_in(Role::Editor).await;
+    let sheet = format!("指标代码,2021Q4,2022Q4,2023Q4\n{LEAD},39,41,43\nfibre-bandwidth,,100,\n");
+    let (_, doc) = upload(&editor, &app, "a.csv", sheet.into_bytes()).await;
+    assert_eq!(apply(&editor, &app, &doc).await.status(), 303);
+
+    let reviewer = app.sign_in(Role::Reviewer).await;
+    let plan = seed_plan_id(&app);
+    let (_, doc) = reviewer.html(&format!("/plans/{plan}/review")).await;
+    assert_eq!(texts(&doc, "#series tbody tr").len(), 2, "a row per metric");
+    let row = format!("#s-{LEAD}");
+    assert!(texts(&doc, &format!("{row} .count")).join("").starts_with("3 项"));
+    for css in [".approved-series svg", ".new-series svg"] {
+        assert_eq!(doc.select(&scraper::Selector::parse(&format!("{row} {css}")).unwrap()).count(), 1, "{css}");
+    }
+    let shown = input_value(&doc, &format!("{row} input[name=figures]")).unwrap();
+    assert_eq!(shown, "2021Q4:1,2022Q4:1,2023Q4:1");
+
+    // A figure changed after the page was shown: nothing is approved.
+    let again = format!("指标代码,2023Q4\n{LEAD},44\n");
+    let (_, doc) = upload(&editor, &app, "b.csv", again.into_bytes()).await;
+    assert_eq!(apply(&editor, &app, &doc).await.status(), 303);
+    let path = format!("/plans/{plan}/review/approve-series");
+    let res = reviewer.post(&path, &[("key", LEAD), ("figures", &shown)]).await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(count(&app, "SELECT count(*) FROM reported_value WHERE status = 'approved'"), 0);
+
+    let (_, doc) = reviewer.html(&format!("/plans/{plan}/review")).await;
+    let shown = input_value(&doc, &format!("{row} input[name=figures]")).unwrap();
+    assert_eq!(reviewer.post(&path, &[("key", LEAD), ("figures", &shown)]).await.status(), 303);
+    let approved = count(
+        &app,
+        &format!(
+            "SELECT count(*) FROM reported_value v JOIN metric m ON m.id = v.metric_id WHERE m.key = '{LEAD}' AND v.status = 'approved'"
+        ),
+    );
+    assert_eq!(approved, 3);
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM reported_value WHERE status = 'pending'"),
+        1,
+        "the other metric waits"
+    );
+    // An editor cannot approve.
+    let res = editor.post(&path, &[("key", "fibre-bandwidth"), ("figures", "2022Q4:1")]).await;
+    assert_eq!(res.status(), 403);
+}
