@@ -41,7 +41,7 @@ async fn an_annual_metric_is_entered_in_the_fourth_quarter_and_never_missing_bef
     assert!(texts(&doc, "span.annual").iter().all(|t| t == "年度"));
     assert_eq!(texts(&doc, "span.annual").len() as i64, annual);
     assert_eq!(save_entry(&editor, plan, "2022Q4", &[(ANNUAL, "342", "")]).await.status(), 303);
-    assert_eq!(count(&app, &format!("SELECT count(*) FROM reported_value WHERE quarter = '2022Q4'")), 1);
+    assert_eq!(count(&app, "SELECT count(*) FROM reported_value WHERE quarter = '2022Q4'"), 1);
 
     // The API and an import refuse Q1–Q3 with the reason.
     let res = editor
