@@ -47,8 +47,8 @@ async fn the_midterm_report_shows_each_figure_status_projection_and_sentence() {
     // 33 metrics have no approved figure by mid-2023; context metrics too count as missing.
     assert_eq!(texts(&doc, ".report-missing li").len(), 33);
     assert_eq!(texts(&doc, "#n-approved"), ["8"]);
-    // 36 metrics × 10 quarters, 8 of them reported.
-    assert_eq!(texts(&doc, "#n-missing"), ["352"]);
+    // 32 quarterly metrics × 10 quarters and 4 annual ones × 2 year ends, 8 figures reported.
+    assert_eq!(texts(&doc, "#n-missing"), ["320"]);
     let overall = texts(&doc, ".summary-table tr.overall td");
     assert_eq!(
         overall,
