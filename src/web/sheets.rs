@@ -5,6 +5,10 @@
 //! rows stay on the server ([`super::uploads`]); the apply request names them and they are
 //! checked again, so nothing the browser holds is trusted. A row the sheet reader could not line up with its header
 //! (see [`crate::sheet::SheetRow::error`]) is an error like any other, so the check fails.
+//! In the wide layout every figure is named by its cell (`F7`). A metric name matching none
+//! exactly gets the closest metric proposed once, at the check ([`names::closest`]); the
+//! proposal is kept with the checked rows and applied only for the names the clerk ticked.
+//! Each applied figure records its file, worksheet and cell beside its history row.
 
 use askama::Template;
 use axum::extract::{Form, Multipart, Path, Query, State};
@@ -20,12 +24,15 @@ use super::{AppState, Layout, off_workers, render};
 use crate::error::{Error, Result};
 use crate::plan::entry::Input;
 use crate::plan::entry::{Outcome, Problem};
-use crate::plan::{Metric, Plan, Quarter, fmt_num, names, number};
+use crate::plan::{Metric, Plan, Quarter, names};
 use crate::report::tables::{self, Export};
 use crate::sheet::{self, SheetRow};
 use crate::store::entry::Item;
 use crate::store::values::{Source, Stored};
 use crate::store::{self, audit};
+
+mod summary;
+use summary::{Checked, summarise};
 
 #[derive(Template)]
 #[template(path = "pages/sheets/index.html")]
@@ -38,47 +45,6 @@ struct SheetsPage {
     /// After a dry run: each row's outcome.
     checked: Option<Checked>,
     error: String,
-}
-
-/// The result of checking an uploaded sheet.
-struct Checked {
-    file: String,
-    rows: Vec<CheckedRow>,
-    /// Names in the sheet that match no metric exactly, each with the metric proposed for it
-    /// (by [`names::closest`]): applied only when ticked.
-    proposals: Vec<(String, names::Proposal)>,
-    errors: usize,
-    changes: usize,
-    /// Names the checked rows kept on the server, for the apply request.
-    token: String,
-}
-
-struct CheckedRow {
-    row: usize,
-    /// The figure's cell (`F7`) in a wide sheet; empty in a long one.
-    cell: String,
-    /// The metric proposed for a name that matched none exactly: `名称(代码)`.
-    proposed: String,
-    metric: String,
-    quarter: String,
-    value: String,
-    note: String,
-    /// The figure stored now for the row's metric and quarter, if any.
-    before: Option<Before>,
-    /// The figure the row would store, as it would be saved (`1,000` → `1000`); `None`
-    /// unless the row adds or changes a figure.
-    after: Option<String>,
-    /// The row changes only the note (or resubmits a returned figure) of an equal value.
-    same_value: bool,
-    outcome: String,
-    error: String,
-}
-
-/// A stored figure as the check page shows it beside the new one.
-struct Before {
-    value: String,
-    /// 待审核, 已审核 or 已退回: an approved figure replaced goes back to review.
-    state: &'static str,
 }
 
 /// The parts of a sheet row that are checked and applied.
@@ -353,61 +319,6 @@ fn resolve<'a>(metrics: &'a [Metric], r: &PayloadRow) -> std::result::Result<Opt
 /// Imports go through the sign-in session, to which their checked rows are tied.
 fn session_of(p: &Principal) -> Result<i64> {
     p.session.as_ref().map(|(id, _)| *id).ok_or_else(|| Error::Forbidden("导入需在网页上登录后进行".into()))
-}
-
-fn summarise(file: String, rows: &[PayloadRow], checks: RowChecks, token: String) -> Checked {
-    let by_row: HashMap<usize, RowResult> = checks.results.into_iter().collect();
-    let mut errors = 0;
-    let mut changes = 0;
-    let mut proposals: Vec<(String, names::Proposal)> = Vec::new();
-    let checked = rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            if let Some(p) = &r.proposal
-                && !proposals.iter().any(|(name, _)| *name == r.metric)
-            {
-                proposals.push((r.metric.clone(), p.clone()));
-            }
-            let stored = checks.before.get(&i);
-            // A row that adds or changes a figure passed the save path's parse: read it the same way.
-            let new = match by_row.get(&i) {
-                Some(Ok(Some(Outcome::Created | Outcome::Changed))) => Some(number::parse(&r.value)),
-                _ => None,
-            };
-            let same_value = matches!((stored, &new), (Some(s), Some(Ok(v))) if s.value == *v);
-            let after = new.map(|v| v.map_or_else(|_| r.value.clone(), fmt_num));
-            let (outcome, error) = match by_row.get(&i) {
-                Some(Ok(Some(o))) => {
-                    if *o != Outcome::Unchanged {
-                        changes += 1;
-                    }
-                    (o.label_zh().to_owned(), String::new())
-                }
-                Some(Ok(None)) => ("跳过(无数值)".to_owned(), String::new()),
-                Some(Err(e)) => {
-                    errors += 1;
-                    ("错误".to_owned(), e.clone())
-                }
-                None => (String::new(), String::new()),
-            };
-            CheckedRow {
-                row: r.row,
-                cell: r.cell.clone(),
-                proposed: r.proposal.as_ref().map(|p| format!("{}({})", p.name, p.key)).unwrap_or_default(),
-                metric: r.metric.clone(),
-                quarter: r.quarter.clone(),
-                value: r.value.clone(),
-                note: r.note.clone(),
-                before: stored.map(|s| Before { value: fmt_num(s.value), state: s.status.label_zh() }),
-                after,
-                same_value,
-                outcome,
-                error,
-            }
-        })
-        .collect();
-    Checked { file, rows: checked, proposals, errors, changes, token }
 }
 
 /// The apply form: `upload`, the token of a checked upload, and one `accept` per name in the
