@@ -66,6 +66,13 @@ async fn an_annual_metric_is_entered_in_the_fourth_quarter_and_never_missing_bef
     assert_eq!(apply(&editor, &app, &doc).await.status(), 303);
     assert_eq!(count(&app, "SELECT count(*) FROM reported_value WHERE quarter = '2023Q4' AND value = 345"), 1);
 
+    let (_, doc) = app.html(&format!("/metrics/{ANNUAL}")).await;
+    assert_eq!(texts(&doc, ".metric-header .frequency"), ["按年度填报"]);
+    let (_, doc) = app.html(&format!("/metrics/{LEAD}")).await;
+    assert_eq!(texts(&doc, ".metric-header .frequency"), ["按季度填报"]);
+    let (_, body) = app.json(&format!("/api/metrics/{ANNUAL}")).await;
+    assert_eq!(body["frequency"], "annual", "{body}");
+
     // The review page lists it as missing in the fourth quarter (the plan's last is due).
     let reviewer = app.sign_in(Role::Reviewer).await;
     let (_, doc) = reviewer.html(&format!("/plans/{plan}/review")).await;
