@@ -132,3 +132,17 @@ fn a_metrics_own_bounds_are_read_and_checked_against_its_figures() {
     assert_eq!(broken("target = 48\n", "target = 48\nmin = 40\n").field, "baseline");
     assert_eq!(broken("target = 48\n", "target = 48\nmax = \"many\"\n").field, "max");
 }
+
+#[test]
+fn a_frequency_is_quarterly_unless_the_seed_says_annual() {
+    let plan = parse("t.toml", GOOD).unwrap();
+    assert!(plan.chapters[0].metrics.iter().all(|m| m.frequency == Frequency::Quarterly));
+    let annual = GOOD.replacen("kind = \"count\"", "kind = \"count\"\nfrequency = \"annual\"", 1);
+    let plan = parse("t.toml", &annual).unwrap();
+    let engineers = plan.chapters[0].metrics.iter().find(|m| m.key == "engineers").unwrap();
+    assert_eq!(engineers.frequency, Frequency::Annual);
+    assert_eq!(parse("t.toml", &to_toml(&plan)).unwrap(), plan, "written back as it was");
+    let e = broken("kind = \"level\"", "kind = \"level\"\nfrequency = \"monthly\"");
+    assert_eq!(e.field, "frequency");
+    assert!(e.to_string().contains("monthly"));
+}
