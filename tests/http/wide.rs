@@ -159,14 +159,17 @@ async fn a_name_that_only_nearly_matches_is_applied_only_when_confirmed() {
     assert_eq!(status, 422, "a name like none is an error, never guessed");
     assert!(doc.html().contains("本规划没有指标“人工增雨作业次数”"));
 
-    let sheet = "指标名称,2022年,2023年\n强对流天气预警提前量,41,43\n气象观测数据光纤专线带宽（Mbps）,,\nX波段双偏振天气雷达,1,\n";
+    // Full-width brackets and no space for 地厅级科研项目 (新增): the same once normalised, and
+    // still proposed rather than taken.
+    let sheet = "指标名称,2022年,2023年\n强对流天气预警提前量,41,43\n气象观测数据光纤专线带宽（Mbps）,,\nX波段双偏振天气雷达,1,\n地厅级科研项目（新增）,2,\n";
     let (status, doc) = upload(&editor, &app, "b.csv", sheet.as_bytes().to_vec()).await;
     assert_eq!(status, 200, "{}", doc.html());
     let proposed = texts(&doc, ".name-matches li");
-    assert_eq!(proposed.len(), 1, "{proposed:?}");
+    assert_eq!(proposed.len(), 2, "{proposed:?}");
+    assert!(proposed[1].contains("地厅级科研项目 (新增)") && proposed[1].contains("100%"), "{proposed:?}");
     assert!(proposed[0].contains("强对流天气预警提前量") && proposed[0].contains("强对流天气预警时间提前量"));
     assert!(proposed[0].contains(LEAD) && proposed[0].contains('%'));
-    assert_eq!(texts(&doc, ".proposed").len(), 2, "both cells show the proposed metric");
+    assert_eq!(texts(&doc, ".proposed").len(), 3, "every cell shows its proposed metric");
     let token = input_value(&doc, "input[name=upload]").unwrap();
     let path = format!("/plans/{}/import/apply", seed_plan_id(&app));
 
