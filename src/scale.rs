@@ -323,6 +323,7 @@ fn plan_def(n: usize, metrics: usize) -> PlanDef {
             max: None,
             continues: None,
             retired: None,
+            frequency: Default::default(),
         });
     }
     PlanDef {

@@ -18,9 +18,11 @@ mod inflate;
 #[cfg(test)]
 mod props;
 mod ragged;
+mod wide;
 mod workbook;
 
 use ragged::Origin;
+pub use wide::address;
 pub use workbook::{Cell, Layout, Sheet, write_xlsx};
 
 /// One data row of an import sheet, as text, with its row number in the sheet (1-based,
@@ -29,6 +31,9 @@ pub use workbook::{Cell, Layout, Sheet, write_xlsx};
 pub struct SheetRow {
     /// Row number as Excel shows it (blank rows and rows above the header are counted).
     pub row: usize,
+    /// The cell of the figure as Excel names it (`F7`), in the wide layout, where a row holds
+    /// many figures; empty in the long layout, where the row number says it.
+    pub cell: String,
     /// Metric key (ASCII slug like `fibre-bandwidth`) or Chinese name, as typed.
     pub metric: String,
     /// Quarter as typed: `2022Q3` or `2022年第三季度` (not parsed here).
@@ -45,6 +50,8 @@ pub struct SheetRow {
 }
 
 const NO_DATA: &str = "文件中没有数据行";
+/// Said when a sheet is in neither layout: what the wide one needs.
+const WIDE_HINT: &str = "也不是宽表(宽表需要“指标代码”或“指标名称”列,以及以季度或年份为表头的列,如 2022Q3、2022年第三季度、2022年,或“2022年”下的“一季度”…“四季度”)";
 /// Guards against a sheet that is small compressed but huge once unzipped.
 const MAX_XLSX_CELLS: usize = 250_000;
 /// How many non-blank rows from the top may hold title lines before the header.
@@ -102,6 +109,11 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<SheetRow>, String> {
 /// Reads the first visible worksheet of an XLSX import (the first worksheet if all are hidden),
 /// same layout as [`read_csv`].
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<SheetRow>, String> {
+    read_xlsx_sheet(bytes).map(|(_, rows)| rows)
+}
+
+/// [`read_xlsx`], with the name of the worksheet read (an imported figure records it).
+pub fn read_xlsx_sheet(bytes: &[u8]) -> Result<(String, Vec<SheetRow>), String> {
     if bytes.is_empty() {
         return Err(NO_DATA.into());
     }
@@ -133,11 +145,33 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<SheetRow>, String> {
         let (r, c) = cell.get_position();
         grid.entry(r).or_default().push((c as usize, text.to_string()));
     }
+    drop(cells);
+    // A merged cell holds its text in its top-left cell only; the bureau's year row (`2022年`
+    // over four quarter columns) means it for every column it covers.
+    for region in book.merge_cells_by_sheet_name(&name).map_err(broken)? {
+        let (top, left) = region.start;
+        let Some(text) = grid.get(&top).and_then(|r| r.iter().find(|c| c.0 == left as usize)).map(|c| c.1.clone())
+        else {
+            continue;
+        };
+        for r in top..=region.end.0 {
+            let row = grid.entry(r).or_default();
+            for c in left..=region.end.1 {
+                if !row.iter().any(|x| x.0 == c as usize) {
+                    count += 1;
+                    if count > MAX_XLSX_CELLS {
+                        return Err(format!("工作表“{name}”内容过多(超过 {MAX_XLSX_CELLS} 个单元格)"));
+                    }
+                    row.push((c as usize, text.clone()));
+                }
+            }
+        }
+    }
     let raw = grid.into_iter().map(|(r, mut cells)| {
         cells.sort_by_key(|c| c.0);
         (r as usize + 1, cells)
     });
-    build_rows(raw, Origin::Xlsx)
+    Ok((name.clone(), build_rows(raw, Origin::Xlsx)?))
 }
 
 /// Writes a CSV: UTF-8 with a BOM (so Excel on a Chinese Windows opens it correctly), CRLF line
@@ -286,7 +320,12 @@ fn build_rows(raw: impl IntoIterator<Item = RawRow>, origin: Origin) -> Result<V
     let found =
         raw.iter().take(HEADER_SEARCH_ROWS).enumerate().find_map(|(i, (_, h))| Some((i, Columns::find(h).ok()?)));
     let Some((at, columns)) = found else {
-        return Err(Columns::find(&first.1).err().unwrap_or_default());
+        if let Some((at, columns)) = wide::find(&raw, HEADER_SEARCH_ROWS) {
+            let rows = wide::rows(&raw, at, &columns, origin);
+            return if rows.is_empty() { Err(NO_DATA.into()) } else { Ok(rows) };
+        }
+        let long = Columns::find(&first.1).err().unwrap_or_default();
+        return Err(format!("{long};{WIDE_HINT}"));
     };
     let width = raw[at].1.iter().map(|c| c.0 + 1).max().unwrap_or(0);
     let mut rows = Vec::new();
@@ -308,7 +347,7 @@ fn build_rows(raw: impl IntoIterator<Item = RawRow>, origin: Origin) -> Result<V
             continue;
         }
         let error = ragged::problem(cells, width, columns.value, origin);
-        rows.push(SheetRow { row, metric, quarter, value, note, error });
+        rows.push(SheetRow { row, cell: String::new(), metric, quarter, value, note, error });
     }
     if rows.is_empty() {
         return Err(NO_DATA.into());
@@ -369,6 +408,7 @@ mod tests {
     fn row(row: usize, metric: &str, quarter: &str, value: &str, note: &str) -> SheetRow {
         SheetRow {
             row,
+            cell: String::new(),
             metric: metric.into(),
             quarter: quarter.into(),
             value: value.into(),
@@ -448,10 +488,13 @@ mod tests {
 
     #[test]
     fn missing_columns_and_empty_files() {
-        assert_eq!(read_csv("指标代码,数值\nx,1\n".as_bytes()), Err("缺少“季度”列(找到的列:指标代码, 数值)".into()));
+        assert_eq!(
+            read_csv("指标代码,数值\nx,1\n".as_bytes()),
+            Err(format!("缺少“季度”列(找到的列:指标代码, 数值);{WIDE_HINT}"))
+        );
         assert_eq!(
             read_csv("单位,说明\n%,x\n".as_bytes()),
-            Err("缺少“指标代码”或“指标名称”、“季度”、“数值”列(找到的列:单位, 说明)".into())
+            Err(format!("缺少“指标代码”或“指标名称”、“季度”、“数值”列(找到的列:单位, 说明);{WIDE_HINT}"))
         );
         for empty in ["", "\u{feff}", "\r\n\r\n", "指标代码,季度,数值\r\n", "指标代码,季度,数值\r\n,,\r\n\r\n"]
         {
@@ -664,6 +707,27 @@ mod tests {
         let rows = vec![vec![text("a"), text("2022Q1"), Cell::Number(45.0), Cell::Number(120.0)]];
         let bytes = write_xlsx(&[Sheet::new("s", header, rows)]).unwrap();
         assert_eq!(read_xlsx(&bytes), Ok(vec![row(2, "a", "2022Q1", "45", "")]));
+    }
+
+    #[test]
+    fn a_wide_xlsx_with_a_merged_year_row_reads_one_figure_per_cell() {
+        let mut book = Workbook::new();
+        let ws = book.add_worksheet();
+        ws.merge_range(0, 0, 1, 0, "指标名称", &Format::new()).unwrap();
+        ws.merge_range(0, 1, 1, 1, "单位", &Format::new()).unwrap();
+        ws.merge_range(0, 2, 0, 5, "2022年", &Format::new()).unwrap();
+        ws.merge_range(0, 6, 0, 9, "2023年", &Format::new()).unwrap();
+        for (i, q) in ["一季度", "二季度", "三季度", "四季度"].iter().cycle().take(8).enumerate() {
+            ws.write_string(1, 2 + i as u16, *q).unwrap();
+        }
+        ws.write_string(2, 0, "雷达").unwrap().write_string(2, 1, "%").unwrap();
+        ws.write_number(2, 3, 92.5).unwrap().write_number(2, 9, 95).unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let rows = read_xlsx(&bytes).unwrap();
+        let got: Vec<(&str, &str, &str)> =
+            rows.iter().map(|r| (r.cell.as_str(), r.quarter.as_str(), r.value.as_str())).collect();
+        assert_eq!(got, [("D3", "2022Q2", "92.5"), ("J3", "2023Q4", "95")]);
+        assert!(rows.iter().all(|r| r.metric == "雷达" && r.row == 3 && r.error.is_none()));
     }
 
     #[test]

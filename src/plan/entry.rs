@@ -121,6 +121,12 @@ pub struct Earlier {
 /// Checks `input` for metric `m` in quarter `q`: refused outside the metric's bounds,
 /// and refused without a note when it is surprising (see [`bounds::flags`]).
 pub fn check(m: &Metric, q: Quarter, input: &Input, earlier: &Earlier) -> Result<Accepted, Refusal> {
+    if !m.frequency.reports_in(q) {
+        return Err(refuse(
+            "quarter",
+            format!("“{}”按年度填报,年度数值记在第四季度({}年第四季度),{}不填报", m.name, q.year(), q.label_zh()),
+        ));
+    }
     let note = input.note.trim().to_owned();
     if note.chars().count() > NOTE_MAX_CHARS {
         return Err(refuse("note", format!("备注不能超过 {NOTE_MAX_CHARS} 个字")));
@@ -194,6 +200,17 @@ mod tests {
         for s in ["92", "92.5", "92%", "９２", "1,000", " 92 "] {
             assert!(chk(&m, &input(s)).is_ok(), "{s}");
         }
+    }
+
+    #[test]
+    fn an_annual_metric_takes_a_figure_in_the_fourth_quarter_only() {
+        let m = Metric { frequency: crate::plan::Frequency::Annual, ..metric(Kind::Count, "名") };
+        for q in ["2022Q1", "2022Q2", "2022Q3"] {
+            let r = check(&m, q.parse().unwrap(), &input("3"), &Earlier::default()).unwrap_err();
+            assert_eq!(r.field, "quarter");
+            assert!(r.message.contains("按年度填报") && r.message.contains("2022年第四季度"), "{}", r.message);
+        }
+        assert!(check(&m, "2022Q4".parse().unwrap(), &input("3"), &Earlier::default()).is_ok());
     }
 
     #[test]

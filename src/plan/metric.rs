@@ -51,6 +51,43 @@ impl fmt::Display for Kind {
     }
 }
 
+/// How often a metric is reported. A figure the bureau only knows once a year (engineers
+/// trained, stations built) is entered with the fourth quarter and never missing before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Frequency {
+    #[default]
+    Quarterly,
+    Annual,
+}
+
+impl Frequency {
+    pub const ALL: [Frequency; 2] = [Frequency::Quarterly, Frequency::Annual];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frequency::Quarterly => "quarterly",
+            Frequency::Annual => "annual",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Frequency::Quarterly => "按季度",
+            Frequency::Annual => "按年度",
+        }
+    }
+
+    /// Whether a figure is reported for quarter `q`: an annual one only in the fourth.
+    pub fn reports_in(self, q: super::Quarter) -> bool {
+        self == Frequency::Quarterly || q.number() == 4
+    }
+}
+
 /// Which way is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -163,6 +200,8 @@ pub struct Metric {
     pub continues: Option<String>,
     /// Set once the metric stops being tracked; its figures stay.
     pub retired: Option<Retired>,
+    /// Quarterly, or annual: entered with the fourth quarter only.
+    pub frequency: Frequency,
 }
 
 /// When and why a metric stopped being tracked.
@@ -237,6 +276,7 @@ impl Metric {
             max: None,
             continues: None,
             retired: None,
+            frequency: Frequency::Quarterly,
         }
     }
 }

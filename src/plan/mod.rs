@@ -5,6 +5,7 @@
 pub mod bounds;
 pub mod entry;
 pub(crate) mod metric;
+pub mod names;
 pub(crate) mod number;
 pub mod progress;
 pub mod propose;
@@ -14,7 +15,7 @@ pub mod seed;
 pub(crate) mod text;
 pub mod time;
 
-pub use metric::{Direction, Kind, Metric, Reported, Retired, Target, fmt_num};
+pub use metric::{Direction, Frequency, Kind, Metric, Reported, Retired, Target, fmt_num};
 pub use quarter::Quarter;
 pub use review::ReviewStatus;
 

@@ -17,7 +17,7 @@
 
 mod projection;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 pub use projection::{
@@ -25,7 +25,7 @@ pub use projection::{
     reached_since,
 };
 
-use super::{Direction, Kind, Metric, Quarter, Reported, Target};
+use super::{Direction, Frequency, Kind, Metric, Quarter, Reported, Target};
 
 /// Slack for comparing reported decimals with targets (81.2 must meet 81.2).
 const EPS: f64 = 1e-9;
@@ -114,7 +114,11 @@ impl Assessment {
 
     /// The latest figure is stale (数据滞后) at the as-of date: see [`is_stale`].
     pub fn is_stale(&self) -> bool {
-        self.latest.as_ref().is_some_and(|l| is_stale(l.quarter, self.as_of))
+        self.latest.as_ref().is_some_and(|l| match self.frequency {
+            Frequency::Quarterly => is_stale(l.quarter, self.as_of),
+            // The year before last's figure is the latest one due until the year ends.
+            Frequency::Annual => l.quarter.year() < due(Frequency::Annual, self.as_of).year(),
+        })
     }
 
     /// The quarter the target is or will be reached: since when the figures meet it, else
@@ -139,10 +143,24 @@ pub fn is_stale(latest: Quarter, as_of: NaiveDate) -> bool {
     latest < Quarter::containing(as_of).prev()
 }
 
+/// The date of the last figure due by `as_of`: itself for a quarterly metric, the last year
+/// end on or before it for an annual one.
+pub fn due(frequency: Frequency, as_of: NaiveDate) -> NaiveDate {
+    match frequency {
+        Frequency::Quarterly => as_of,
+        Frequency::Annual => {
+            let year = if (as_of.month(), as_of.day()) == (12, 31) { as_of.year() } else { as_of.year() - 1 };
+            NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(as_of)
+        }
+    }
+}
+
 /// Everything computed for one metric at one date.
 #[derive(Debug, Clone, Serialize)]
 pub struct Assessment {
     pub as_of: NaiveDate,
+    /// The metric's: an annual one is judged at year ends.
+    pub frequency: Frequency,
     pub baseline: Option<BaselinePoint>,
     /// The latest figure reported on or before `as_of`.
     pub latest: Option<Reported>,
@@ -264,8 +282,9 @@ pub fn assess(
         Err(na) => (None, Some(na)),
     };
     let reached = reached_since(m, &known);
+    // An annual figure is the year's: expected progress is read where its last one is due.
     let expected = match (target, baseline) {
-        (Some(_), Some(b)) => Some(expected_progress(b.date, target_date, as_of)),
+        (Some(_), Some(b)) => Some(expected_progress(b.date, target_date, due(m.frequency, as_of))),
         _ => None,
     };
 
@@ -301,6 +320,7 @@ pub fn assess(
 
     Assessment {
         as_of,
+        frequency: m.frequency,
         baseline,
         latest,
         progress,

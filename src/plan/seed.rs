@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{Direction, Kind, Target, fmt_num};
+use super::{Direction, Frequency, Kind, Target, fmt_num};
 
 mod write;
 pub use write::to_toml;
@@ -68,6 +68,8 @@ pub struct MetricDef {
     pub continues: Option<String>,
     /// A retired metric stays retired when its plan is downloaded and loaded again.
     pub retired: Option<super::Retired>,
+    /// `frequency = "annual"`: reported once a year, with the fourth quarter.
+    pub frequency: Frequency,
 }
 
 #[derive(Deserialize)]
@@ -129,6 +131,7 @@ struct RawMetric {
     retired_on: Option<toml::Value>,
     #[serde(default)]
     retired_reason: String,
+    frequency: Option<String>,
 }
 
 /// Reads a seed file's text; `file` names it in messages.
@@ -290,6 +293,11 @@ impl Checker<'_> {
         if let Some(t) = target.filter(|t| outside(t.low) || outside(t.high)) {
             return Err(self.err("target", format!("目标值 {t} 超出本指标的 min/max")));
         }
+        let frequency = match m.frequency.as_deref() {
+            None => Frequency::Quarterly,
+            Some(f) => Frequency::parse(f.trim())
+                .ok_or_else(|| self.err("frequency", format!("未知填报频率“{f}”,应为 quarterly 或 annual")))?,
+        };
         let baseline_date = self.opt_date("baseline_date", m.baseline_date.as_ref())?.unwrap_or(default_baseline);
         let target_date = self.opt_date("target_date", m.target_date.as_ref())?.unwrap_or(default_target);
         if target_date <= baseline_date {
@@ -328,6 +336,7 @@ impl Checker<'_> {
             notes: m.notes.trim().to_owned(),
             min,
             max,
+            frequency,
         })
     }
 }

@@ -46,6 +46,50 @@ proptest! {
     }
 }
 
+/// A wide grid: each metric's optional figure per quarter column.
+fn grid() -> impl Strategy<Value = Vec<Vec<Option<String>>>> {
+    prop::collection::vec(prop::collection::vec(prop::option::of(cell_text()), 4), 1..6)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_written_wide_csv_reads_back_cell_by_cell(grid in grid()) {
+        let quarters = ["2021Q4", "2022年第一季度", "2022年三季度", "2023年"];
+        let canonical = ["2021Q4", "2022Q1", "2022Q3", "2023Q4"];
+        let table: Vec<Vec<String>> = grid
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let mut cells = vec![format!("m{i}"), "单位".to_owned()];
+                cells.extend(row.iter().map(|v| v.clone().unwrap_or_default()));
+                cells
+            })
+            .collect();
+        let header: Vec<&str> = ["指标代码", "单位"].into_iter().chain(quarters).collect();
+        let read = read_csv(&write_csv(&header, &table));
+        let expected: Vec<(String, String, String, String)> = grid
+            .iter()
+            .enumerate()
+            .flat_map(|(i, row)| {
+                row.iter().enumerate().filter_map(move |(c, v)| {
+                    let cell = super::address(c + 2, i + 2);
+                    Some((cell, format!("m{i}"), canonical[c].to_owned(), v.clone()?))
+                })
+            })
+            .collect();
+        // A grid with no figure at all is a sheet without data.
+        if expected.is_empty() {
+            prop_assert!(read.is_err());
+        } else {
+            let back: Vec<(String, String, String, String)> =
+                read.unwrap().into_iter().map(|r| (r.cell, r.metric, r.quarter, r.value)).collect();
+            prop_assert_eq!(back, expected);
+        }
+    }
+}
+
 proptest! {
     // Writing a workbook takes longer: fewer cases.
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]

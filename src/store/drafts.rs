@@ -119,6 +119,7 @@ pub fn plan_def(conn: &Connection, plan_id: i64) -> Result<PlanDef> {
                     max: m.max,
                     continues: m.continues.clone(),
                     retired: m.retired.clone(),
+                    frequency: m.frequency,
                 })
                 .collect(),
             title: ch.title,

@@ -278,6 +278,19 @@ ALTER TABLE metric ADD COLUMN retired_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE plan ADD COLUMN seed_title TEXT;
 CREATE INDEX metric_by_name ON metric (name);
 "#,
+    // Issue 15: a metric's reporting frequency (an annual figure is entered with the fourth
+    // quarter), kept from the seed unless an administrator set it; and where each imported
+    // figure came from (file, sheet, cell), beside the history row its import wrote.
+    r#"
+ALTER TABLE metric ADD COLUMN frequency TEXT NOT NULL DEFAULT 'quarterly' CHECK (frequency IN ('quarterly', 'annual'));
+ALTER TABLE metric ADD COLUMN frequency_edited INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE import_source (
+    history_id INTEGER PRIMARY KEY REFERENCES value_history (id),
+    file       TEXT NOT NULL,
+    sheet      TEXT NOT NULL DEFAULT '',
+    cell       TEXT NOT NULL DEFAULT ''
+) STRICT;
+"#,
 ];
 
 /// The schema version this binary writes.
@@ -318,6 +331,7 @@ mod tests {
         (4, "b55c9d906d39ab032a574f442700899a28c2c2843f26e91352b29f81898db2ba"),
         (5, "ad250de8ba0c5ec0c176cc351789494bd1689d8d852fa86b0734a0fdce5b8185"),
         (6, "dd2f7cad453d8a508fa1ec34122d0261a4b6c6fd6826b202fc55ab39f2018912"),
+        (7, "05871713b17a6fe8fc4e31e831170aacfed05ba5897d1674b05bf75daea49317"),
     ];
 
     /// The checksum of a migration's SQL; line endings are folded, so that a checkout that

@@ -4,12 +4,12 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use crate::error::{Error, Result};
-use crate::plan::{Chapter, Direction, Kind, Metric, Plan, Target};
+use crate::plan::{Chapter, Direction, Frequency, Kind, Metric, Plan, Target};
 
 const PLAN_COLS: &str =
     "id, key, title, issuer, document_number, issued_on, period_start, period_end, midterm_on, status";
 const METRIC_COLS: &str = "id, plan_id, chapter_id, key, name, name_en, unit, kind, direction, baseline, baseline_date, \
-     target_low, target_high, target_date, source, notes, min_value, max_value, continues, retired_on, retired_reason";
+     target_low, target_high, target_date, source, notes, min_value, max_value, continues, retired_on, retired_reason, frequency";
 
 /// Every plan, newest period first.
 pub fn list(conn: &Connection) -> Result<Vec<Plan>> {
@@ -152,6 +152,10 @@ fn metric_row(r: &Row) -> rusqlite::Result<Metric> {
         retired: date(r, 19)?
             .map(|on| Ok::<_, rusqlite::Error>(crate::plan::Retired { on, reason: r.get(20)? }))
             .transpose()?,
+        frequency: {
+            let f: String = r.get(21)?;
+            Frequency::parse(&f).ok_or_else(|| bad(21, f))?
+        },
     })
 }
 
@@ -192,6 +196,7 @@ pub struct Definition {
     pub target_date: Option<NaiveDate>,
     pub source: String,
     pub notes: String,
+    pub frequency: Frequency,
 }
 
 impl Definition {
@@ -206,6 +211,7 @@ impl Definition {
             target_date: m.target_date,
             source: m.source.clone(),
             notes: m.notes.clone(),
+            frequency: m.frequency,
         }
     }
 
@@ -224,6 +230,7 @@ impl Definition {
             ("目标日期", date(self.target_date), date(new.target_date)),
             ("规划原文", self.source.clone(), new.source.clone()),
             ("说明", self.notes.clone(), new.notes.clone()),
+            ("填报频率", self.frequency.label_zh().to_owned(), new.frequency.label_zh().to_owned()),
         ];
         pairs.into_iter().filter(|(_, a, b)| a != b).map(|(f, a, b)| format!("{f}:{a} → {b}")).collect()
     }
@@ -232,7 +239,8 @@ impl Definition {
 pub fn update_definition(conn: &Connection, id: i64, d: &Definition) -> Result<()> {
     conn.execute(
         "UPDATE metric SET name = ?2, name_en = ?3, unit = ?4, baseline = ?5, baseline_date = ?6, target_low = ?7, \
-         target_high = ?8, target_date = ?9, source = ?10, notes = ?11 WHERE id = ?1",
+         target_high = ?8, target_date = ?9, source = ?10, notes = ?11, \
+         frequency_edited = CASE WHEN frequency != ?12 THEN 1 ELSE frequency_edited END, frequency = ?12 WHERE id = ?1",
         rusqlite::params![
             id,
             d.name,
@@ -244,7 +252,8 @@ pub fn update_definition(conn: &Connection, id: i64, d: &Definition) -> Result<(
             d.target.map(|t| t.high),
             d.target_date.map(|x| x.to_string()),
             d.source,
-            d.notes
+            d.notes,
+            d.frequency.as_str()
         ],
     )?;
     Ok(())

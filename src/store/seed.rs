@@ -106,6 +106,11 @@ pub fn load_file(conn: &Connection, file: &str, def: &PlanDef) -> Result<Loaded>
                 Some((owner_id, _)) if owner_id == plan_id => {
                     // Bounds came after the first seeds: an existing metric gets the seed's
                     // when it has none (no page edits them, so none is a user's).
+                    // Frequencies came later still: the seed's, unless an administrator set one.
+                    conn.execute(
+                        "UPDATE metric SET frequency = ?2 WHERE key = ?1 AND frequency_edited = 0 AND frequency != ?2",
+                        params![m.key, m.frequency.as_str()],
+                    )?;
                     conn.execute(
                         "UPDATE metric SET min_value = ?2, max_value = ?3 \
                          WHERE key = ?1 AND min_value IS NULL AND max_value IS NULL AND (?2 IS NOT NULL OR ?3 IS NOT NULL)",
@@ -191,8 +196,8 @@ pub(crate) fn insert_metric(
     conn.execute(
         "INSERT INTO metric (plan_id, chapter_id, ord, key, name, name_en, unit, kind, direction, baseline, \
          baseline_date, target_low, target_high, target_date, source, notes, min_value, max_value, continues, \
-         retired_on, retired_reason) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+         retired_on, retired_reason, frequency) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
         params![
             plan_id,
             chapter_id,
@@ -214,7 +219,8 @@ pub(crate) fn insert_metric(
             m.max,
             m.continues,
             m.retired.as_ref().map(|r| r.on.to_string()),
-            m.retired.as_ref().map_or("", |r| r.reason.as_str())
+            m.retired.as_ref().map_or("", |r| r.reason.as_str()),
+            m.frequency.as_str()
         ],
     )?;
     Ok(conn.last_insert_rowid())

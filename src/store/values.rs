@@ -329,6 +329,31 @@ pub struct Change {
     pub note: String,
     pub actor: String,
     pub at: String,
+    /// Where an imported figure came from; `None` for every other change.
+    pub source: Option<Source>,
+}
+
+/// The file, worksheet and cell an imported figure was read from (who imported it and when
+/// are the change's own actor and time).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Source {
+    pub file: String,
+    /// Empty for a CSV file.
+    pub sheet: String,
+    /// `F7`, or `第 12 行` for a row of the long layout.
+    pub cell: String,
+}
+
+/// Records where the figure just imported for `metric_id` and `q` came from, beside the
+/// history row its import wrote.
+pub fn record_source(conn: &Connection, metric_id: i64, q: Quarter, source: &Source) -> Result<()> {
+    conn.execute(
+        "INSERT INTO import_source (history_id, file, sheet, cell) \
+         SELECT max(id), ?3, ?4, ?5 FROM value_history WHERE metric_id = ?1 AND quarter = ?2 AND action = 'import' \
+         HAVING max(id) IS NOT NULL",
+        params![metric_id, q.to_string(), source.file, source.sheet, source.cell],
+    )?;
+    Ok(())
 }
 
 /// Recorded changes of a metric's figures, newest first: the latest `limit`, or all.
@@ -346,7 +371,10 @@ pub fn change(conn: &Connection, metric_id: i64, id: i64) -> Result<Option<Chang
     Ok(changes(&mut stmt, params![metric_id, id])?.pop())
 }
 
-const CHANGE_COLS: &str = "id, quarter, action, old_value, new_value, old_done, new_done, status, note, actor, at";
+const CHANGE_COLS: &str = "id, quarter, action, old_value, new_value, old_done, new_done, status, note, actor, at, \
+     (SELECT file FROM import_source s WHERE s.history_id = value_history.id), \
+     (SELECT sheet FROM import_source s WHERE s.history_id = value_history.id), \
+     (SELECT cell FROM import_source s WHERE s.history_id = value_history.id)";
 
 fn changes(stmt: &mut rusqlite::CachedStatement, args: impl rusqlite::Params) -> Result<Vec<Change>> {
     let rows = stmt.query_map(args, |r| {
@@ -362,6 +390,10 @@ fn changes(stmt: &mut rusqlite::CachedStatement, args: impl rusqlite::Params) ->
             note: r.get(8)?,
             actor: r.get(9)?,
             at: r.get(10)?,
+            source: match r.get::<_, Option<String>>(11)? {
+                Some(file) => Some(Source { file, sheet: r.get(12)?, cell: r.get(13)? }),
+                None => None,
+            },
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -410,19 +442,28 @@ pub struct FigureCounts {
 /// Figures of a plan from its first quarter to `last`: approved, awaiting review (pending
 /// or returned), and metric-quarters with no figure at all.
 pub fn figure_counts(conn: &Connection, plan_id: i64, last: Quarter) -> Result<FigureCounts> {
-    let (approved, waiting, metrics, first): (i64, i64, i64, Option<String>) = conn.query_row(
-        "SELECT \
+    let mut annual_metrics = 0;
+    let (approved, waiting, metrics, first): (i64, i64, i64, Option<String>) = conn
+        .query_row(
+            "SELECT \
            (SELECT count(*) FROM reported_value v JOIN metric m ON m.id = v.metric_id \
              WHERE m.plan_id = ?1 AND v.quarter <= ?2 AND v.approved_value IS NOT NULL), \
            (SELECT count(*) FROM reported_value v JOIN metric m ON m.id = v.metric_id \
              WHERE m.plan_id = ?1 AND v.quarter <= ?2 AND v.status != 'approved'), \
-           (SELECT count(*) FROM metric WHERE plan_id = ?1), \
-           (SELECT period_start FROM plan WHERE id = ?1)",
-        params![plan_id, last.to_string()],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-    )?;
+           (SELECT count(*) FROM metric WHERE plan_id = ?1 AND frequency = 'quarterly'), \
+           (SELECT period_start FROM plan WHERE id = ?1), \
+           (SELECT count(*) FROM metric WHERE plan_id = ?1 AND frequency = 'annual')",
+            params![plan_id, last.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, i64>(4)?)),
+        )
+        .map(|(a, w, m, f, annual)| {
+            annual_metrics = annual;
+            (a, w, m, f)
+        })?;
     let first = first.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()).map(Quarter::containing);
     let quarters = first.map_or(0, |f| Quarter::range(f, last).count()) as i64;
+    // An annual metric is due once a year, in the fourth quarter.
+    let fourths = first.map_or(0, |f| Quarter::range(f, last).filter(|q| q.number() == 4).count()) as i64;
     let present: i64 = conn.query_row(
         "SELECT count(*) FROM reported_value v JOIN metric m ON m.id = v.metric_id WHERE m.plan_id = ?1 AND v.quarter <= ?2",
         params![plan_id, last.to_string()],
@@ -431,6 +472,6 @@ pub fn figure_counts(conn: &Connection, plan_id: i64, last: Quarter) -> Result<F
     Ok(FigureCounts {
         approved: approved as usize,
         pending: waiting as usize,
-        missing: (metrics * quarters - present).max(0) as usize,
+        missing: (metrics * quarters + annual_metrics * fourths - present).max(0) as usize,
     })
 }

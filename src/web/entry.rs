@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::plan::entry::Input;
 use crate::plan::entry::{ItemError, Outcome, Problem};
 use crate::plan::progress::baseline_point;
-use crate::plan::{Chapter, Kind, Metric, Plan, Quarter, Reported, ReviewStatus, fmt_num};
+use crate::plan::{Chapter, Frequency, Kind, Metric, Plan, Quarter, Reported, ReviewStatus, fmt_num};
 use crate::store::entry::Item;
 use crate::store::{
     self,
@@ -48,6 +48,8 @@ struct EntryRow {
     name_en: Option<String>,
     unit: String,
     milestone: bool,
+    /// Reported once a year: this quarter's figure is the year's (年度).
+    annual: bool,
     baseline: String,
     target: String,
     /// The last approved figure before this quarter (with its quarter when older than
@@ -124,8 +126,9 @@ async fn build(
         })
         .await?;
     let mut groups: Vec<(Chapter, Vec<EntryRow>)> = chapters.into_iter().map(|c| (c, Vec::new())).collect();
-    // A metric retired before the quarter began is no longer entered.
-    for m in metrics.iter().filter(|m| m.tracked_on(q.start())) {
+    // A metric retired before the quarter began is no longer entered; an annual metric is
+    // entered with the fourth quarter only, labelled 年度 there.
+    for m in metrics.iter().filter(|m| m.tracked_on(q.start()) && m.frequency.reports_in(q)) {
         let last_approved = approved.get(&m.id).and_then(|v| v.iter().rev().find(|r| r.quarter < q));
         let previous = Previous { q, approved: last_approved, before: before.get(&m.id) };
         let row = entry_row(m, &plan, now.get(&m.id), &previous, typed.get(&m.key), errors);
@@ -220,6 +223,7 @@ fn entry_row(
         name_en: m.name_en.clone(),
         unit: m.unit.clone(),
         milestone: m.kind == Kind::Milestone,
+        annual: m.frequency == Frequency::Annual,
         baseline: baseline_text(m, baseline_point(m, plan.default_baseline_date(), &[])),
         target: target_text(m),
         previous: previous.text(m),

@@ -89,6 +89,8 @@ pub struct HistoryRow {
     actor: String,
     at: String,
     restorable: bool,
+    /// An imported figure's file, sheet and cell.
+    source: String,
 }
 
 fn action_label(action: &str) -> &'static str {
@@ -120,6 +122,9 @@ fn history_rows(m: &Metric, changes: Vec<store::values::Change>) -> Vec<HistoryR
             note: c.note,
             actor: c.actor,
             at: c.at,
+            source: c.source.map_or_else(String::new, |s| {
+                [s.file, s.sheet, s.cell].into_iter().filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" · ")
+            }),
         })
         .collect()
 }

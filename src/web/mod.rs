@@ -275,6 +275,7 @@ pub fn routes() -> Router<AppState> {
         .route("/plans/{id}/entry/{quarter}", get(entry::show_entry).post(entry::save_entry))
         .route("/plans/{id}/review", get(review::show_review))
         .route("/plans/{id}/review/approve", post(review::approve_value))
+        .route("/plans/{id}/review/approve-series", post(review::approve_series))
         .route("/plans/{id}/review/approve-all", get(review::confirm_approve_all).post(review::approve_all))
         .route("/plans/{id}/review/return", post(review::return_value))
         .route("/plans/{id}/locks", post(review::set_lock))

@@ -18,6 +18,9 @@ use crate::plan::{Kind, Metric, Plan, Quarter, Reported, ReviewStatus, fmt_num};
 use crate::store::values::{Stored, View};
 use crate::store::{self, audit};
 
+mod series;
+pub use series::approve_series;
+
 #[derive(Template)]
 #[template(path = "pages/review/index.html")]
 struct ReviewPage {
@@ -25,6 +28,8 @@ struct ReviewPage {
     csrf: String,
     plan: Plan,
     waiting: Vec<WaitingRow>,
+    /// Pending figures grouped by metric, each approvable as a series.
+    series: Vec<series::SeriesRow>,
     missing_quarter: Quarter,
     missing: Vec<Metric>,
     quarters: Vec<(Quarter, bool)>,
@@ -138,12 +143,19 @@ async fn build(state: &AppState, p: Principal, lang: Lang, plan_id: i64, error: 
             ))
         })
         .await?;
+    let unapproved = waiting.clone();
     let waiting = waiting_rows(&metrics, waiting, &approved);
+    let series = series::series_rows(&plan, &metrics, &unapproved, &approved, &waiting);
     let missing_quarter = default_quarter(&plan, today);
-    // A metric retired before the quarter began is not missing its figure.
+    // A metric retired before the quarter began is not missing its figure, nor an annual
+    // metric outside the fourth quarter.
     let missing = metrics
         .iter()
-        .filter(|m| !present.contains_key(&m.id) && m.tracked_on(missing_quarter.start()))
+        .filter(|m| {
+            !present.contains_key(&m.id)
+                && m.tracked_on(missing_quarter.start())
+                && m.frequency.reports_in(missing_quarter)
+        })
         .cloned()
         .collect();
     let last = Quarter::last_closed(today).min(Quarter::containing(plan.period_end));
@@ -153,6 +165,7 @@ async fn build(state: &AppState, p: Principal, lang: Lang, plan_id: i64, error: 
         layout: Layout::new(state, &CurrentUser(Some(p)), "审核").with_lang(lang).with_plan_nav(plan_id),
         plan,
         waiting,
+        series,
         missing_quarter,
         missing,
         quarters,

@@ -5,13 +5,17 @@
 //! rows stay on the server ([`super::uploads`]); the apply request names them and they are
 //! checked again, so nothing the browser holds is trusted. A row the sheet reader could not line up with its header
 //! (see [`crate::sheet::SheetRow::error`]) is an error like any other, so the check fails.
+//! In the wide layout every figure is named by its cell (`F7`). A metric name matching none
+//! exactly gets the closest metric proposed once, at the check ([`names::closest`]); the
+//! proposal is kept with the checked rows and applied only for the names the clerk ticked.
+//! Each applied figure records its file, worksheet and cell beside its history row.
 
 use askama::Template;
 use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::auth::{Actor, CurrentUser, Editor, Principal, SignedIn};
 use super::download::attachment;
@@ -20,12 +24,15 @@ use super::{AppState, Layout, off_workers, render};
 use crate::error::{Error, Result};
 use crate::plan::entry::Input;
 use crate::plan::entry::{Outcome, Problem};
-use crate::plan::{Metric, Plan, Quarter, fmt_num, number};
+use crate::plan::{Metric, Plan, Quarter, names};
 use crate::report::tables::{self, Export};
 use crate::sheet::{self, SheetRow};
 use crate::store::entry::Item;
-use crate::store::values::Stored;
+use crate::store::values::{Source, Stored};
 use crate::store::{self, audit};
+
+mod summary;
+use summary::{Checked, summarise};
 
 #[derive(Template)]
 #[template(path = "pages/sheets/index.html")]
@@ -40,44 +47,16 @@ struct SheetsPage {
     error: String,
 }
 
-/// The result of checking an uploaded sheet.
-struct Checked {
-    file: String,
-    rows: Vec<CheckedRow>,
-    errors: usize,
-    changes: usize,
-    /// Names the checked rows kept on the server, for the apply request.
-    token: String,
-}
-
-struct CheckedRow {
-    row: usize,
-    metric: String,
-    quarter: String,
-    value: String,
-    note: String,
-    /// The figure stored now for the row's metric and quarter, if any.
-    before: Option<Before>,
-    /// The figure the row would store, as it would be saved (`1,000` → `1000`); `None`
-    /// unless the row adds or changes a figure.
-    after: Option<String>,
-    /// The row changes only the note (or resubmits a returned figure) of an equal value.
-    same_value: bool,
-    outcome: String,
-    error: String,
-}
-
-/// A stored figure as the check page shows it beside the new one.
-struct Before {
-    value: String,
-    /// 待审核, 已审核 or 已退回: an approved figure replaced goes back to review.
-    state: &'static str,
-}
-
 /// The parts of a sheet row that are checked and applied.
 #[derive(Serialize, Deserialize, Clone, Debug)]
 pub(crate) struct PayloadRow {
     row: usize,
+    /// The figure's cell in a wide sheet (`F7`); empty for a row of the long layout.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    cell: String,
+    /// The worksheet read, for an XLSX file; empty for CSV.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    sheet: String,
     metric: String,
     quarter: String,
     value: String,
@@ -86,6 +65,17 @@ pub(crate) struct PayloadRow {
     /// no apply form, so an apply request normally carries none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+    /// The metric proposed when `metric` names none exactly: found once, at the check, so
+    /// what the clerk confirms is what was shown, never guessed again.
+    #[serde(skip)]
+    proposal: Option<names::Proposal>,
+}
+
+impl PayloadRow {
+    /// Where the row is in the sheet, for messages: its cell, or its row number.
+    fn place(&self) -> String {
+        if self.cell.is_empty() { format!("第 {} 行", self.row) } else { format!("单元格 {}", self.cell) }
+    }
 }
 
 async fn page(state: &AppState, p: Principal, plan_id: i64) -> Result<SheetsPage> {
@@ -137,16 +127,21 @@ pub async fn check_import(
     };
     let is_xlsx = name.to_lowercase().ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04");
     // Parsing a large sheet takes CPU time: never on the async workers.
-    let rows =
-        off_workers(move || Ok(if is_xlsx { sheet::read_xlsx(&bytes) } else { sheet::read_csv(&bytes) })).await?;
-    let rows = match rows {
+    let rows = off_workers(move || {
+        Ok(if is_xlsx { sheet::read_xlsx_sheet(&bytes) } else { sheet::read_csv(&bytes).map(|r| (String::new(), r)) })
+    })
+    .await?;
+    let (sheet_name, rows) = match rows {
         Ok(rows) => rows,
         Err(e) => {
             page.error = format!("文件 {name} 无法读取:{e}");
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
         }
     };
-    let payload: Vec<PayloadRow> = rows.iter().map(PayloadRow::from).collect();
+    let mut payload: Vec<PayloadRow> =
+        rows.iter().map(|r| PayloadRow { sheet: sheet_name.clone(), ..PayloadRow::from(r) }).collect();
+    let metrics = state.store.read(move |c| store::plans::metrics(c, plan_id)).await?;
+    propose(&metrics, &mut payload);
     let checked = check(&state, &p, plan_id, payload.clone()).await?;
     let status = if checked.ok() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let token =
@@ -159,12 +154,27 @@ impl From<&SheetRow> for PayloadRow {
     fn from(r: &SheetRow) -> Self {
         Self {
             row: r.row,
+            cell: r.cell.clone(),
+            sheet: String::new(),
             metric: r.metric.clone(),
             quarter: r.quarter.clone(),
             value: r.value.clone(),
             note: r.note.clone(),
             error: r.error.clone(),
+            proposal: None,
         }
+    }
+}
+
+/// Proposes the closest metric for each row whose name matches none exactly.
+fn propose(metrics: &[Metric], rows: &mut [PayloadRow]) {
+    let mut found: HashMap<String, Option<names::Proposal>> = HashMap::new();
+    for r in rows.iter_mut().filter(|r| r.error.is_none()) {
+        let wanted = r.metric.trim();
+        if wanted.is_empty() || metrics.iter().any(|m| m.key == wanted || m.name == wanted) {
+            continue;
+        }
+        r.proposal = found.entry(wanted.to_owned()).or_insert_with(|| names::closest(metrics, wanted)).clone();
     }
 }
 
@@ -172,9 +182,10 @@ type RowResult = std::result::Result<Option<Outcome>, String>;
 
 /// What checking or applying the rows found.
 struct RowChecks {
-    /// Each row's outcome (`None`: skipped, blank value) or error, by sheet row number.
+    /// Each row's outcome (`None`: skipped, blank value) or error, by index in the rows
+    /// (a wide sheet's row holds many figures, so its row number names none alone).
     results: Vec<(usize, RowResult)>,
-    /// The figure stored before the rows were saved, by sheet row number, for rows naming one.
+    /// The figure stored before the rows were saved, by index, for rows naming one.
     before: HashMap<usize, Stored>,
 }
 
@@ -190,7 +201,7 @@ async fn check(state: &AppState, p: &Principal, plan_id: i64, rows: Vec<PayloadR
     let today = state.today();
     let dry_run = |rows: Vec<PayloadRow>| {
         let actor = actor.clone();
-        state.store.dry_run(move |tx| apply_rows(tx, plan_id, &rows, &actor, today))
+        state.store.dry_run(move |tx| apply_rows(tx, plan_id, &rows, &actor, today, None))
     };
     let mut checks = dry_run(rows.clone()).await?;
     if checks.ok() {
@@ -199,15 +210,15 @@ async fn check(state: &AppState, p: &Principal, plan_id: i64, rows: Vec<PayloadR
     // A refusal fails the whole batch, which leaves the rows that passed without an outcome
     // of their own. Checking them again alone gives it: refused rows write nothing, so the
     // others see the same figures as in the first run.
-    let passed: HashSet<usize> =
-        checks.results.iter().filter(|(_, r)| matches!(r, Ok(Some(_)))).map(|(row, _)| *row).collect();
+    let passed: Vec<usize> = checks.results.iter().filter(|(_, r)| matches!(r, Ok(Some(_)))).map(|(i, _)| *i).collect();
     if passed.is_empty() {
         return Ok(checks);
     }
-    let again = dry_run(rows.into_iter().filter(|r| passed.contains(&r.row)).collect()).await?;
-    let outcomes: HashMap<usize, RowResult> = again.results.into_iter().collect();
-    for (row, result) in &mut checks.results {
-        if let (Ok(Some(_)), Some(outcome)) = (&*result, outcomes.get(row)) {
+    let again = dry_run(passed.iter().map(|&i| rows[i].clone()).collect()).await?;
+    // The second run numbers its rows from 0: back to the indexes of the first.
+    let outcomes: HashMap<usize, RowResult> = again.results.into_iter().map(|(i, r)| (passed[i], r)).collect();
+    for (i, result) in &mut checks.results {
+        if let (Ok(Some(_)), Some(outcome)) = (&*result, outcomes.get(i)) {
             *result = outcome.clone();
         }
     }
@@ -222,6 +233,7 @@ fn apply_rows(
     rows: &[PayloadRow],
     actor: &str,
     today: chrono::NaiveDate,
+    file: Option<&str>,
 ) -> Result<RowChecks> {
     let plan = store::plans::get(tx, plan_id)?;
     let metrics = store::plans::metrics(tx, plan_id)?;
@@ -233,32 +245,43 @@ fn apply_rows(
     let mut items = Vec::new();
     let mut item_rows = Vec::new();
     let mut seen: HashMap<(i64, Quarter), usize> = HashMap::new();
-    for r in rows {
+    for (i, r) in rows.iter().enumerate() {
         // A misread row is not resolved: its metric, quarter and value may be shifted cells.
         if let Some(e) = &r.error {
-            results.push((r.row, Err(e.clone())));
+            results.push((i, Err(e.clone())));
             continue;
         }
         match resolve(&metrics, r) {
-            Err(e) => results.push((r.row, Err(e))),
-            Ok(None) => results.push((r.row, Ok(None))),
+            Err(e) => results.push((i, Err(e))),
+            Ok(None) => results.push((i, Ok(None))),
             Ok(Some((m, q))) => {
                 if let Some(s) = stored.get(&(m.id, q)) {
-                    before.insert(r.row, s.clone());
+                    before.insert(i, s.clone());
                 }
-                if let Some(first) = seen.insert((m.id, q), r.row) {
-                    results.push((r.row, Err(format!("与第 {first} 行重复(同一指标同一季度)"))));
+                if let Some(first) = seen.insert((m.id, q), i) {
+                    results.push((i, Err(format!("与{}重复(同一指标同一季度)", rows[first].place()))));
                     continue;
                 }
                 let input = Input { value: r.value.clone(), done: false, note: r.note.clone() };
                 items.push(Item { metric: m.clone(), quarter: q, input, seen_version: None });
-                item_rows.push(r.row);
-                results.push((r.row, Ok(Some(Outcome::Unchanged))));
+                item_rows.push(i);
+                results.push((i, Ok(Some(Outcome::Unchanged))));
             }
         }
     }
     let outcomes = match store::entry::save_all(tx, &plan, &items, actor, today, "import") {
-        Ok(o) => o.into_iter().map(Ok).collect::<Vec<_>>(),
+        Ok(o) => {
+            // Each figure saved keeps where it came from, beside its history row.
+            for ((item, &i), outcome) in items.iter().zip(&item_rows).zip(&o) {
+                if let (Some(file), Outcome::Created | Outcome::Changed) = (file, outcome) {
+                    let r = &rows[i];
+                    let cell = if r.cell.is_empty() { format!("第 {} 行", r.row) } else { r.cell.clone() };
+                    let source = Source { file: file.to_owned(), sheet: r.sheet.clone(), cell };
+                    store::values::record_source(tx, item.metric.id, item.quarter, &source)?;
+                }
+            }
+            o.into_iter().map(Ok).collect::<Vec<_>>()
+        }
         // The rows that passed keep `Unchanged` here; `check` finds their real outcomes.
         Err(Error::Invalid(errors)) => {
             let mut out: Vec<std::result::Result<Outcome, Problem>> = vec![Ok(Outcome::Unchanged); items.len()];
@@ -284,7 +307,8 @@ fn resolve<'a>(metrics: &'a [Metric], r: &PayloadRow) -> std::result::Result<Opt
         .iter()
         .find(|m| m.key == wanted)
         .or_else(|| metrics.iter().find(|m| m.name == wanted))
-        .ok_or_else(|| format!("本规划没有指标“{wanted}”(按指标代码或名称查找)"))?;
+        .or_else(|| r.proposal.as_ref().and_then(|p| metrics.iter().find(|m| m.key == p.key)))
+        .ok_or_else(|| format!("本规划没有指标“{wanted}”(按指标代码或名称查找,也没有名称相近的指标)"))?;
     let q: Quarter = r.quarter.parse().map_err(|e: crate::plan::quarter::QuarterParseError| e.to_string())?;
     if r.value.trim().is_empty() {
         return Ok(None);
@@ -297,56 +321,23 @@ fn session_of(p: &Principal) -> Result<i64> {
     p.session.as_ref().map(|(id, _)| *id).ok_or_else(|| Error::Forbidden("导入需在网页上登录后进行".into()))
 }
 
-fn summarise(file: String, rows: &[PayloadRow], checks: RowChecks, token: String) -> Checked {
-    let by_row: HashMap<usize, RowResult> = checks.results.into_iter().collect();
-    let mut errors = 0;
-    let mut changes = 0;
-    let checked = rows
-        .iter()
-        .map(|r| {
-            let stored = checks.before.get(&r.row);
-            // A row that adds or changes a figure passed the save path's parse: read it the same way.
-            let new = match by_row.get(&r.row) {
-                Some(Ok(Some(Outcome::Created | Outcome::Changed))) => Some(number::parse(&r.value)),
-                _ => None,
-            };
-            let same_value = matches!((stored, &new), (Some(s), Some(Ok(v))) if s.value == *v);
-            let after = new.map(|v| v.map_or_else(|_| r.value.clone(), fmt_num));
-            let (outcome, error) = match by_row.get(&r.row) {
-                Some(Ok(Some(o))) => {
-                    if *o != Outcome::Unchanged {
-                        changes += 1;
-                    }
-                    (o.label_zh().to_owned(), String::new())
-                }
-                Some(Ok(None)) => ("跳过(无数值)".to_owned(), String::new()),
-                Some(Err(e)) => {
-                    errors += 1;
-                    ("错误".to_owned(), e.clone())
-                }
-                None => (String::new(), String::new()),
-            };
-            CheckedRow {
-                row: r.row,
-                metric: r.metric.clone(),
-                quarter: r.quarter.clone(),
-                value: r.value.clone(),
-                note: r.note.clone(),
-                before: stored.map(|s| Before { value: fmt_num(s.value), state: s.status.label_zh() }),
-                after,
-                same_value,
-                outcome,
-                error,
-            }
-        })
-        .collect();
-    Checked { file, rows: checked, errors, changes, token }
-}
+/// The apply form: `upload`, the token of a checked upload, and one `accept` per name in the
+/// sheet whose proposed metric the clerk ticked (a list, so read as pairs).
+type ApplyForm = Vec<(String, String)>;
 
-#[derive(Deserialize)]
-pub struct ApplyForm {
-    /// The token of a checked upload.
-    upload: String,
+/// The rows to apply: a row whose metric was only proposed goes in under that metric when its
+/// name was ticked, and is left out otherwise.
+fn confirmed(rows: Vec<PayloadRow>, accepted: &[&str]) -> Vec<PayloadRow> {
+    rows.into_iter()
+        .filter_map(|mut r| match r.proposal.take() {
+            None => Some(r),
+            Some(p) if accepted.contains(&r.metric.as_str()) => {
+                r.metric = p.key;
+                Some(r)
+            }
+            Some(_) => None,
+        })
+        .collect()
 }
 
 /// Step two: apply the checked rows in one transaction, all or none.
@@ -358,18 +349,21 @@ pub async fn apply_import(
     Form(form): Form<ApplyForm>,
 ) -> Result<Response> {
     let session = session_of(&p)?;
-    let Some(pending) = state.uploads.get(&form.upload, session, plan_id) else {
+    let upload = form.iter().find(|(k, _)| k == "upload").map(|(_, v)| v.clone()).unwrap_or_default();
+    let accepted: Vec<&str> = form.iter().filter(|(k, _)| k == "accept").map(|(_, v)| v.as_str()).collect();
+    let Some(pending) = state.uploads.get(&upload, session, plan_id) else {
         let mut page = page(&state, p, plan_id).await?;
         page.error = "这次导入已过期或不存在(检查结果保留 30 分钟),全部未保存,请重新上传文件。".into();
         return Ok((StatusCode::GONE, render(&page)?).into_response());
     };
-    let rows = pending.rows;
+    let rows = confirmed(pending.rows, &accepted);
+    let file = pending.file.clone();
     let today = state.today();
     let r = rows.clone();
     let applied = state
         .store
         .write(move |tx| {
-            let checks = apply_rows(tx, plan_id, &r, &actor, today)?;
+            let checks = apply_rows(tx, plan_id, &r, &actor, today, Some(&file))?;
             if !checks.ok() {
                 return Err(Error::Refused("导入内容未通过检查,全部未保存".into()));
             }
@@ -388,7 +382,7 @@ pub async fn apply_import(
         .await;
     match applied {
         Ok(n) => {
-            state.uploads.forget(&form.upload);
+            state.uploads.forget(&upload);
             Ok(flash::redirect(&state, &format!("/plans/{plan_id}/sheets"), Flash::Imported(n)))
         }
         Err(Error::Refused(_)) => {
@@ -397,7 +391,7 @@ pub async fn apply_import(
             let mut page = page(&state, p, plan_id).await?;
             page.error = "导入内容在检查后已不再有效(可能有人修改了数值),全部未保存,请查看下表。".into();
             // Still kept: if the rows pass now, the same check can be confirmed again.
-            let token = if checked.ok() { form.upload.clone() } else { String::new() };
+            let token = if checked.ok() { upload.clone() } else { String::new() };
             page.checked = Some(summarise(pending.file, &rows, checked, token));
             Ok((StatusCode::CONFLICT, render(&page)?).into_response())
         }

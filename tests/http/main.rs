@@ -2,6 +2,7 @@
 //! HTTP to it. One binary, so the crate links once.
 
 mod admin;
+mod annual;
 mod api;
 mod auth;
 mod browser;
@@ -31,4 +32,5 @@ mod sheets;
 mod startup;
 mod times;
 mod units;
+mod wide;
 mod workbooks;

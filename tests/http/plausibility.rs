@@ -42,20 +42,20 @@ async fn a_figure_that_cannot_be_true_is_refused_by_the_form_the_api_and_the_imp
     let plan = seed_plan_id(&app);
     let editor = app.sign_in(Role::Editor).await;
     for (key, value, why) in IMPOSSIBLE {
-        let res = save(&editor, plan, "2022Q3", key, value, "有说明也不行").await;
+        let res = save(&editor, plan, "2022Q4", key, value, "有说明也不行").await;
         assert_eq!(res.status(), 422, "form {key}={value}");
         let doc = Html::parse_document(&res.text().await.unwrap());
         let msg = texts(&doc, &format!("#e-{key}")).join("");
         assert!(msg.contains(why), "form {key}={value}: {msg}");
 
-        let res = put(&app, &editor, key, "2022Q3", serde_json::json!({ "value": value, "note": "说明" })).await;
+        let res = put(&app, &editor, key, "2022Q4", serde_json::json!({ "value": value, "note": "说明" })).await;
         assert_eq!(res.status(), 422, "api {key}={value}");
         let body: serde_json::Value = res.json().await.unwrap();
         assert_eq!(body["field"], "value");
         assert!(body["error"].as_str().unwrap().contains(why), "api {key}={value}: {body}");
 
         let (status, doc) =
-            upload(&editor, &app, format!("指标代码,季度,数值,备注\n{key},2022Q3,\"{value}\",说明\n")).await;
+            upload(&editor, &app, format!("指标代码,季度,数值,备注\n{key},2022Q4,\"{value}\",说明\n")).await;
         assert_eq!(status, 422, "import {key}={value}");
         let row = texts(&doc, "table.import-rows tbody tr").join(" ");
         assert!(row.contains(why), "import {key}={value}: {row}");

@@ -481,3 +481,25 @@ fn status_counts_list_every_status_in_order() {
     assert_eq!(counts.iter().map(|(s, _)| *s).collect::<Vec<_>>(), Status::ALL);
     assert_eq!(counts.iter().map(|(_, n)| *n).collect::<Vec<_>>(), [1, 0, 0, 2, 0, 0]);
 }
+
+#[test]
+fn an_annual_metric_is_judged_at_year_ends() {
+    let m = Metric {
+        frequency: Frequency::Annual,
+        ..metric(Kind::Count, Direction::Higher, Some(0.0), Some(Target::single(10.0)))
+    };
+    let v = vals(&[("2021Q4", 2.0), ("2022Q4", 4.0)]);
+    // Mid-2023, the 2022 figure is the latest due: expected progress is read at 2022-12-31.
+    let a = at(&m, &v, d(2023, 9, 30));
+    assert!(approx(a.expected.unwrap(), expected_progress(d(2020, 12, 31), d(2025, 12, 31), d(2022, 12, 31))));
+    assert!(!a.is_stale(), "the 2023 figure is not due before the year ends");
+    assert_eq!(a.status, Status::OnTrack);
+    // A quarterly metric with the same figures is behind and stale by then.
+    let quarterly = Metric { frequency: Frequency::Quarterly, ..m.clone() };
+    assert!(at(&quarterly, &v, d(2023, 9, 30)).is_stale());
+    // Two year ends on, the 2022 figure is stale; at a year end, that year's is due.
+    assert!(at(&m, &v, d(2024, 3, 31)).is_stale());
+    assert_eq!(due(Frequency::Annual, d(2024, 12, 31)), d(2024, 12, 31));
+    assert_eq!(due(Frequency::Annual, d(2024, 12, 30)), d(2023, 12, 31));
+    assert_eq!(due(Frequency::Quarterly, d(2024, 6, 30)), d(2024, 6, 30));
+}

@@ -103,6 +103,7 @@ fn fix_up(m: &mut Proposed, header: &Header) -> bool {
         max: None,
         continues: None,
         retired: None,
+        frequency: Default::default(),
     });
     if m.baseline.is_some_and(|b| limits.refusal(b).is_some()) {
         if m.kind == Kind::Context {
@@ -209,6 +210,7 @@ impl Proposal {
                 max: None,
                 continues: None,
                 retired: None,
+                frequency: Default::default(),
             };
             let title = if m.chapter.trim().is_empty() { "未分章".to_owned() } else { m.chapter.clone() };
             match chapters.iter_mut().find(|c| c.title == title) {

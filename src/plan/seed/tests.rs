@@ -154,3 +154,17 @@ fn continues_and_retirement_are_read_and_checked() {
     let e = parse("s.toml", &with("retired_reason = \"无日期\"")).unwrap_err();
     assert_eq!(e.field, "retired_reason");
 }
+
+#[test]
+fn a_frequency_is_quarterly_unless_the_seed_says_annual() {
+    let plan = parse("t.toml", GOOD).unwrap();
+    assert!(plan.chapters[0].metrics.iter().all(|m| m.frequency == Frequency::Quarterly));
+    let annual = GOOD.replacen("kind = \"count\"", "kind = \"count\"\nfrequency = \"annual\"", 1);
+    let plan = parse("t.toml", &annual).unwrap();
+    let engineers = plan.chapters[0].metrics.iter().find(|m| m.key == "engineers").unwrap();
+    assert_eq!(engineers.frequency, Frequency::Annual);
+    assert_eq!(parse("t.toml", &to_toml(&plan)).unwrap(), plan, "written back as it was");
+    let e = broken("kind = \"level\"", "kind = \"level\"\nfrequency = \"monthly\"");
+    assert_eq!(e.field, "frequency");
+    assert!(e.to_string().contains("monthly"));
+}

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use chrono::NaiveDate;
 
 use super::{MetricDef, PlanDef};
-use crate::plan::Kind;
+use crate::plan::{Frequency, Kind};
 
 /// `def` as a seed file's text.
 pub fn to_toml(def: &PlanDef) -> String {
@@ -73,6 +73,9 @@ fn metric(w: &mut String, m: &MetricDef) {
     }
     if let Some(v) = m.max {
         number(w, "max", v);
+    }
+    if m.frequency != Frequency::Quarterly {
+        string(w, "frequency", m.frequency.as_str());
     }
     string(w, "source", &m.source);
     if !m.notes.is_empty() {

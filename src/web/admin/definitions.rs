@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use crate::error::Result;
 use crate::plan::metric::check_target;
-use crate::plan::{Kind, Metric, Plan, Target, fmt_num, number};
+use crate::plan::{Frequency, Kind, Metric, Plan, Target, fmt_num, number};
 use crate::store::{self, audit, plans::Definition};
 use crate::web::auth::{Actor, Admin, CurrentUser};
 use crate::web::flash::{self, Flash, Flashed};
@@ -100,6 +100,9 @@ pub struct DefinitionForm {
     source: String,
     #[serde(default)]
     notes: String,
+    /// `quarterly` or `annual`; absent (an older form) keeps the metric's.
+    #[serde(default)]
+    frequency: String,
 }
 
 impl DefinitionForm {
@@ -117,6 +120,7 @@ impl DefinitionForm {
             target_date: date(m.target_date),
             source: m.source.clone(),
             notes: m.notes.clone(),
+            frequency: m.frequency.as_str().to_owned(),
         }
     }
 
@@ -162,6 +166,13 @@ impl DefinitionForm {
         {
             errors.insert("target_date", "目标日期必须晚于基期日期".into());
         }
+        let frequency = match self.frequency.trim() {
+            "" => m.frequency,
+            f => Frequency::parse(f).unwrap_or_else(|| {
+                errors.insert("frequency", format!("未知填报频率“{f}”"));
+                m.frequency
+            }),
+        };
         if let Err((field, message)) = check_target(m.kind, baseline, target) {
             errors.entry(if field == "target" { "target_low" } else { "baseline" }).or_insert(message);
         }
@@ -179,6 +190,7 @@ impl DefinitionForm {
             target_date,
             source: trimmed(&self.source),
             notes: trimmed(&self.notes),
+            frequency,
         })
     }
 }

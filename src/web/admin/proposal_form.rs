@@ -472,6 +472,7 @@ impl RowForm {
             max: None,
             continues: Some(self.continues.trim().to_owned()).filter(|k| !k.is_empty()),
             retired: None,
+            frequency: Default::default(),
         })
     }
 }
@@ -498,6 +499,7 @@ fn as_metric(m: &MetricDef) -> Metric {
         max: m.max,
         continues: m.continues.clone(),
         retired: None,
+        frequency: m.frequency,
     }
 }
 
