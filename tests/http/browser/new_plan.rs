@@ -1,6 +1,5 @@
 //! A new plan in the browser: an administrator pastes the published text on 新建规划,
-//! checks the proposal and saves it as a draft. Written as steps so a later step (publish)
-//! follows [`draft_from_text`].
+//! checks the proposal, saves it as a draft and publishes it.
 //!
 //! With `PLANTRACK_SCREENSHOTS=1` the proposal page is also saved as
 //! `docs/proposal-page.png` for the README; otherwise the repository is left alone.
@@ -74,12 +73,26 @@ async fn draft_from_text(c: &Client, app: &TestApp) -> i64 {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_administrator_drafts_a_new_plan_from_its_text_in_the_browser() {
+async fn an_administrator_drafts_a_new_plan_from_its_text_and_publishes_it_in_the_browser() {
     let Some(browser) = browser().await else { return };
     let c = &browser.client;
     let app = TestApp::spawn().await;
     sign_in(c, &app.url(""), Role::Admin.as_str()).await;
     let draft = draft_from_text(c, &app).await;
-    assert!(draft > 0);
+
+    // A viewer cannot see the draft until it is published.
+    let viewer = app.sign_in(Role::Viewer).await;
+    assert_eq!(viewer.get(&format!("/?plan={draft}")).await.status(), 404);
+    css(c, ".draft-banner a.button").await.click().await.unwrap();
+    wait_path(c, &format!("/plans/{draft}/publish")).await;
+    assert!(text(c, "#confirm-summary").await.contains("草稿"));
+    css(c, "form[action$='/publish'] button[type=submit]").await.click().await.unwrap();
+    wait_path(c, "/").await;
+    assert!(c.find_all(Locator::Css(".draft-banner")).await.unwrap().is_empty(), "published: no draft banner");
+    let res = viewer.get(&format!("/?plan={draft}")).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains(METRIC), "the viewer's dashboard shows the published plan");
+    let published = count(&app, &format!("SELECT count(*) FROM plan WHERE id = {draft} AND status = 'published'"));
+    assert_eq!(published, 1);
     browser.client.clone().close().await.unwrap();
 }
