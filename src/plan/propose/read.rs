@@ -76,9 +76,8 @@ pub fn read(text: &str, header: &Header) -> Vec<Proposed> {
                 target_date: if past { None } else { own_year.or(section_year).and_then(dec31) },
                 baseline_date: if past { own_year.and_then(dec31).or(review_date) } else { None },
             };
-            let before = found.len();
             figures(s, &at, &mut found);
-            if !past && found.len() == before {
+            if !past {
                 others(s, &at, &mut found);
             }
         }
@@ -252,6 +251,11 @@ const FACILITIES: [&str; 14] = [
 fn others(s: &str, at: &Place, found: &mut Vec<Found>) {
     for c in clauses(s) {
         let clause = &s[c.clone()];
+        // A clause with a figure of its own was read as one (新建站30个,建成中心: the
+        // centre is a milestone beside the count).
+        if !scan(clause).is_empty() {
+            continue;
+        }
         if let Some((n, nm, span)) = listed(clause) {
             let span = c.start + span.start..c.start + span.end;
             found.push(target(at, s, nm, "个", Kind::Count, Some(Target::single(n as f64)), vec![span]));

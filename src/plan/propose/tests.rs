@@ -429,3 +429,13 @@ fn a_change_by_an_amount_is_the_change_itself_and_a_change_to_a_level_is_the_lev
     assert_eq!((reach.baseline, reach.target, reach.direction), (None, Some(Target::single(3.0)), Direction::Higher));
     assert!(!reach.name.contains("幅度"), "{}", reach.name);
 }
+
+#[test]
+fn a_milestone_beside_a_count_in_one_sentence_is_proposed_too() {
+    let text =
+        "某某市气象事业发展“十五五”规划\n第二章 发展目标\n到2030年,新建区域自动气象站30个,建成市气象灾害防御中心。\n";
+    let p = propose(text);
+    let names: Vec<(&str, Kind)> = p.metrics.iter().map(|m| (m.name.as_str(), m.kind)).collect();
+    assert!(names.contains(&("新建区域自动气象站", Kind::Count)), "{names:?}");
+    assert!(names.contains(&("市气象灾害防御中心建成", Kind::Milestone)), "{names:?}");
+}
