@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use crate::plan::bounds::bounds;
 use crate::plan::propose::Proposal;
 use crate::plan::seed::{self, ChapterDef, MetricDef, PlanDef};
-use crate::plan::{Direction, Kind, Metric, Target, fmt_num, number};
+use crate::plan::{Direction, Kind, Target, fmt_num, number};
 
 /// More rows than any plan has: a bound on what one request makes the server check.
 pub const MAX_ROWS: usize = 300;
@@ -322,7 +322,7 @@ impl ProposalForm {
             if taken.contains(&m.key) {
                 row.errors.push(("key".into(), format!("指标代码 {} 已被使用,请换一个", m.key)));
             }
-            let b = bounds(&as_metric(m));
+            let b = bounds(&m.as_metric());
             if let Some(why) = m.baseline.and_then(|v| b.refusal(v)) {
                 row.errors.push(("baseline".into(), why));
             }
@@ -474,32 +474,6 @@ impl RowForm {
             retired: None,
             frequency: Default::default(),
         })
-    }
-}
-
-/// The bounds rules read a stored metric; a row is one that is not stored yet.
-fn as_metric(m: &MetricDef) -> Metric {
-    Metric {
-        id: 0,
-        plan_id: 0,
-        chapter_id: 0,
-        key: m.key.clone(),
-        name: m.name.clone(),
-        name_en: m.name_en.clone(),
-        unit: m.unit.clone(),
-        kind: m.kind,
-        direction: m.direction,
-        baseline: m.baseline,
-        baseline_date: Some(m.baseline_date),
-        target: m.target,
-        target_date: Some(m.target_date),
-        source: m.source.clone(),
-        notes: m.notes.clone(),
-        min: m.min,
-        max: m.max,
-        continues: m.continues.clone(),
-        retired: None,
-        frequency: m.frequency,
     }
 }
 
