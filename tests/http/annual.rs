@@ -156,6 +156,11 @@ async fn an_administrator_sets_a_frequency_audited_and_the_seed_keeps_it() {
     app.store
         .with_conn(|c| {
             c.execute("UPDATE metric SET frequency = 'quarterly' WHERE key = 'air-quality-good-days'", [])?;
+            // A database from before these metrics were annual in the seed.
+            c.execute(
+                "UPDATE metric SET frequency = 'quarterly' WHERE key IN ('senior-engineers', 'engineers', 'new-regional-stations')",
+                [],
+            )?;
             plantrack::store::seed::load(c, &crate::helpers::seed_plan())?;
             Ok(())
         })
@@ -164,4 +169,13 @@ async fn an_administrator_sets_a_frequency_audited_and_the_seed_keeps_it() {
         |key: &str| count(&app, &format!("SELECT count(*) FROM metric WHERE key = '{key}' AND frequency = 'annual'"));
     assert_eq!(frequency("fibre-bandwidth"), 1);
     assert_eq!(frequency("air-quality-good-days"), 1);
+    // Titles are assessed, and stations counted, once a year.
+    for key in ["senior-engineers", "engineers", "new-regional-stations", "six-element-station-upgrades"] {
+        assert_eq!(frequency(key), 1, "{key}");
+    }
+    let audited = count(
+        &app,
+        "SELECT count(*) FROM audit WHERE actor = '种子文件' AND action = 'metric_changed' AND detail LIKE '填报频率改为按年度%'",
+    );
+    assert_eq!(audited, 4, "air quality, both engineers' metrics and the new stations");
 }

@@ -98,7 +98,7 @@ async fn approve_all_asks_first_naming_how_many_and_how_many_are_flagged() {
     assert_eq!(status, 403);
 
     // A figure that came in after the confirmation page was shown: nothing is approved.
-    save(&editor, plan, "2022Q3", &[("bachelor-degree-share", "86", "")]).await;
+    save(&editor, plan, "2022Q3", &[("warning-terminal-online-rate", "96", "")]).await;
     let res = reviewer.post(&format!("/plans/{plan}/review/approve-all"), &[("count", "2")]).await;
     assert_eq!(res.status(), 409);
     assert_eq!(crate::helpers::count(&app, "SELECT count(*) FROM reported_value WHERE status = 'approved'"), 1);
