@@ -16,7 +16,7 @@ use axum::http::{Request, StatusCode};
 use chrono::NaiveDate;
 use divan::Bencher;
 use plantrack::charts::{self, MetricChart};
-use plantrack::plan::progress::{Assessment, effective_target};
+use plantrack::plan::progress::{Assessment, effective_target, expected_path};
 use plantrack::plan::{Chapter, Direction, Metric, Plan, Reported};
 use plantrack::report::{self, FigureCounts};
 use plantrack::scale::{self, ScaleSpec};
@@ -109,10 +109,7 @@ fn metric_chart_svg(b: Bencher) {
     let target = effective_target(m);
     let points: Vec<(NaiveDate, f64)> = real.values_of(m).iter().map(|r| (r.quarter.end(), r.value)).collect();
     assert_eq!(points.len(), QUARTERS);
-    let expected = match (target, a.baseline) {
-        (Some(t), Some(b)) => Some(((b.date, b.value), (target_date, t.met_at(m.direction)))),
-        _ => None,
-    };
+    let expected = a.baseline.map(|b| expected_path(m, b, target_date)).unwrap_or_default();
     // The clamped trend line the page draws.
     let projection = a.projection.and_then(|p| p.line).map(|[from, to]| (from, to));
     let chart = MetricChart {
@@ -123,7 +120,7 @@ fn metric_chart_svg(b: Bencher) {
         baseline: a.baseline.map(|b| (b.date, b.value)),
         target: target.map(|t| (target_date, t.low, t.high)),
         values: &points,
-        expected,
+        expected: &expected,
         projection,
         earlier: None,
         width: 760,

@@ -29,8 +29,10 @@ pub struct MetricChart<'a> {
     pub target: Option<(NaiveDate, f64, f64)>,
     /// Reported values at quarter-end dates, sorted by date.
     pub values: &'a [(NaiveDate, f64)],
-    /// Expected time-linear trajectory, baseline → target.
-    pub expected: Option<((NaiveDate, f64), (NaiveDate, f64))>,
+    /// Expected time-linear trajectory, baseline → target: two points for a quarterly
+    /// metric; for an annual one every year end between too, each drawn as a dot, since
+    /// only year ends are judged (see `plan::progress::expected_path`). Empty: none.
+    pub expected: &'a [(NaiveDate, f64)],
     /// Trend projection from the last value to the target date, drawn dashed.
     pub projection: Option<((NaiveDate, f64), (NaiveDate, f64))>,
     /// The older plan's figures of the metric this one continues, drawn on the same time
@@ -56,7 +58,8 @@ struct Clean {
     baseline: Option<Pt>,
     target: Option<(f64, f64, f64)>,
     values: Vec<Pt>,
-    expected: Option<[Pt; 2]>,
+    /// Empty, or at least two points.
+    expected: Vec<Pt>,
     projection: Option<[Pt; 2]>,
     /// The older plan's shaded period (day numbers) and figures.
     earlier: Option<((f64, f64), Vec<Pt>)>,
@@ -69,7 +72,11 @@ impl Clean {
             baseline: c.baseline.and_then(point),
             target: (c.target).and_then(|(d, a, b)| sane_range(a, b).map(|(l, h)| (day(d), l, h))),
             values: c.values.iter().copied().filter_map(point).collect(),
-            expected: seg(c.expected),
+            expected: {
+                let pts: Vec<Pt> = c.expected.iter().copied().filter_map(point).collect();
+                // A trajectory with a bad point is dropped whole rather than drawn bent.
+                if pts.len() >= 2 && pts.len() == c.expected.len() { pts } else { Vec::new() }
+            },
             projection: seg(c.projection),
             earlier: c.earlier.as_ref().and_then(|e| {
                 let (a, b) = (day(e.period.0), day(e.period.1));
@@ -82,7 +89,8 @@ impl Clean {
         let mut all = self.values.clone();
         all.extend(self.baseline);
         all.extend(self.target.iter().flat_map(|&(d, lo, hi)| [(d, lo), (d, hi)]));
-        all.extend(self.expected.iter().chain(&self.projection).flatten());
+        all.extend(&self.expected);
+        all.extend(self.projection.iter().flatten());
         if let Some(((a, _), values)) = &self.earlier {
             all.extend(values);
             // The shaded period starts the axis even before its first figure (at the height
@@ -160,7 +168,7 @@ fn draw_header<DB: Canvas>(root: &On<DB>, c: &MetricChart, d: &Clean, width: i32
     let band = d.target.is_some_and(|(_, lo, hi)| hi > lo);
     let target = if band { Swatch::TargetBand } else { Swatch::TargetLine };
     add(d.target.is_some(), Some(target), "目标值");
-    add(d.expected.is_some(), Some(Swatch::Expected), "时序进度");
+    add(!d.expected.is_empty(), Some(Swatch::Expected), "时序进度");
     add(d.projection.is_some(), Some(Swatch::Projection), "趋势预测");
     let earlier = c.earlier.as_ref().map(|e| format!("{}报告值", e.label)).unwrap_or_default();
     add(d.earlier.is_some(), Some(Swatch::Earlier), earlier.as_str());
@@ -367,8 +375,13 @@ pub(super) fn draw_metric<DB: Canvas>(root: &On<DB>, c: &MetricChart, (w, h): (u
         let (x, y) = px((xa, if up { hi } else { lo }));
         note(&C_TARGET, HPos::Left, (x + 6, y), up, 4, text)?;
     }
-    if let Some(seg) = d.expected {
-        chart.draw_series([PathElement::new(seg, C_EXPECTED.stroke_width(2))])?;
+    if !d.expected.is_empty() {
+        let path = &d.expected;
+        chart.draw_series([PathElement::new(path.clone(), C_EXPECTED.stroke_width(2))])?;
+        // The year ends of an annual metric's path: where its figures will be judged.
+        let inner = &path[1..path.len() - 1];
+        chart.draw_series(inner.iter().map(|&p| Circle::new(p, 4, WHITE.filled())))?;
+        chart.draw_series(inner.iter().map(|&p| Circle::new(p, 4, C_EXPECTED.stroke_width(2))))?;
     }
     if let Some(seg) = d.projection {
         chart.draw_series(DashedLineSeries::new(seg, 7, 5, C_PROJ.stroke_width(2)))?;
@@ -402,6 +415,16 @@ mod tests {
 
     const TITLE: &str = "强对流天气预警时间提前量";
 
+    /// A quarterly metric's trajectory: baseline to target.
+    const LINE: [(NaiveDate, f64); 2] = [(date(2020, 12, 31), 37.0), (date(2025, 12, 31), 48.0)];
+
+    const fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        match NaiveDate::from_ymd_opt(y, m, d) {
+            Some(d) => d,
+            None => panic!("a date"),
+        }
+    }
+
     fn sample(values: &[(NaiveDate, f64)]) -> MetricChart<'_> {
         MetricChart {
             title: TITLE,
@@ -411,7 +434,7 @@ mod tests {
             baseline: Some((d(2020, 12, 31), 37.0)),
             target: Some((d(2025, 12, 31), 48.0, 48.0)),
             values,
-            expected: Some(((d(2020, 12, 31), 37.0), (d(2025, 12, 31), 48.0))),
+            expected: &LINE,
             projection: Some(((d(2023, 9, 30), 44.0), (d(2025, 12, 31), 49.5))),
             earlier: None,
             width: 720,
@@ -454,7 +477,7 @@ mod tests {
     #[test]
     fn legend_lists_only_present_series_and_notes_direction() {
         let mut c = sample(&[]);
-        c.expected = None;
+        c.expected = &[];
         c.projection = None;
         c.lower_is_better = true;
         let all = texts(&metric_chart(&c));
@@ -485,6 +508,26 @@ mod tests {
     }
 
     #[test]
+    fn an_annual_trajectory_runs_through_its_year_ends_each_marked() {
+        let v = values();
+        let expected = hex(C_EXPECTED);
+        let path_points = |svg: &str| elements(svg, "polyline", &expected).iter().map(|l| points::<f64>(l).len()).max();
+        let dots = |svg: &str| elements(svg, "circle", &expected).len();
+        let quarterly = metric_chart(&sample(&v));
+        assert_eq!((path_points(&quarterly), dots(&quarterly)), (Some(2), 0), "a straight line, no dots");
+
+        let years: Vec<(NaiveDate, f64)> =
+            (2020..=2025).map(|y| (d(y, 12, 31), 37.0 + 2.2 * f64::from(y - 2020))).collect();
+        let annual = metric_chart(&MetricChart { expected: &years, ..sample(&v) });
+        assert_valid(&annual);
+        assert_eq!(path_points(&annual), Some(6), "baseline and five year ends");
+        // 2021–2024 marked; the baseline and the target have their own marks.
+        assert_eq!(dots(&annual), 4);
+        let xs: Vec<f64> = elements(&annual, "circle", &expected).iter().map(|l| num(l, "cx") as f64).collect();
+        assert!(xs.windows(2).all(|w| w[1] - w[0] > 50.0), "a year apart: {xs:?}");
+    }
+
+    #[test]
     fn projection_is_dashed() {
         let v = values();
         let proj = hex(C_PROJ);
@@ -510,10 +553,12 @@ mod tests {
         let tiny = [(d(2021, 12, 31), 0.0), (d(2022, 12, 31), 1e-300)];
         let bad = [(d(2021, 12, 31), f64::NAN), (d(2022, 12, 31), f64::INFINITY), (d(2023, 12, 31), -1e300)];
         let s = || sample(&v);
+        let bad_path = [(d(2020, 12, 31), f64::NAN), (d(2025, 12, 31), 1.0)];
+        let one_point = [(d(2020, 12, 31), 1.0)];
         let (t, period_end) = (d(2025, 12, 31), d(2025, 12, 31));
         let cases = [
             MetricChart { values: &[], ..s() },
-            MetricChart { values: &[], baseline: None, target: None, expected: None, projection: None, ..s() },
+            MetricChart { values: &[], baseline: None, target: None, expected: &[], projection: None, ..s() },
             MetricChart { baseline: None, ..s() },
             MetricChart { target: None, ..s() },
             MetricChart { values: &one, ..s() },
@@ -522,12 +567,13 @@ mod tests {
                 values: &bad,
                 baseline: Some((d(2020, 12, 31), f64::NAN)),
                 target: Some((t, f64::NEG_INFINITY, f64::NAN)),
-                expected: Some(((d(2020, 12, 31), f64::NAN), (t, 1.0))),
+                expected: &bad_path,
                 ..s()
             },
             MetricChart { period: (period_end, d(2021, 1, 1)), ..s() },
             MetricChart { period: (t, t), ..s() },
-            MetricChart { values: &tiny, baseline: None, target: None, expected: None, projection: None, ..s() },
+            MetricChart { values: &tiny, baseline: None, target: None, expected: &[], projection: None, ..s() },
+            MetricChart { expected: &one_point, ..s() },
             MetricChart { width: 0, height: 0, ..s() },
             MetricChart { width: u32::MAX, height: 1, ..s() },
             MetricChart { lower_is_better: true, ..s() },

@@ -195,6 +195,23 @@ pub fn expected_value(m: &Metric, baseline: BaselinePoint, target_date: NaiveDat
     on_path(m, baseline, expected_progress(baseline.date, target_date, at))
 }
 
+/// The expected trajectory as a chart draws it, from the baseline to the target at
+/// `target_date`: straight for a quarterly metric; through each year end between for an
+/// annual one, the only dates it is judged at, so the chart's points are the values the
+/// bullet's expected marker shows ([`Assessment::expected_value`]). Empty without a target.
+pub fn expected_path(m: &Metric, baseline: BaselinePoint, target_date: NaiveDate) -> Vec<(NaiveDate, f64)> {
+    let Some(goal) = effective_target(m).map(|t| t.met_at(m.direction)) else { return Vec::new() };
+    let mut path = vec![(baseline.date, baseline.value)];
+    if m.frequency == Frequency::Annual {
+        let year_ends = (baseline.date.year()..target_date.year())
+            .filter_map(|y| NaiveDate::from_ymd_opt(y, 12, 31))
+            .filter(|&d| d > baseline.date && d < target_date);
+        path.extend(year_ends.filter_map(|d| Some((d, expected_value(m, baseline, target_date, d)?))));
+    }
+    path.push((target_date, goal));
+    path
+}
+
 /// The value a share `e` of the way from `baseline` to `m`'s target stands at.
 fn on_path(m: &Metric, baseline: BaselinePoint, e: f64) -> Option<f64> {
     let goal = effective_target(m)?.met_at(m.direction);

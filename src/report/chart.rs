@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use crate::charts::MetricChart;
-use crate::plan::progress::{Assessment, effective_target};
+use crate::plan::progress::{Assessment, effective_target, expected_path};
 use crate::plan::{Direction, Metric, Plan, Reported};
 
 /// Calls `draw` with the chart of `m` as assessed in `a`, from the figures in `values`,
@@ -40,10 +40,7 @@ pub fn metric_chart_after<T>(
     let points: Vec<(NaiveDate, f64)> =
         values.iter().filter(|r| r.quarter.end() <= a.as_of).map(|r| (r.quarter.end(), r.value)).collect();
     let baseline = a.baseline.filter(|b| !b.from_report).map(|b| (b.date, b.value));
-    let expected = match (target, a.baseline) {
-        (Some(t), Some(b)) => Some(((b.date, b.value), (target_date, t.met_at(m.direction)))),
-        _ => None,
-    };
+    let expected = a.baseline.map(|b| expected_path(m, b, target_date)).unwrap_or_default();
     // The trend as the projection draws it: within the metric's bounds, from the last
     // figure (or the as-of date, if later) to the target date.
     let projection = a.projection.and_then(|p| p.line).map(|[from, to]| (from, to));
@@ -55,7 +52,7 @@ pub fn metric_chart_after<T>(
         baseline,
         target: target.map(|t| (target_date, t.low, t.high)),
         values: &points,
-        expected,
+        expected: &expected,
         projection,
         earlier: earlier.map(|(p, _)| crate::charts::Earlier {
             label,

@@ -107,10 +107,15 @@ pub fn load_file(conn: &Connection, file: &str, def: &PlanDef) -> Result<Loaded>
                     // Bounds came after the first seeds: an existing metric gets the seed's
                     // when it has none (no page edits them, so none is a user's).
                     // Frequencies came later still: the seed's, unless an administrator set one.
-                    conn.execute(
+                    let reset = conn.execute(
                         "UPDATE metric SET frequency = ?2 WHERE key = ?1 AND frequency_edited = 0 AND frequency != ?2",
                         params![m.key, m.frequency.as_str()],
                     )?;
+                    if reset > 0 {
+                        // A figure's due quarters change with it: the history says who did it.
+                        let detail = format!("填报频率改为{}(种子文件 {file})", m.frequency.label_zh());
+                        super::audit::record(conn, "种子文件", "metric_changed", &m.key, &detail, "")?;
+                    }
                     conn.execute(
                         "UPDATE metric SET min_value = ?2, max_value = ?3 \
                          WHERE key = ?1 AND min_value IS NULL AND max_value IS NULL AND (?2 IS NOT NULL OR ?3 IS NOT NULL)",

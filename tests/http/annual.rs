@@ -156,6 +156,11 @@ async fn an_administrator_sets_a_frequency_audited_and_the_seed_keeps_it() {
     app.store
         .with_conn(|c| {
             c.execute("UPDATE metric SET frequency = 'quarterly' WHERE key = 'air-quality-good-days'", [])?;
+            // A database from before these metrics were annual in the seed.
+            c.execute(
+                "UPDATE metric SET frequency = 'quarterly' WHERE key IN ('senior-engineers', 'engineers', 'new-regional-stations')",
+                [],
+            )?;
             plantrack::store::seed::load(c, &crate::helpers::seed_plan())?;
             Ok(())
         })
@@ -164,4 +169,43 @@ async fn an_administrator_sets_a_frequency_audited_and_the_seed_keeps_it() {
         |key: &str| count(&app, &format!("SELECT count(*) FROM metric WHERE key = '{key}' AND frequency = 'annual'"));
     assert_eq!(frequency("fibre-bandwidth"), 1);
     assert_eq!(frequency("air-quality-good-days"), 1);
+    // Titles are assessed, and stations counted, once a year.
+    for key in ["senior-engineers", "engineers", "new-regional-stations", "six-element-station-upgrades"] {
+        assert_eq!(frequency(key), 1, "{key}");
+    }
+    let audited = count(
+        &app,
+        "SELECT count(*) FROM audit WHERE actor = '种子文件' AND action = 'metric_changed' AND detail LIKE '填报频率改为按年度%'",
+    );
+    assert_eq!(audited, 4, "air quality, both engineers' metrics and the new stations");
+}
+
+#[tokio::test]
+async fn an_annual_metrics_chart_expects_progress_at_each_year_end() {
+    let app = TestApp::spawn().await;
+    app.put_value("engineers", "2022Q4", 2.0);
+    app.put_value(LEAD, "2022Q4", 42.0);
+    // The expected trajectory's grey: its year-end dots are circles of that stroke.
+    let dots = |svg: &str| svg.lines().filter(|l| l.starts_with("<circle") && l.contains("stroke=\"#888888\"")).count();
+    let chart = |key: &'static str| {
+        let app = &app;
+        async move {
+            let res = app.get(&format!("/metrics/{key}/chart.svg?as_of=2023-09-30")).await;
+            assert_eq!(res.status(), 200);
+            res.text().await.unwrap()
+        }
+    };
+    // Baseline 2020-12-31 to target 2025-12-31: the year ends 2021–2024 between.
+    assert_eq!(dots(&chart("engineers").await), 4);
+    assert_eq!(dots(&chart(LEAD).await), 0, "a quarterly metric's line is straight");
+
+    // The dashboard's bullet reads the expected value at the last year end: 2 of 5 years
+    // of the way to 3 engineers, not 2¾.
+    let (_, doc) = app.html("/?as_of=2023-09-30").await;
+    let label = doc
+        .select(&scraper::Selector::parse("#m-engineers svg").unwrap())
+        .next()
+        .and_then(|s| s.value().attr("aria-label").map(str::to_owned))
+        .unwrap_or_default();
+    assert!(label.contains("预期 1.2"), "{label}");
 }

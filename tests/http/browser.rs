@@ -159,11 +159,16 @@ async fn demo_with_waiting_figures() -> (TestApp, i64) {
     let plan = seed_plan_id(&app);
     let editor = app.sign_in(Role::Editor).await;
     let lead = format!("v.{LEAD}");
-    let fields = [(lead.as_str(), "44"), ("v.fibre-bandwidth", "180"), ("v.engineers", "2")];
+    let fields = [
+        (lead.as_str(), "44"),
+        ("v.fibre-bandwidth", "180"),
+        ("v.x-band-radar", "1"),
+        ("n.x-band-radar", "雷达已建成"),
+    ];
     let res = editor.post(&format!("/plans/{plan}/entry/2023Q3"), &fields).await;
     assert_eq!(res.status(), 303, "entered");
     let reviewer = app.sign_in(Role::Reviewer).await;
-    let returned = [("key", "engineers"), ("quarter", "2023Q3"), ("reason", "请附培养证明")];
+    let returned = [("key", "x-band-radar"), ("quarter", "2023Q3"), ("reason", "请附验收报告")];
     let res = reviewer.post(&format!("/plans/{plan}/review/return"), &returned).await;
     assert_eq!(res.status(), 303, "returned");
     (app, plan)

@@ -39,8 +39,8 @@ async fn the_grid_lists_every_metric_with_baseline_target_and_last_quarter() {
     let editor = app.sign_in(Role::Editor).await;
     let (status, doc) = editor.html(&format!("/plans/{plan}/entry/2022Q3")).await;
     assert_eq!(status, 200);
-    // 36 metrics, less the four reported once a year (entered with a fourth quarter).
-    assert_eq!(texts(&doc, "table.entry-grid tbody tr").len(), 32);
+    // 36 metrics, less the ten reported once a year (entered with a fourth quarter).
+    assert_eq!(texts(&doc, "table.entry-grid tbody tr").len(), 26);
     let row = texts(&doc, &format!("#row-{LEAD} td")).join("|");
     assert!(row.starts_with("分钟|37|48|41|"), "{row}");
     // Enter must not submit: the form's first submit button is disabled.
@@ -58,7 +58,8 @@ async fn every_accepted_format_saves_as_pending_review() {
         ("rainstorm-warning-accuracy", "86.5%", "年报"),
         ("fibre-bandwidth", "１００", ""),
         ("village-warning-stations", "３００", ""),
-        ("bachelor-degree-share", "88.2", ""),
+        // A quarterly share (the staff shares are reported once a year).
+        ("warning-terminal-online-rate", "96.2", ""),
     ];
     let res = save(&editor, plan, "2022Q3", &cells).await;
     assert_eq!(res.status(), 303);
@@ -113,7 +114,7 @@ async fn wrong_figures_are_refused_with_a_reason() {
         // The district has 381 villages and communities (the seed's `max`).
         ("village-warning-stations", "1,000", "0 到 381"),
         ("village-warning-stations", "12.5", "整数"),
-        ("bachelor-degree-share", "101", "0 到 100"),
+        ("warning-terminal-online-rate", "101", "0 到 100"),
         ("yongtong-climate-centre", "120", "0 到 100"),
     ] {
         let res = save(&editor, plan, "2022Q3", &[(key, value, "")]).await;

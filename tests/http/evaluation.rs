@@ -19,7 +19,8 @@ fn seed_figures(app: &TestApp) {
     }
     app.put_value(GRID, "2022Q2", 2.4);
     app.put_value(GRID, "2023Q2", 2.2);
-    app.put_value("senior-engineers", "2023Q2", 2.0);
+    // Reported once a year: the 2022 figure, entered with its fourth quarter.
+    app.put_value("senior-engineers", "2022Q4", 2.0);
 }
 
 #[tokio::test]
@@ -47,8 +48,8 @@ async fn the_midterm_report_shows_each_figure_status_projection_and_sentence() {
     // 33 metrics have no approved figure by mid-2023; context metrics too count as missing.
     assert_eq!(texts(&doc, ".report-missing li").len(), 33);
     assert_eq!(texts(&doc, "#n-approved"), ["8"]);
-    // 32 quarterly metrics × 10 quarters and 4 annual ones × 2 year ends, 8 figures reported.
-    assert_eq!(texts(&doc, "#n-missing"), ["320"]);
+    // 26 quarterly metrics × 10 quarters and 10 annual ones × 2 year ends, 8 figures reported.
+    assert_eq!(texts(&doc, "#n-missing"), ["272"]);
     let overall = texts(&doc, ".summary-table tr.overall td");
     assert_eq!(
         overall,
@@ -261,7 +262,7 @@ async fn stale_values_are_marked_with_their_quarter_in_the_report_and_the_api() 
         assert_eq!(row.select(&sel("td.quarter .tag-stale")).count(), 1);
     }
     assert_eq!(stale, 33);
-    assert!((1..=4).contains(&annual), "{annual}");
+    assert!((1..=10).contains(&annual), "{annual}");
     assert_eq!(texts(&doc, "#n-stale"), ["33"]);
     assert_eq!(texts(&doc, ".report-stale li").len(), 33);
     assert_eq!(
@@ -303,7 +304,8 @@ async fn the_compare_page_tells_a_new_figure_from_a_date_that_only_moved() {
     assert!(date_only.len() >= 10, "{date_only:?}");
     let engineers = |css: &str| texts(&doc, &format!(".compare-date-only #c-senior-engineers {css}"));
     assert_eq!(engineers(".status"), ["正常推进", "明显滞后"]);
-    assert_eq!(engineers("td.figure .when"), ["2023年第二季度", "2023年第二季度"]);
+    // Reported once a year: the demo's last figure is 2022's.
+    assert_eq!(engineers("td.figure .when"), ["2022年第四季度", "2022年第四季度"]);
     assert_eq!(engineers(".tag-stale"), ["数据滞后"], "stale only at the later date");
     assert_eq!(engineers("td.cause"), ["未报新数据,仅评估日期推移"]);
     // Counted apart in the summary.

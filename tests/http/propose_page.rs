@@ -73,6 +73,7 @@ fn proposed(
         ("new_chapter", "".into()),
         ("source", source.into()),
         ("figures", "".into()),
+        ("frequency", "quarterly".into()),
     ]
 }
 
@@ -224,6 +225,8 @@ async fn an_edited_proposal_saves_exactly_the_rows_kept_as_edited() {
     ));
     let mut moved = proposed("q15-stations", "区域自动气象站", "个", "20", ch3, "新建区域自动气象站20个");
     moved[11].1 = "第五章 保障措施".into();
+    // Stations are counted at year end: reported once a year from the start.
+    moved[14].1 = "annual".into();
     fields.extend(row(2, true, &as_refs(&moved)));
 
     // 手工添加一项: the page comes back with one more, empty row and everything else kept.
@@ -235,6 +238,9 @@ async fn an_edited_proposal_saves_exactly_the_rows_kept_as_edited() {
     assert_eq!(input_value(&doc, "#m0-name").as_deref(), Some("灾害性天气监测率(修改)"));
     assert_eq!(texts(&doc, "#m0 blockquote.source mark"), ["98"]);
     assert_eq!(input_value(&doc, "#m3-name").as_deref(), Some(""));
+    assert_eq!(texts(&doc, "#m2-frequency option[selected]"), ["年度"], "the choice is carried through");
+    assert_eq!(texts(&doc, "#m0-frequency option[selected]"), ["季度"]);
+    assert_eq!(texts(&doc, "#m3-frequency option[selected]"), ["季度"], "a row added by hand");
     let new_key = input_value(&doc, "#m3-key").unwrap();
     assert!(new_key.starts_with("qijiang-15-m"), "{new_key}");
     assert!(
@@ -280,6 +286,9 @@ async fn an_edited_proposal_saves_exactly_the_rows_kept_as_edited() {
         expected.iter().map(|(k, n, c, t)| (k.to_string(), n.to_string(), c.to_string(), Some(*t))).collect();
     assert_eq!(saved, expected);
     assert_eq!(count(&app, "SELECT count(*) FROM metric WHERE key = 'q15-accuracy'"), 0, "the dropped row");
+    let annual =
+        |key: &str| count(&app, &format!("SELECT count(*) FROM metric WHERE key = '{key}' AND frequency = 'annual'"));
+    assert_eq!((annual("q15-stations"), annual("q15-monitoring"), annual(&new_key)), (1, 0, 0));
     assert_eq!(count(&app, "SELECT count(*) FROM audit WHERE action = 'plan_drafted' AND subject = 'qijiang-15'"), 1);
     assert_eq!(count(&app, &format!("SELECT count(*) FROM plan WHERE id = {id} AND midterm_on = '2028-06-30'")), 1);
 
@@ -303,6 +312,14 @@ async fn a_bad_field_comes_back_with_the_input_kept_and_nothing_written() {
     assert_eq!(status, 422);
     assert!(texts(&doc, "#m0-target-error")[0].contains("150"), "{:?}", texts(&doc, ".row-errors"));
     assert!(texts(&doc, "#m1-key-error")[0].contains("已被使用"));
+    assert!(texts(&doc, "#m0-frequency-error").is_empty());
+
+    // A frequency the page does not offer is refused beside its select.
+    let mut monthly = fields.clone();
+    set(&mut monthly, "m0.frequency", "monthly");
+    let (status, doc) = status_and_page(post(&admin, &monthly).await).await;
+    assert_eq!(status, 422);
+    assert!(texts(&doc, "#m0-frequency-error")[0].contains("填报频率"), "{:?}", texts(&doc, ".row-errors"));
     assert_eq!(input_value(&doc, "#m0-name").as_deref(), Some("公众覆盖率(改)"), "what was typed is kept");
     assert_eq!(input_value(&doc, "#m0-target").as_deref(), Some("150"));
     assert_eq!(input_value(&doc, "#midterm_on").as_deref(), Some("2028-06-30"));

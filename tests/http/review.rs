@@ -2,6 +2,7 @@
 //! confirmation, coming back to the same place, and what an editor sees of returns.
 
 use plantrack::auth::Role;
+use scraper::Selector;
 
 use crate::helpers::{LEAD, TestApp, input_value, save_entry as save, seed_plan_id, texts};
 
@@ -98,7 +99,7 @@ async fn approve_all_asks_first_naming_how_many_and_how_many_are_flagged() {
     assert_eq!(status, 403);
 
     // A figure that came in after the confirmation page was shown: nothing is approved.
-    save(&editor, plan, "2022Q3", &[("bachelor-degree-share", "86", "")]).await;
+    save(&editor, plan, "2022Q3", &[("warning-terminal-online-rate", "96", "")]).await;
     let res = reviewer.post(&format!("/plans/{plan}/review/approve-all"), &[("count", "2")]).await;
     assert_eq!(res.status(), 409);
     assert_eq!(crate::helpers::count(&app, "SELECT count(*) FROM reported_value WHERE status = 'approved'"), 1);
@@ -173,4 +174,34 @@ async fn a_figure_waiting_for_review_has_its_own_colour_not_the_at_risk_one() {
     let css = app.get("/static/style.css").await.text().await.unwrap();
     let colour = |var: &str| css.split(&format!("{var}: ")).nth(1).and_then(|s| s.split(';').next()).map(str::to_owned);
     assert!(colour("--pending").is_some() && colour("--pending") != colour("--at-risk"), "distinct colours");
+}
+
+#[tokio::test]
+async fn a_flag_shows_in_its_metrics_grouped_row_and_in_the_figure_table() {
+    let app = TestApp::spawn().await;
+    let plan = seed_plan_id(&app);
+    app.put_value("fibre-bandwidth", "2022Q2", 197.2);
+    let editor = app.sign_in(Role::Editor).await;
+    save(&editor, plan, "2022Q3", &[(LEAD, "45", ""), ("fibre-bandwidth", "1000", "千兆专线")]).await;
+
+    let reviewer = app.sign_in(Role::Reviewer).await;
+    let (_, doc) = reviewer.html(&format!("/plans/{plan}/review")).await;
+    // The grouped row names the flag, its quarter and its reason, and links to the figure.
+    let row = "#series #s-fibre-bandwidth";
+    assert_eq!(texts(&doc, &format!("{row}.flagged")).len(), 1);
+    let grouped = texts(&doc, &format!("{row} .flags .flag-beyond_twice_target"));
+    assert_eq!(grouped.len(), 1, "{grouped:?}");
+    assert!(grouped[0].starts_with("2022年第三季度 超过目标两倍:"), "{grouped:?}");
+    let link = doc
+        .select(&Selector::parse(&format!("{row} .flags a.flag-beyond_twice_target")).unwrap())
+        .next()
+        .and_then(|a| a.value().attr("href").map(str::to_owned));
+    assert_eq!(link.as_deref(), Some("#w-fibre-bandwidth-2022Q3"));
+    // The same flag in the figure table, on the figure's own row.
+    let table = texts(&doc, "#w-fibre-bandwidth-2022Q3 .flag-beyond_twice_target");
+    assert_eq!(table.len(), 1);
+    assert!(grouped[0].ends_with(table[0].trim_start_matches("超过目标两倍:")), "{grouped:?} vs {table:?}");
+    // An unflagged figure's row carries none.
+    assert!(texts(&doc, &format!("#series #s-{LEAD} .flags .flag")).is_empty());
+    assert!(texts(&doc, &format!("#series #s-{LEAD}.flagged")).is_empty());
 }

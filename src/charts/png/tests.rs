@@ -59,7 +59,7 @@ fn the_metric_chart_draws_with_its_rotated_axis_description() {
         baseline: Some((d(2020, 12, 31), 37.0)),
         target: Some((d(2025, 12, 31), 48.0, 48.0)),
         values: &values,
-        expected: Some(((d(2020, 12, 31), 37.0), (d(2025, 12, 31), 48.0))),
+        expected: &[(d(2020, 12, 31), 37.0), (d(2025, 12, 31), 48.0)],
         projection: Some(((d(2023, 6, 30), 45.0), (d(2025, 12, 31), 50.0))),
         earlier: None,
         width: 640,

@@ -503,3 +503,33 @@ fn an_annual_metric_is_judged_at_year_ends() {
     assert_eq!(due(Frequency::Annual, d(2024, 12, 30)), d(2023, 12, 31));
     assert_eq!(due(Frequency::Quarterly, d(2024, 6, 30)), d(2024, 6, 30));
 }
+
+#[test]
+fn an_annual_metric_expects_its_progress_at_year_ends_on_the_chart_and_the_bullet() {
+    let m = Metric {
+        frequency: Frequency::Annual,
+        ..metric(Kind::Count, Direction::Higher, Some(0.0), Some(Target::single(10.0)))
+    };
+    let v = vals(&[("2021Q4", 2.0), ("2022Q4", 4.0)]);
+    let a = at(&m, &v, d(2023, 9, 30));
+    let baseline = a.baseline.unwrap();
+    let path = expected_path(&m, baseline, d(2025, 12, 31));
+    let dates: Vec<_> = path.iter().map(|p| p.0).collect();
+    assert_eq!(dates, [2020, 2021, 2022, 2023, 2024, 2025].map(|y| d(y, 12, 31)));
+    assert_eq!((path[0].1, path[5].1), (0.0, 10.0));
+    // The bullet's expected marker in Q3 2023 is the chart's 2022 year-end point, not a
+    // point on a line through the quarter.
+    let marker = a.expected_value(&m).unwrap();
+    assert!(approx(marker, path[2].1), "{marker} vs {path:?}");
+    assert!(approx(marker, expected_value(&m, baseline, d(2025, 12, 31), d(2022, 12, 31)).unwrap()));
+    let quarterly = Metric { frequency: Frequency::Quarterly, ..m.clone() };
+    assert!(at(&quarterly, &v, d(2023, 9, 30)).expected_value(&quarterly).unwrap() > marker + 1.0);
+    // A quarterly metric's path is the straight line; no target, no path.
+    assert_eq!(expected_path(&quarterly, baseline, d(2025, 12, 31)).len(), 2);
+    let context = Metric { target: None, ..m.clone() };
+    assert!(expected_path(&context, baseline, d(2025, 12, 31)).is_empty());
+    // A target date inside a year ends the path there; a mid-year baseline starts it.
+    let mid = BaselinePoint { date: d(2021, 6, 30), ..baseline };
+    let dates: Vec<_> = expected_path(&m, mid, d(2024, 6, 30)).iter().map(|p| p.0).collect();
+    assert_eq!(dates, [d(2021, 6, 30), d(2021, 12, 31), d(2022, 12, 31), d(2023, 12, 31), d(2024, 6, 30)]);
+}

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::proposal_form::{ProposalForm, RowForm, field_label};
 use crate::error::{Error, Result};
 use crate::plan::propose::{self, Proposal};
-use crate::plan::{Direction, Kind};
+use crate::plan::{Direction, Frequency, Kind};
 use crate::store;
 use crate::web::auth::{Actor, Admin, CurrentUser, Principal};
 use crate::web::flash::{self, Flash};
@@ -53,6 +53,10 @@ impl ProposalPage {
 
     fn directions(&self) -> [(&'static str, &'static str); 2] {
         [(Direction::Higher.as_str(), "越高越好"), (Direction::Lower.as_str(), "越低越好")]
+    }
+
+    fn frequencies(&self) -> [(&'static str, &'static str); 2] {
+        [(Frequency::Quarterly.as_str(), "季度"), (Frequency::Annual.as_str(), "年度")]
     }
 
     fn label<'a>(&self, field: &'a str) -> &'a str {

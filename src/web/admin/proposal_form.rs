@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use crate::plan::bounds::bounds;
 use crate::plan::propose::Proposal;
 use crate::plan::seed::{self, ChapterDef, MetricDef, PlanDef};
-use crate::plan::{Direction, Kind, Target, fmt_num, number};
+use crate::plan::{Direction, Frequency, Kind, Target, fmt_num, number};
 
 /// More rows than any plan has: a bound on what one request makes the server check.
 pub const MAX_ROWS: usize = 300;
@@ -51,6 +51,8 @@ pub struct RowForm {
     pub unit: String,
     pub kind: String,
     pub direction: String,
+    /// `quarterly` or `annual`: an annual metric is entered with the fourth quarter.
+    pub frequency: String,
     pub baseline: String,
     pub baseline_date: String,
     /// The target, or a range's lower end when `target_high` is filled.
@@ -166,6 +168,7 @@ impl ProposalForm {
                 unit: d.unit.clone(),
                 kind: d.kind.as_str().to_owned(),
                 direction: d.direction.as_str().to_owned(),
+                frequency: d.frequency.as_str().to_owned(),
                 baseline: d.baseline.map(fmt_num).unwrap_or_default(),
                 baseline_date: d.baseline_date.to_string(),
                 target,
@@ -215,6 +218,7 @@ impl ProposalForm {
                     "unit" => row.unit = v,
                     "kind" => row.kind = v,
                     "direction" => row.direction = v,
+                    "frequency" => row.frequency = v,
                     "baseline" => row.baseline = v,
                     "baseline_date" => row.baseline_date = v,
                     "target" => row.target = v,
@@ -285,6 +289,7 @@ impl ProposalForm {
             target_date: date_text(day(&self.period_end)),
             kind: Kind::Level.as_str().to_owned(),
             direction: Direction::Higher.as_str().to_owned(),
+            frequency: Frequency::Quarterly.as_str().to_owned(),
             chapter: self.chapters.first().cloned().unwrap_or_default(),
             ..RowForm::default()
         });
@@ -447,6 +452,14 @@ impl RowForm {
         if direction.is_none() {
             errors.push(("direction".into(), "请选择方向".into()));
         }
+        // A form from before the select was there sends none: quarterly, as the seed's default.
+        let frequency = match self.frequency.trim() {
+            "" => Some(Frequency::Quarterly),
+            f => Frequency::parse(f),
+        };
+        if frequency.is_none() {
+            errors.push(("frequency".into(), "请选择填报频率(季度或年度)".into()));
+        }
         if self.chapter_title().is_empty() {
             errors.push(("chapter".into(), "请选择章节或填写新章节".into()));
         }
@@ -472,7 +485,7 @@ impl RowForm {
             max: None,
             continues: Some(self.continues.trim().to_owned()).filter(|k| !k.is_empty()),
             retired: None,
-            frequency: Default::default(),
+            frequency: frequency?,
         })
     }
 }
@@ -492,6 +505,7 @@ pub fn field_label(field: &str) -> &str {
         "unit" => "单位",
         "kind" => "类型",
         "direction" => "方向",
+        "frequency" => "填报频率",
         "baseline" => "基期值",
         "baseline_date" => "基期日期",
         "target" => "目标值",

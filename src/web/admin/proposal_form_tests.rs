@@ -96,6 +96,7 @@ fn fields(form: &ProposalForm) -> Vec<(String, String)> {
             ("unit", &r.unit),
             ("kind", &r.kind),
             ("direction", &r.direction),
+            ("frequency", &r.frequency),
             ("baseline", &r.baseline),
             ("baseline_date", &r.baseline_date),
             ("target", &r.target),
@@ -179,4 +180,19 @@ fn nothing_kept_is_refused() {
     }
     assert!(form.check(&HashSet::new()).is_none());
     assert!(form.errors.iter().any(|e| e.contains("至少")));
+}
+
+#[test]
+fn a_row_chosen_annual_is_an_annual_metric_and_an_unknown_frequency_is_said() {
+    let mut form = ProposalForm::of(&proposal(), &HashSet::new());
+    assert!(form.rows.iter().all(|r| r.frequency == "quarterly"), "the proposal's default");
+    form.rows[1].frequency = "annual".into();
+    let def = form.check(&HashSet::new()).expect("a good plan");
+    let frequency_of =
+        |row: &RowForm| def.chapters.iter().flat_map(|c| &c.metrics).find(|m| m.key == row.key).map(|m| m.frequency);
+    let frequencies: Vec<_> = form.rows.iter().map(frequency_of).collect();
+    assert_eq!(frequencies, [Frequency::Quarterly, Frequency::Annual, Frequency::Quarterly].map(Some));
+    form.rows[2].frequency = "monthly".into();
+    assert!(form.check(&HashSet::new()).is_none());
+    assert!(form.rows[2].error("frequency").contains("填报频率"), "{:?}", form.rows[2].errors);
 }

@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::{WaitingRow, build};
 use crate::charts;
 use crate::error::Result;
+use crate::plan::bounds::Flag;
 use crate::plan::progress::effective_target;
 use crate::plan::{Direction, Metric, Plan, Quarter, Reported, ReviewStatus};
 use crate::store::values::Stored;
@@ -31,10 +32,19 @@ pub(super) struct SeriesRow {
     pub span: String,
     pub approved_spark: String,
     pub new_spark: String,
-    /// Plausibility flags on the pending figures.
-    pub flags: usize,
+    /// Plausibility flags on the pending figures, each with its quarter: a reviewer who
+    /// approves the series from this row has seen them without the figure table.
+    pub flags: Vec<SeriesFlag>,
     /// What the approve form sends back: each pending figure's `quarter:version`.
     pub figures: String,
+}
+
+/// A flag of one pending figure, shown in its metric's row.
+pub(super) struct SeriesFlag {
+    pub quarter: String,
+    /// The figure's row in the table below.
+    pub anchor: String,
+    pub flag: Flag,
 }
 
 /// `quarter:version` of each figure, in quarter order: what a reviewer saw and approves.
@@ -78,7 +88,18 @@ pub(super) fn series_rows(
                     label: format!("{} {what}", m.name),
                 })
             };
-            let flags = waiting.iter().filter(|w| w.key == m.key && !w.returned).map(|w| w.flags.len()).sum();
+            let flags = waiting
+                .iter()
+                .filter(|w| w.key == m.key && !w.returned)
+                .flat_map(|w| {
+                    let (quarter, anchor) = (w.quarter.label_zh(), w.anchor());
+                    w.flags.iter().map(move |f| SeriesFlag {
+                        quarter: quarter.clone(),
+                        anchor: anchor.clone(),
+                        flag: f.clone(),
+                    })
+                })
+                .collect();
             Some(SeriesRow {
                 key: m.key.clone(),
                 name: m.name.clone(),
