@@ -51,6 +51,17 @@ pub(super) fn head(text: &str) -> Option<Head> {
     quarter_part(rest).map(|q| Head::Period(year, q))
 }
 
+/// A title that means a period but names none plantrack reads: a quarter word or a
+/// half-year (`2022年第五季度`, `2022年上半年`, `2022Q5`). Other titles with a year
+/// (`2025年目标`) are extra columns.
+fn looks_like_period(text: &str) -> bool {
+    let s: String = text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+    let after_year = s.trim_start_matches(|c: char| c.is_ascii_digit() || ('０'..='９').contains(&c));
+    s.contains('季')
+        || s.contains("半年")
+        || (after_year.len() < s.len() && after_year.trim_start_matches(['年', '-']).starts_with(['Q', 'Ｑ']))
+}
+
 /// `第三季度`, `三季度`, `3季度`, `三季`, `Q3`.
 fn quarter_part(s: &str) -> Option<u8> {
     let s = s.strip_prefix('Q').map(|d| d.to_owned()).unwrap_or_else(|| {
@@ -74,6 +85,9 @@ pub(super) struct Columns {
     name: Option<usize>,
     /// Each period column and its quarter as `2022Q3`.
     periods: Vec<(usize, String)>,
+    /// Columns titled like a period that is none (`2022年第五季度`, `2022年上半年`): their
+    /// figures are errors, never dropped without a word.
+    unreadable: Vec<(usize, String)>,
     /// The header's width: its last title's column + 1.
     width: usize,
 }
@@ -98,6 +112,7 @@ pub(super) fn find(raw: &[RawRow], search: usize) -> Option<(usize, Columns)> {
             continue;
         }
         let mut periods = Vec::new();
+        let mut unreadable = Vec::new();
         let mut year = None;
         let last = rows.iter().flat_map(|&r| raw[r].1.iter().map(|c| c.0)).max().unwrap_or(0);
         for col in 0..=last {
@@ -110,12 +125,14 @@ pub(super) fn find(raw: &[RawRow], search: usize) -> Option<(usize, Columns)> {
                 Some(Head::Quarter(q)) => year.map(|y| (y, q)),
                 None => None,
             };
-            if let Some((y, q)) = period {
-                periods.push((col, format!("{y}Q{q}")));
+            match (period, text(lower, col)) {
+                (Some((y, q)), _) => periods.push((col, format!("{y}Q{q}"))),
+                (None, Some(t)) if looks_like_period(t) => unreadable.push((col, t.trim().to_owned())),
+                _ => {}
             }
         }
         if !periods.is_empty() {
-            return Some((lower, Columns { key, name, periods, width: last + 1 }));
+            return Some((lower, Columns { key, name, periods, unreadable, width: last + 1 }));
         }
     }
     None
@@ -159,6 +176,21 @@ pub(super) fn rows(raw: &[RawRow], at: usize, columns: &Columns, origin: Origin)
                 error: Some(error),
             });
             continue;
+        }
+        for (col, title) in &columns.unreadable {
+            if !get(Some(*col)).is_empty() {
+                out.push(SheetRow {
+                    row,
+                    cell: address(*col, row),
+                    metric: metric.clone(),
+                    quarter: String::new(),
+                    value: get(Some(*col)),
+                    note: String::new(),
+                    error: Some(format!(
+                        "列标题“{title}”不是可识别的季度或年度(应写成 2022Q3、2022年第三季度或 2022年),本列数值无法导入"
+                    )),
+                });
+            }
         }
         for (col, quarter, value) in values {
             out.push(SheetRow {
@@ -273,6 +305,22 @@ mod tests {
                 ("A5", "x", "", "", true),
             ]
         );
+    }
+
+    #[test]
+    fn a_title_like_a_period_that_is_none_is_an_error_at_its_cells() {
+        for t in ["2022年第五季度", "2022年上半年", "2022Q5", "第五季度"] {
+            assert!(head(t).is_none() && looks_like_period(t), "{t}");
+        }
+        for t in ["2025年目标", "目标", "备注", "单位", "2020年基期"] {
+            assert!(!looks_like_period(t), "{t}");
+        }
+        let raw =
+            raw(&[(1, &[(0, "指标代码"), (1, "2022Q3"), (2, "2022年第五季度")]), (2, &[(0, "a"), (1, "1"), (2, "2")])]);
+        let (at, columns) = find(&raw, 5).unwrap();
+        let rows = rows(&raw, at, &columns, Origin::Xlsx);
+        let bad: Vec<(&str, bool)> = rows.iter().map(|r| (r.cell.as_str(), r.error.is_some())).collect();
+        assert_eq!(bad, [("C2", true), ("B2", false)]);
     }
 
     #[test]
