@@ -335,6 +335,16 @@ async fn a_bad_field_comes_back_with_the_input_kept_and_nothing_written() {
     let (status, doc) = status_and_page(post(&admin, &fields).await).await;
     assert_eq!(status, 422);
     assert!(texts(&doc, "#proposal-errors li")[0].contains(SEED_PLAN));
+
+    // A continued key that is no earlier plan's metric (the select only offers those; a
+    // hand-made request may not) comes back the same way, not as an error page.
+    let mut fields = header("qijiang-15");
+    fields.extend(row(0, true, &as_refs(&proposed("q15-y", "某指标", "个", "5", ch, "某指标达到5"))));
+    fields.push(("m0.continues".into(), "no-such-metric".into()));
+    let (status, doc) = status_and_page(post(&admin, &fields).await).await;
+    assert_eq!(status, 422);
+    assert!(texts(&doc, "#proposal-errors li")[0].contains("no-such-metric"), "{:?}", texts(&doc, "#proposal-errors"));
+    assert_eq!(input_value(&doc, "#m0-name").as_deref(), Some("某指标"), "what was typed is kept");
     assert_eq!(plans(&app), before);
     assert_eq!(count(&app, "SELECT count(*) FROM audit WHERE action = 'plan_drafted'"), 0);
 }

@@ -235,7 +235,19 @@ pub async fn save_proposal(
         let page = proposal_page(&state, p, form, None);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
     };
-    // create_draft records the draft in the audit log, with this address.
-    let id = state.store.write(move |tx| store::drafts::create_draft(tx, &def, &actor, &addr)).await?;
+    // create_draft records the draft in the audit log, with this address. What it refuses
+    // (a continued metric that is not an earlier plan's, a key taken meanwhile) brings the
+    // page back with the message, as any other mistake does.
+    let saved = state.store.write(move |tx| store::drafts::create_draft(tx, &def, &actor, &addr)).await;
+    let id = match saved {
+        Ok(id) => id,
+        Err(Error::Refused(message) | Error::BadRequest(message)) => {
+            form.errors.push(message);
+            let form = with_candidates(&state, form, false).await?;
+            let page = proposal_page(&state, p, form, None);
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response());
+        }
+        Err(e) => return Err(e),
+    };
     Ok(flash::redirect(&state, &format!("/?plan={id}"), Flash::DraftSaved))
 }
