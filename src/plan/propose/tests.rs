@@ -439,3 +439,13 @@ fn a_milestone_beside_a_count_in_one_sentence_is_proposed_too() {
     assert!(names.contains(&("新建区域自动气象站", Kind::Count)), "{names:?}");
     assert!(names.contains(&("市气象灾害防御中心建成", Kind::Milestone)), "{names:?}");
 }
+
+#[test]
+fn names_leave_out_the_verb_that_joins_them_to_their_figure() {
+    let text = "某某县气象事业发展“十五五”规划\n第二章 发展目标\n到2030年,气象观测站网平均间距缩小到5公里,气象信息员覆盖率保持100%,气象灾害经济损失占GDP比例下降到0.5%以内。\n";
+    let p = propose(text);
+    let names: Vec<&str> = p.metrics.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["气象观测站网平均间距", "气象信息员覆盖率", "气象灾害经济损失占GDP比例"]);
+    assert_eq!(p.metrics[0].direction, Direction::Lower, "a spacing is better small");
+    assert_eq!(p.metrics[2].direction, Direction::Lower);
+}
