@@ -4,6 +4,8 @@
 //! types. Fields may be added; none renamed or removed. `propose` and `decode_text` are
 //! filled in by the text rules' work.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
@@ -18,6 +20,7 @@ mod keys;
 mod names;
 mod numbers;
 mod read;
+mod script;
 mod sections;
 mod table;
 mod words;
@@ -63,7 +66,24 @@ pub struct Proposed {
 }
 
 /// Proposes the plan and its metrics from the plan's text.
-pub fn propose(text: &str) -> Proposal {
+pub fn propose(published: &str) -> Proposal {
+    let read = script::simplified(published);
+    let mut proposal = propose_simplified(&read);
+    if let Cow::Owned(read) = &read {
+        // What is quoted is quoted as published.
+        let back = |s: &str| script::as_published(published, read, s);
+        proposal.header.title = back(&proposal.header.title);
+        proposal.header.issuer = back(&proposal.header.issuer);
+        proposal.header.document_number = back(&proposal.header.document_number);
+        for m in &mut proposal.metrics {
+            m.source = back(&m.source);
+            m.chapter = back(&m.chapter);
+        }
+    }
+    proposal
+}
+
+fn propose_simplified(text: &str) -> Proposal {
     let mut header = header::read(text);
     let mut metrics = read::read(text, &header);
     if header.period_start.is_none() {

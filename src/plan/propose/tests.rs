@@ -449,3 +449,29 @@ fn names_leave_out_the_verb_that_joins_them_to_their_figure() {
     assert_eq!(p.metrics[0].direction, Direction::Lower, "a spacing is better small");
     assert_eq!(p.metrics[2].direction, Direction::Lower);
 }
+
+/// Some bureaus publish in traditional characters: the same rules read them, and what is
+/// quoted (原文, title, chapter) stays as published.
+#[test]
+fn a_plan_in_traditional_characters_is_read_by_the_same_rules() {
+    let text = "某市氣象事業發展“十五五”規劃\n第二章 發展目標\n到2030年，災害性天氣監測率達到95%以上，預警信息發佈時間縮短至5分鐘以內，新建區域自動氣象站30個。\n";
+    let p = propose(text);
+    assert_eq!(p.header.title, "某市氣象事業發展“十五五”規劃");
+    assert_eq!((p.header.period_start, p.header.period_end), (ymd(2026, 1, 1), ymd(2030, 12, 31)));
+    let got: Vec<(&str, &str, Direction, Option<Target>)> =
+        p.metrics.iter().map(|m| (m.name.as_str(), m.unit.as_str(), m.direction, m.target)).collect();
+    assert_eq!(
+        got,
+        [
+            ("灾害性天气监测率", "%", Direction::Higher, Some(Target::single(95.0))),
+            ("预警信息发布时间", "分钟", Direction::Lower, Some(Target::single(5.0))),
+            ("新建区域自动气象站", "个", Direction::Higher, Some(Target::single(30.0))),
+        ]
+    );
+    let m = &p.metrics[1];
+    assert!(m.source.contains("5分鐘以內") && m.chapter == "第二章 發展目標", "{m:?}");
+    for r in &m.figures {
+        assert!(m.source.is_char_boundary(r.start) && m.source.is_char_boundary(r.end));
+    }
+    assert!(m.figures.iter().any(|r| m.source[r.clone()].starts_with('5')), "{m:?}");
+}
