@@ -30,6 +30,8 @@ async fn draft_from_text(c: &Client, app: &TestApp) -> i64 {
     // Pasted, as an administrator would: typing a whole plan key by key takes too long.
     c.execute("document.querySelector('#text').value = arguments[0]", vec![PLAN_TEXT.into()]).await.unwrap();
     css(c, "#propose-text").await.click().await.unwrap();
+    // The proposal answers at the same path: wait for its own field, not the old page's h1.
+    css(c, "#plan_key").await;
     assert_eq!(text(c, "h1").await, "核对新规划");
     set_value(c, "#title", "衡阳市气象现代化意见").await;
     set_value(c, "#plan_key", "hengyang-2015").await;
@@ -88,6 +90,8 @@ async fn an_administrator_drafts_a_new_plan_from_its_text_and_publishes_it_in_th
     assert!(text(c, "#confirm-summary").await.contains("草稿"));
     css(c, "form[action$='/publish'] button[type=submit]").await.click().await.unwrap();
     wait_path(c, "/").await;
+    // The published dashboard: the flash of the save, and no draft banner.
+    css(c, ".message-ok").await;
     assert!(c.find_all(Locator::Css(".draft-banner")).await.unwrap().is_empty(), "published: no draft banner");
     let res = viewer.get(&format!("/?plan={draft}")).await;
     assert_eq!(res.status(), 200);
