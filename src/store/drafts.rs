@@ -141,27 +141,35 @@ pub fn plan_def(conn: &Connection, plan_id: i64) -> Result<PlanDef> {
     })
 }
 
-/// Checks that metric `key` (of a plan starting `plan_start`) may continue `old`: a metric
-/// of another plan that started earlier. Returns `old`'s last approved figure and the end
-/// of its quarter, the baseline the new metric starts from when it has none of its own.
+/// Checks that metric `key` (of a plan starting `plan_start`, measured in `unit`) may
+/// continue `old`: a metric of another plan that started earlier, in the same unit (one
+/// chart draws both, and the old figure may become the new baseline). Returns `old`'s last
+/// approved figure and the end of its quarter, the baseline the new metric starts from when
+/// it has none of its own.
 pub fn check_continues(
     conn: &Connection,
     key: &str,
+    unit: &str,
     old: &str,
     plan_start: NaiveDate,
 ) -> Result<Option<(f64, NaiveDate)>> {
     let found: Option<(i64, String, String)> = conn
         .query_row(
-            "SELECT m.id, p.period_start, p.title FROM metric m JOIN plan p ON p.id = m.plan_id WHERE m.key = ?1",
+            "SELECT m.id, p.period_start, m.unit FROM metric m JOIN plan p ON p.id = m.plan_id WHERE m.key = ?1",
             [old],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?;
-    let Some((old_id, old_start, _)) = found else {
+    let Some((old_id, old_start, old_unit)) = found else {
         return Err(Error::Refused(format!("指标 {key} 接续的指标代码 {old} 不存在")));
     };
     if old_start.as_str() >= plan_start.to_string().as_str() {
         return Err(Error::Refused(format!("指标 {key} 只能接续更早规划的指标,{old} 所在规划并不更早")));
+    }
+    if old_unit.trim() != unit.trim() {
+        return Err(Error::Refused(format!(
+            "指标 {key} 的单位“{unit}”与所接续的 {old} 的单位“{old_unit}”不同:两者的数值不能画在一张图上,也不能作为基期值"
+        )));
     }
     last_approved(conn, old_id)
 }
@@ -195,7 +203,7 @@ pub fn set_continues(conn: &Connection, key: &str, old: Option<&str>, actor: &st
     }
     if let Some(old) = old {
         let plan = plans::get(conn, m.plan_id)?;
-        check_continues(conn, key, old, plan.period_start)?;
+        check_continues(conn, key, &m.unit, old, plan.period_start)?;
     }
     conn.execute("UPDATE metric SET continues = ?2 WHERE id = ?1", params![m.id, old])?;
     let detail = format!("接续:{} → {}", m.continues.as_deref().unwrap_or("—"), old.unwrap_or("—"));

@@ -190,7 +190,7 @@ pub(crate) fn insert_metric(
 ) -> Result<i64> {
     let mut baseline = (m.baseline, m.baseline_date);
     if let Some(old) = m.continues.as_deref() {
-        let last = super::drafts::check_continues(conn, &m.key, old, def.period_start)?;
+        let last = super::drafts::check_continues(conn, &m.key, &m.unit, old, def.period_start)?;
         if m.baseline.is_none()
             && m.kind != Kind::Milestone
             && let Some((v, d)) = last

@@ -167,6 +167,10 @@ async fn a_continuing_metric_starts_from_the_old_figure_and_charts_both_plans() 
     assert_eq!(json["continues"], serde_json::Value::Null);
     let res = admin.post(&format!("/admin/metrics/{LEAD}/continues"), &[("continues", "radar-15")]).await;
     assert_eq!(res.status(), 409);
+    // A metric in another unit cannot continue it: its figures are no baseline, nor one chart.
+    let res = admin.post("/admin/metrics/lead-time-15/continues", &[("continues", "rainstorm-warning-accuracy")]).await;
+    assert_eq!(res.status(), 409);
+    assert!(res.text().await.unwrap().contains("单位"));
     let res = admin.post("/admin/metrics/lead-time-15/continues", &[("continues", LEAD)]).await;
     assert_eq!(res.status(), 303);
     assert_eq!(count(&app, "SELECT count(*) FROM audit WHERE subject = 'lead-time-15' AND detail LIKE '接续%'"), 2);
