@@ -250,20 +250,20 @@ fn problems(name: &str, password: &str, confirm: &str) -> Option<(&'static str, 
 async fn create(state: &AppState, code: String, name: String, password: String, addr: String) -> Result<Response> {
     // Hashing is deliberately slow: done before the writer's turn is taken.
     let hash = off_workers(move || auth::hash_password(&password)).await?;
-    let gate = state.first_start.clone();
+    let st = state.clone();
     state
         .store
         .write(move |tx| {
             let done = || Error::Refused("首次设置已经完成,本页面不再可用:请登录".into());
             if store::accounts::count(tx)? > 0 {
-                gate.close();
+                st.first_start.close();
                 return Err(done());
             }
             store::accounts::create(tx, &name, Role::Admin, &hash)?;
             audit::record(tx, ACTOR, "setup_admin_created", &name, "角色:管理员;设置码已用,首次设置页面已关闭", &addr)?;
             // Last, so a refused insert leaves the code for another try. Should the commit
             // itself fail (a full disk), the page stays closed: a restart prints a new code.
-            if !gate.consume(&code) {
+            if !st.first_start.consume(&code) {
                 return Err(done());
             }
             Ok(())
