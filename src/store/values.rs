@@ -75,8 +75,8 @@ fn reported(r: &Row, at: usize) -> rusqlite::Result<Reported> {
 }
 
 fn quarter(r: &Row, at: usize) -> rusqlite::Result<Quarter> {
-    let q: String = r.get(at)?;
-    q.parse().map_err(|e: crate::plan::quarter::QuarterParseError| {
+    // Read in place: a plan's figures are a thousand rows, each quarter a short string.
+    r.get_ref(at)?.as_str()?.parse().map_err(|e: crate::plan::quarter::QuarterParseError| {
         rusqlite::Error::FromSqlConversionFailure(at, rusqlite::types::Type::Text, Box::new(e))
     })
 }
