@@ -198,6 +198,14 @@ struct ServeArgs {
     /// The bureau's time zone (an IANA name): pages show times in it; the API keeps UTC.
     #[arg(long, env = "PLANTRACK_TIMEZONE", default_value = "Asia/Shanghai", value_parser = plantrack::plan::time::parse_zone)]
     timezone: plantrack::plan::time::Tz,
+    /// Megabytes of rendered pages kept in memory (compressed; a 50-metric plan's
+    /// dashboard and report take about 27 KB): raise it for thousands of plans.
+    #[arg(long, env = "PLANTRACK_CACHE_MB", default_value_t = (plantrack::web::PAGE_BUDGET >> 20) as u32, value_parser = clap::value_parser!(u32).range(4..=16384))]
+    cache_mb: u32,
+    /// Do not render every plan's dashboard and report ahead of visitors after a start
+    /// and at each change of day.
+    #[arg(long, env = "PLANTRACK_NO_WARM")]
+    no_warm: bool,
 }
 
 fn main() -> ExitCode {
@@ -251,6 +259,7 @@ fn serve(args: ServeArgs) -> plantrack::Result<()> {
         session_idle_secs: i64::from(args.session_idle_minutes) * 60,
         session_max_secs: i64::from(args.session_max_hours) * 3600,
         timezone: args.timezone,
+        page_budget: (args.cache_mb as usize) << 20,
     };
     let db_store = store.clone();
     let state = plantrack::AppState::new(store, info, config);
@@ -265,8 +274,16 @@ fn serve(args: ServeArgs) -> plantrack::Result<()> {
         // Before the address is announced, so a stop right after it is a clean one.
         let stop = plantrack::web::server::stop_signal()?;
         tracing::info!("plantrack serving {} on http://{}", db.display(), listener.local_addr()?);
+        let warming = (!args.no_warm).then(|| plantrack::web::warm::spawn(state.clone()));
         let app = plantrack::app(state).into_make_service_with_connect_info::<SocketAddr>();
-        plantrack::web::server::serve(listener, app, args.limits.into(), stop).await?;
+        let served = plantrack::web::server::serve(listener, app, args.limits.into(), stop).await;
+        if let Some(w) = warming {
+            // Before the checkpoint, which waits for readers: a page being warmed finishes
+            // its read, and no other begins.
+            w.abort();
+            let _ = w.await;
+        }
+        served?;
         // Last: the .db file alone then holds every write, and the -wal is empty.
         tokio::task::spawn_blocking(move || db_store.checkpoint())
             .await

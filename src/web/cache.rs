@@ -129,9 +129,13 @@ impl<V: Clone + Weigh> PageCache<V> {
     }
 
     /// Bytes held now.
-    #[cfg(test)]
-    fn bytes(&self) -> usize {
+    pub fn bytes(&self) -> usize {
         lock(&self.inner).bytes
+    }
+
+    /// The most it keeps.
+    pub fn budget(&self) -> usize {
+        self.budget
     }
 
     #[cfg(test)]

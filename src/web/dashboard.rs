@@ -11,11 +11,12 @@ use super::auth::CurrentUser;
 use super::cache::Page;
 use super::deflate::AcceptsGzip;
 use super::flash::Flashed;
-use super::{AppState, Lang, Layout, MetricRow, page_response, parse_as_of, view_of};
+use super::{AppState, Lang, Layout, MetricRow, Reads, page_response, parse_as_of, view_of};
 use crate::error::{Error, Result};
 use crate::plan::progress::{Status, count_statuses};
 use crate::plan::{Chapter, Plan};
 use crate::store;
+use crate::store::values::View;
 
 #[derive(Template)]
 #[template(path = "pages/dashboard/content.html")]
@@ -54,40 +55,8 @@ pub async fn show_dashboard(
     };
     let as_of = parse_as_of(q.get("as_of"))?;
     let view = view_of(&q);
-    // The default date depends on the day.
-    let key = format!("dashboard|{plan_id}|{as_of:?}|{view:?}|{}|{}", state.today(), lang.as_str());
-    let st = state.clone();
-    let page = state
-        .cached_page(key, move |reads| {
-            st.store.read_blocking(|c| {
-                reads.plan(plan_id);
-                let snap = store::plans::snapshot(c, plan_id, view)?;
-                let plan = snap.plan.clone();
-                let as_of = as_of.unwrap_or_else(|| st.default_as_of(&plan));
-                let mut groups: Vec<(Chapter, Vec<MetricRow>)> =
-                    snap.chapters.iter().map(|ch| (ch.clone(), Vec::new())).collect();
-                let mut statuses = Vec::with_capacity(snap.metrics.len());
-                // A retired metric is gone from what is current, kept in a look back.
-                for m in snap.metrics.iter().filter(|m| m.tracked_on(as_of)) {
-                    let a = plan.assess(m, snap.values_of(m.id), as_of);
-                    statuses.push(a.status);
-                    if let Some((_, rows)) = groups.iter_mut().find(|(ch, _)| ch.id == m.chapter_id) {
-                        rows.push(MetricRow::new(m, &a));
-                    }
-                }
-                let body = DashboardPage {
-                    counts: count_statuses(statuses.into_iter()),
-                    as_of,
-                    pending: view == store::values::View::WithPending,
-                    chapters: groups,
-                    plan: plan.clone(),
-                    lang,
-                }
-                .render()?;
-                Ok(Page::new(plan.title, String::new(), &body))
-            })
-        })
-        .await?;
+    let page =
+        state.cached_page(key(&state, plan_id, as_of, view, lang), render(&state, plan_id, as_of, view, lang)).await?;
     let mut layout = Layout::new(&state, &user, page.title.clone())
         .with_lang(lang)
         .with_plan_nav(plan_id)
@@ -95,4 +64,50 @@ pub async fn show_dashboard(
         .await?;
     layout.flash = flash;
     page_response(layout, &page, gzip)
+}
+
+/// The cache key of a dashboard: everything its body depends on besides the plan's data.
+pub(super) fn key(state: &AppState, plan_id: i64, as_of: Option<NaiveDate>, view: View, lang: Lang) -> String {
+    // The default date depends on the day.
+    format!("dashboard|{plan_id}|{as_of:?}|{view:?}|{}|{}", state.today(), lang.as_str())
+}
+
+/// Renders a dashboard's body (off the async workers; see [`AppState::cached_page`]).
+pub(super) fn render(
+    state: &AppState,
+    plan_id: i64,
+    as_of: Option<NaiveDate>,
+    view: View,
+    lang: Lang,
+) -> impl FnOnce(&mut Reads) -> Result<Page> + Send + 'static {
+    let st = state.clone();
+    move |reads| {
+        st.store.read_blocking(|c| {
+            reads.plan(plan_id);
+            let snap = store::plans::snapshot(c, plan_id, view)?;
+            let plan = snap.plan.clone();
+            let as_of = as_of.unwrap_or_else(|| st.default_as_of(&plan));
+            let mut groups: Vec<(Chapter, Vec<MetricRow>)> =
+                snap.chapters.iter().map(|ch| (ch.clone(), Vec::new())).collect();
+            let mut statuses = Vec::with_capacity(snap.metrics.len());
+            // A retired metric is gone from what is current, kept in a look back.
+            for m in snap.metrics.iter().filter(|m| m.tracked_on(as_of)) {
+                let a = plan.assess(m, snap.values_of(m.id), as_of);
+                statuses.push(a.status);
+                if let Some((_, rows)) = groups.iter_mut().find(|(ch, _)| ch.id == m.chapter_id) {
+                    rows.push(MetricRow::new(m, &a));
+                }
+            }
+            let body = DashboardPage {
+                counts: count_statuses(statuses.into_iter()),
+                as_of,
+                pending: view == View::WithPending,
+                chapters: groups,
+                plan: plan.clone(),
+                lang,
+            }
+            .render()?;
+            Ok(Page::new(plan.title, String::new(), &body))
+        })
+    }
 }

@@ -14,7 +14,7 @@ use super::auth::CurrentUser;
 use super::cache::Page;
 use super::deflate::AcceptsGzip;
 use super::format::{metric_chart_svg, percent, value_text};
-use super::{AppState, Layout, off_workers, page_response, render};
+use super::{AppState, Layout, Reads, off_workers, page_response, render};
 use crate::charts;
 use crate::error::{Error, Result};
 use crate::plan::progress::Status;
@@ -157,22 +157,33 @@ pub async fn show_evaluation(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response> {
     let raw = q.get("as_of").cloned();
-    // The report names the day it was generated.
-    let key = format!("evaluation|{plan_id}|{raw:?}|{}", state.today());
-    let st = state.clone();
-    let page = state
-        .cached_page(key, move |reads| {
-            reads.plan(plan_id);
-            let r = st.store.read_blocking(|c| load(c, plan_id, raw.as_ref(), st.today()))?;
-            let kind = r.kind_zh();
-            let head = format!(
-                "<link rel=\"stylesheet\" media=\"print\" href=\"/plans/{}/evaluation-print.css?as_of={}\">",
-                r.plan.id, r.as_of
-            );
-            Ok(Page::new(format!("{kind} {}", r.plan.title), head, &page(&r).render()?))
-        })
-        .await?;
+    let page = state.cached_page(key(&state, plan_id, raw.as_deref()), render_page(&state, plan_id, raw)).await?;
     page_response(Layout::new(&state, &user, page.title.clone()), &page, gzip)
+}
+
+/// The cache key of a report: the date asked for, and the day (the report names the day it
+/// was generated).
+pub(super) fn key(state: &AppState, plan_id: i64, raw_as_of: Option<&str>) -> String {
+    format!("evaluation|{plan_id}|{raw_as_of:?}|{}", state.today())
+}
+
+/// Renders a report's body (off the async workers; see [`AppState::cached_page`]).
+pub(super) fn render_page(
+    state: &AppState,
+    plan_id: i64,
+    raw_as_of: Option<String>,
+) -> impl FnOnce(&mut Reads) -> Result<Page> + Send + 'static {
+    let st = state.clone();
+    move |reads| {
+        reads.plan(plan_id);
+        let r = st.store.read_blocking(|c| load(c, plan_id, raw_as_of.as_ref(), st.today()))?;
+        let kind = r.kind_zh();
+        let head = format!(
+            "<link rel=\"stylesheet\" media=\"print\" href=\"/plans/{}/evaluation-print.css?as_of={}\">",
+            r.plan.id, r.as_of
+        );
+        Ok(Page::new(format!("{kind} {}", r.plan.title), head, &page(&r).render()?))
+    }
 }
 
 fn page(r: &Report) -> EvaluationPage {

@@ -38,6 +38,14 @@ impl Renders {
         self.cores.acquire().await.map_err(|e| Error::Internal(e.to_string()))
     }
 
+    /// Waits while every core is taken by a render, so that work nobody waits for yields
+    /// to work somebody does.
+    pub(crate) async fn wait_for_a_free_core(&self) {
+        while self.cores.available_permits() == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+
     #[cfg(test)]
     fn keys_held(&self) -> usize {
         lock(&self.keys).len()

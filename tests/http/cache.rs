@@ -2,8 +2,10 @@
 //! (they show the new figure at once) and leaves every other plan's pages cached.
 
 use plantrack::auth::Role;
+use plantrack::web::Config;
+use plantrack::web::warm::{self, Warmed};
 
-use crate::helpers::{LEAD, TestApp, plan_id, seed_plan_id, texts, two_plan_seeds};
+use crate::helpers::{LEAD, TestApp, exec, plan_id, seed_plan_id, texts, two_plan_seeds};
 
 /// The cached pages of plan `id` whose metric `key` is one of its metrics: the dashboard
 /// and the metric page (pending view, to show an entry before review), the chart, the report.
@@ -165,4 +167,31 @@ async fn a_visitors_whole_metric_page_shows_a_saved_figure_at_once() {
     assert_eq!(editor.post(&format!("/plans/{a}/entry/2023Q2"), &[(&field, "46.5")]).await.status(), 303);
     let after = page(visitor.get(&url).send().await.unwrap().text().await.unwrap());
     assert!(texts(&after, "section.values td").iter().any(|t| t.contains("46.5")), "the new figure at once");
+}
+
+#[tokio::test]
+async fn warming_keeps_each_published_plans_dashboard_and_report_before_anyone_asks() {
+    let (_dir, seeds) = two_plan_seeds();
+    let app = TestApp::spawn_with(seeds, false).await;
+    let (a, b) = (seed_plan_id(&app), plan_id(&app, "fixture-plan-15"));
+    exec(&app, &format!("UPDATE plan SET status = 'draft' WHERE id = {b}"));
+    let rendered = app.state.rendered();
+    let warmed = warm::warm(&app.state).await.unwrap();
+    assert_eq!(warmed, Warmed { plans: 1, pages: 2, budget_reached: false }, "a draft is not warmed");
+    assert_eq!(app.state.rendered(), rendered + 2);
+    get_all(&app, &[format!("/?plan={a}"), format!("/plans/{a}/evaluation")]).await;
+    assert_eq!(app.state.rendered(), rendered + 2, "the first visitor finds both pages kept");
+    let again = warm::warm(&app.state).await.unwrap();
+    assert_eq!((again.pages, app.state.rendered()), (2, rendered + 2), "warming again renders nothing kept");
+}
+
+#[tokio::test]
+async fn warming_stops_at_the_page_budget_and_says_so() {
+    let app = TestApp::spawn_with_config(Config { page_budget: 1, ..Config::default() }).await;
+    let rendered = app.state.rendered();
+    let warmed = warm::warm(&app.state).await.unwrap();
+    assert_eq!(warmed, Warmed { plans: 1, pages: 0, budget_reached: true });
+    assert_eq!(app.state.rendered(), rendered);
+    // Visitors are served all the same, each page rendered for them.
+    get_all(&app, &["/".to_owned()]).await;
 }

@@ -153,3 +153,35 @@ async fn the_first_admin_is_added_from_the_command_line_and_can_sign_in_and_scri
     let wrong = client.get(format!("{url}/api/plans")).bearer_auth("0".repeat(64)).send().await.unwrap();
     assert_eq!(wrong.status(), 401);
 }
+
+#[test]
+fn a_page_cache_size_out_of_range_is_refused_with_exit_code_2() {
+    for bad in ["0", "-5", "lots", "99999"] {
+        let out = Command::new(BIN).args(["serve".to_owned(), format!("--cache-mb={bad}")]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "--cache-mb {bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("命令行参数有误") && err.contains("--cache-mb"), "{err}");
+    }
+}
+
+#[test]
+fn the_server_warms_its_pages_after_a_start_and_says_how_many() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("warm.db");
+    let mut cmd = Command::new(BIN);
+    cmd.args(["serve", "--cache-mb", "8", "--addr", "127.0.0.1:0", "--db"]).arg(&db);
+    let mut server = KillOnDrop(cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap());
+    let stdout = BufReader::new(server.0.stdout.take().unwrap());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut seen = Vec::new();
+    for line in stdout.lines() {
+        let line = line.unwrap();
+        if line.contains("页面预热完成") {
+            assert!(line.contains("1 plans, 2 pages"), "the seed plan's dashboard and report: {line}");
+            return;
+        }
+        assert!(Instant::now() < deadline, "no warming reported: {seen:?}");
+        seen.push(line);
+    }
+    panic!("server exited before warming: {seen:?}");
+}
