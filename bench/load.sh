@@ -7,11 +7,13 @@
 #
 # With --scale it adds the spread workloads: each request a random plan (dashboards, reports,
 # metric pages), the paged plan lists, and one editor saving a figure every second in plan 1
-# while other plans' and plan 1's dashboards are read.
+# while other plans' and plan 1's dashboards are read. Rows start once the server has warmed
+# its pages; with --scale the first visits are measured again on a server without warming.
 # Environment: DURATION (seconds per target, default 10), CONNECTIONS (default 64),
 # THREADS (wrk threads, default 2), WRITERS (saving clients during the mixed run, default 4),
 # PLANS (synthetic plans with --scale, default 40), CARGO_JOBS (cargo build -j, optional),
-# PLANTRACK_BIN (a plantrack binary to measure instead of building one),
+# PLANTRACK_BIN (a plantrack binary to measure instead of building one), CACHE_MB (the
+# server's --cache-mb, optional),
 # SCALE_DB (a database made by `plantrack scale-data` to copy instead of generating one),
 # GZIP (1, the default: requests take gzip as browsers' do; 0: they do not).
 # Prints a Markdown table and writes it to $CARGO_TARGET_DIR/bench/load-<date>[-scale].md.
@@ -21,7 +23,7 @@
 set -euo pipefail
 
 usage() {
-    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 SCALE=0
@@ -132,27 +134,54 @@ TOKEN="$(PLANTRACK_LOG=warn "$BIN" user token "$USER_NAME" --label 负载测试 
 }
 
 # --- Server -----------------------------------------------------------------------------
-# Port 0: the kernel picks a free port, which the server logs once it listens.
-START="$(date +%s.%N)"
-"$BIN" serve --db "$DB" --addr 127.0.0.1:0 --public-read >"$TMP/server.log" 2>&1 &
-PID=$!
-PORT=""
-for _ in $(seq 1 3000); do
-    PORT="$(sed -n 's/.*on http:\/\/127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$TMP/server.log" | head -n 1)"
-    [[ -n "$PORT" ]] && break
-    kill -0 "$PID" 2>/dev/null || break
-    sleep 0.01
-done
-if [[ -z "$PORT" ]]; then
-    echo "load.sh: the server did not start; its log:" >&2
-    cat "$TMP/server.log" >&2
-    exit 1
+SERVE_ARGS=(--db "$DB" --public-read ${CACHE_MB:+--cache-mb "$CACHE_MB"})
+# start_server [FLAG…]: starts the server and waits until it answers. Port 0: the kernel
+# picks a free port, which the server logs once it listens.
+start_server() {
+    START="$(date +%s.%N)"
+    "$BIN" serve "${SERVE_ARGS[@]}" "$@" --addr 127.0.0.1:0 >"$TMP/server.log" 2>&1 &
+    PID=$!
+    PORT=""
+    for _ in $(seq 1 3000); do
+        PORT="$(sed -n 's/.*on http:\/\/127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$TMP/server.log" | head -n 1)"
+        [[ -n "$PORT" ]] && break
+        kill -0 "$PID" 2>/dev/null || break
+        sleep 0.01
+    done
+    if [[ -z "$PORT" ]]; then
+        echo "load.sh: the server did not start; its log:" >&2
+        cat "$TMP/server.log" >&2
+        exit 1
+    fi
+    BASE="http://127.0.0.1:$PORT"
+    # Start-up: from launch until the first page is answered.
+    until curl -s -o /dev/null --max-time 10 "$BASE/static/style.css"; do sleep 0.01; done
+    STARTUP="$(awk -v a="$START" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b - a}')"
+    echo "Server PID $PID on $BASE (answered ${STARTUP}s after launch)" >&2
+}
+stop_server() {
+    kill -INT "$PID" 2>/dev/null || true
+    wait "$PID" 2>/dev/null || true
+    PID=""
+}
+start_server
+# The server renders every plan's dashboard and report after a start (an older one does
+# not: no line comes). The rows are measured once that is done, on a quiet machine.
+WARM_NOTE=""
+WARM_LINE=""
+WARMS=0
+"$BIN" serve --help 2>/dev/null | grep -q -- '--no-warm' && WARMS=1
+if ((WARMS)); then
+    for _ in $(seq 1 6000); do
+        WARM_LINE="$(grep -m1 '页面预热完成' "$TMP/server.log" || true)"
+        [[ -n "$WARM_LINE" ]] && break
+        kill -0 "$PID" 2>/dev/null || break
+        sleep 0.05
+    done
 fi
-BASE="http://127.0.0.1:$PORT"
-# Start-up: from launch until the first page is answered.
-until curl -s -o /dev/null --max-time 10 "$BASE/static/style.css"; do sleep 0.01; done
-STARTUP="$(awk -v a="$START" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b - a}')"
-echo "Server PID $PID on $BASE (answered ${STARTUP}s after launch)" >&2
+if [[ -n "${WARM_LINE:-}" ]]; then
+    WARM_NOTE="- warming after start-up: ${WARM_LINE#*pages warmed: }"
+fi
 
 # --- wrk --------------------------------------------------------------------------------
 METRIC="severe-convection-warning-lead-time"
@@ -355,8 +384,9 @@ check PUT "/api/metrics/$METRIC/values/2025Q4"
 for t in "${TARGETS[@]}"; do
     run "${t%%|*}" "${t#*|}"
 done
-# Each spread workload twice: first as the first visits after start-up (every page is
-# rendered once, while the cache fills), then as the pages are visited again.
+# Each spread workload twice: first as the first visits after start-up (dashboards and
+# reports were warmed; metric pages are rendered once each, while the cache fills), then
+# as the pages are visited again.
 for s in "${SPREAD[@]}"; do
     IFS='|' read -r label path file <<<"$s"
     run "$label (first visits)" "$path" "$SPREAD_LUA" "$CONNECTIONS" "$file"
@@ -426,9 +456,19 @@ run "save a quarter's form, $CONNECTIONS clients" "/plans/1/entry/2025Q4" "$FORM
 # The metric page lists the latest 100 changes of a history the save runs have just grown.
 run "metric page after the save runs" "/metrics/$METRIC"
 
-# --- Report -----------------------------------------------------------------------------
 HWM="$(awk '/^VmHWM:/ {print $2, $3}' "/proc/$PID/status" 2>/dev/null || echo "?")"
 RSS="$(awk '/^VmRSS:/ {print $2, $3}' "/proc/$PID/status" 2>/dev/null || echo "?")"
+
+# What warming spares: the same first visits on a server started without it, where every
+# dashboard and report is rendered for the visitor who first asks (the cost of a cold cache).
+if ((SCALE && WARMS)); then
+    stop_server
+    start_server --no-warm
+    run "dashboards, a random plan each (first visits, warming off)" "/?plan={id}" "$SPREAD_LUA" "$CONNECTIONS" "$TMP/dashboards.txt"
+    run "evaluation reports, a random plan each (first visits, warming off)" "/plans/{id}/evaluation" "$SPREAD_LUA" "$CONNECTIONS" "$TMP/evaluations.txt"
+fi
+
+# --- Report -----------------------------------------------------------------------------
 DBSIZE="$(du -ch "$DB"* 2>/dev/null | awk 'END {print $1}')"
 RATIO="$(awk -v a="${RPS[dashboard]:-0}" -v b="${RPS[static CSS (baseline)]:-0}" \
     'BEGIN {if (b > 0) printf "%.3f", a / b; else print "?"}')"
@@ -444,6 +484,7 @@ REPORT="$(
     echo "- machine: $(nproc) CPU, $(uname -sr); load average before the run: $LOAD_BEFORE"
     [[ -z "$GEN_NOTE" ]] || echo "$GEN_NOTE"
     echo "- start-up: the server answered ${STARTUP} s after launch"
+    [[ -z "$WARM_NOTE" ]] || echo "$WARM_NOTE"
     echo
     echo "| target | path | req/s | p50 | p99 | non-2xx | socket errors | server VmHWM after |"
     echo "|---|---|---:|---:|---:|---:|---:|---:|"
