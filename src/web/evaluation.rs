@@ -75,7 +75,8 @@ struct EvalRow {
     spark: String,
 }
 
-fn eval_row(plan: &Plan, r: &Row) -> EvalRow {
+/// `spark`: draw the row's sparkline (only the chapters' tables show one).
+fn eval_row(plan: &Plan, r: &Row, spark: bool) -> EvalRow {
     let m = &r.metric;
     let a = &r.assessment;
     let points: Vec<(NaiveDate, f64)> = r.values.iter().map(|v| (v.quarter.end(), v.value)).collect();
@@ -96,16 +97,20 @@ fn eval_row(plan: &Plan, r: &Row) -> EvalRow {
         projected: a.forecast().map(fmt_num).unwrap_or_else(|| "—".into()),
         reach: report::xlsx::reach_text(a),
         sentence: r.sentence.clone(),
-        spark: charts::sparkline(&charts::Sparkline {
-            values: &points,
-            period: (plan.period_start, plan.period_end),
-            baseline: a.baseline.map(|b| (b.date, b.value)),
-            target: target.map(|t| (t.low, t.high)),
-            lower_is_better: m.direction == Direction::Lower,
-            width: 120,
-            height: 32,
-            label: format!("{} 各季度报告值", m.name),
-        }),
+        spark: if !spark {
+            String::new()
+        } else {
+            charts::sparkline(&charts::Sparkline {
+                values: &points,
+                period: (plan.period_start, plan.period_end),
+                baseline: a.baseline.map(|b| (b.date, b.value)),
+                target: target.map(|t| (t.low, t.high)),
+                lower_is_better: m.direction == Direction::Lower,
+                width: 120,
+                height: 32,
+                label: format!("{} 各季度报告值", m.name),
+            })
+        },
     }
 }
 
@@ -191,12 +196,15 @@ fn page(r: &Report) -> EvaluationPage {
         r.counts.iter().map(|(s, n)| (s.label_zh(), *n, status_rgb(*s))).collect();
     let summary_chart =
         charts::status_bars(&charts::StatusBars { title: "按状态统计", bars: &bars, width: 560, height: 220 });
-    let rows_of = |rows: &[Row]| rows.iter().map(|row| eval_row(&r.plan, row)).collect::<Vec<_>>();
+    let rows_of = |rows: &[Row]| rows.iter().map(|row| eval_row(&r.plan, row, true)).collect::<Vec<_>>();
     let attention = r
         .attention()
         .into_iter()
         .map(|row| {
-            (eval_row(&r.plan, row), metric_chart_svg(&r.plan, &row.metric, &row.assessment, &row.values, 640, 340))
+            (
+                eval_row(&r.plan, row, false),
+                metric_chart_svg(&r.plan, &row.metric, &row.assessment, &row.values, 640, 340),
+            )
         })
         .collect();
     EvaluationPage {
@@ -208,8 +216,8 @@ fn page(r: &Report) -> EvaluationPage {
         summary_chart,
         chapters: r.chapters.iter().map(|c| (c.chapter.title.clone(), c.counts.clone(), rows_of(&c.rows))).collect(),
         attention,
-        missing: r.missing().into_iter().map(|row| eval_row(&r.plan, row)).collect(),
-        stale: r.stale().into_iter().map(|row| eval_row(&r.plan, row)).collect(),
+        missing: r.missing().into_iter().map(|row| eval_row(&r.plan, row, false)).collect(),
+        stale: r.stale().into_iter().map(|row| eval_row(&r.plan, row, false)).collect(),
         current_from: Quarter::containing(r.as_of).prev(),
         dates: report::quarter_ends(&r.plan),
         plan: r.plan.clone(),
