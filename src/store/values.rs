@@ -442,33 +442,24 @@ pub struct FigureCounts {
 /// Figures of a plan from its first quarter to `last`: approved, awaiting review (pending
 /// or returned), and metric-quarters with no figure at all.
 pub fn figure_counts(conn: &Connection, plan_id: i64, last: Quarter) -> Result<FigureCounts> {
-    let mut annual_metrics = 0;
-    let (approved, waiting, metrics, first): (i64, i64, i64, Option<String>) = conn
-        .query_row(
-            "SELECT \
-           (SELECT count(*) FROM reported_value v JOIN metric m ON m.id = v.metric_id \
-             WHERE m.plan_id = ?1 AND v.quarter <= ?2 AND v.approved_value IS NOT NULL), \
-           (SELECT count(*) FROM reported_value v JOIN metric m ON m.id = v.metric_id \
-             WHERE m.plan_id = ?1 AND v.quarter <= ?2 AND v.status != 'approved'), \
-           (SELECT count(*) FROM metric WHERE plan_id = ?1 AND frequency = 'quarterly'), \
-           (SELECT period_start FROM plan WHERE id = ?1), \
-           (SELECT count(*) FROM metric WHERE plan_id = ?1 AND frequency = 'annual')",
-            params![plan_id, last.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, i64>(4)?)),
-        )
-        .map(|(a, w, m, f, annual)| {
-            annual_metrics = annual;
-            (a, w, m, f)
-        })?;
+    // One pass over the plan's figures (a report is rendered cold once per plan and day).
+    let (approved, waiting, present): (i64, i64, i64) = conn
+        .prepare_cached(
+            "SELECT coalesce(sum(v.approved_value IS NOT NULL), 0), coalesce(sum(v.status != 'approved'), 0), count(*) \
+             FROM reported_value v JOIN metric m ON m.id = v.metric_id WHERE m.plan_id = ?1 AND v.quarter <= ?2",
+        )?
+        .query_row(params![plan_id, last.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let (metrics, annual_metrics, first): (i64, i64, Option<String>) = conn
+        .prepare_cached(
+            "SELECT (SELECT count(*) FROM metric WHERE plan_id = ?1 AND frequency = 'quarterly'), \
+             (SELECT count(*) FROM metric WHERE plan_id = ?1 AND frequency = 'annual'), \
+             (SELECT period_start FROM plan WHERE id = ?1)",
+        )?
+        .query_row([plan_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     let first = first.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()).map(Quarter::containing);
     let quarters = first.map_or(0, |f| Quarter::range(f, last).count()) as i64;
     // An annual metric is due once a year, in the fourth quarter.
     let fourths = first.map_or(0, |f| Quarter::range(f, last).filter(|q| q.number() == 4).count()) as i64;
-    let present: i64 = conn.query_row(
-        "SELECT count(*) FROM reported_value v JOIN metric m ON m.id = v.metric_id WHERE m.plan_id = ?1 AND v.quarter <= ?2",
-        params![plan_id, last.to_string()],
-        |r| r.get(0),
-    )?;
     Ok(FigureCounts {
         approved: approved as usize,
         pending: waiting as usize,
