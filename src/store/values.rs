@@ -359,7 +359,7 @@ pub fn record_source(conn: &Connection, metric_id: i64, q: Quarter, source: &Sou
 /// Recorded changes of a metric's figures, newest first: the latest `limit`, or all.
 pub fn history(conn: &Connection, metric_id: i64, limit: Option<i64>) -> Result<Vec<Change>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {CHANGE_COLS} FROM value_history WHERE metric_id = ?1 ORDER BY id DESC LIMIT ?2"
+        "SELECT {CHANGE_COLS} FROM {CHANGES} WHERE h.metric_id = ?1 ORDER BY h.id DESC LIMIT ?2"
     ))?;
     changes(&mut stmt, params![metric_id, limit.unwrap_or(-1)])
 }
@@ -367,14 +367,14 @@ pub fn history(conn: &Connection, metric_id: i64, limit: Option<i64>) -> Result<
 /// One recorded change of a metric's figures.
 pub fn change(conn: &Connection, metric_id: i64, id: i64) -> Result<Option<Change>> {
     let mut stmt =
-        conn.prepare_cached(&format!("SELECT {CHANGE_COLS} FROM value_history WHERE metric_id = ?1 AND id = ?2"))?;
+        conn.prepare_cached(&format!("SELECT {CHANGE_COLS} FROM {CHANGES} WHERE h.metric_id = ?1 AND h.id = ?2"))?;
     Ok(changes(&mut stmt, params![metric_id, id])?.pop())
 }
 
-const CHANGE_COLS: &str = "id, quarter, action, old_value, new_value, old_done, new_done, status, note, actor, at, \
-     (SELECT file FROM import_source s WHERE s.history_id = value_history.id), \
-     (SELECT sheet FROM import_source s WHERE s.history_id = value_history.id), \
-     (SELECT cell FROM import_source s WHERE s.history_id = value_history.id)";
+const CHANGE_COLS: &str = "h.id, h.quarter, h.action, h.old_value, h.new_value, h.old_done, h.new_done, h.status, h.note, \
+     h.actor, h.at, s.file, s.sheet, s.cell";
+/// A change with where it was imported from, if it was: one look-up per row, not one per column.
+const CHANGES: &str = "value_history h LEFT JOIN import_source s ON s.history_id = h.id";
 
 fn changes(stmt: &mut rusqlite::CachedStatement, args: impl rusqlite::Params) -> Result<Vec<Change>> {
     let rows = stmt.query_map(args, |r| {
@@ -386,7 +386,7 @@ fn changes(stmt: &mut rusqlite::CachedStatement, args: impl rusqlite::Params) ->
             new_value: r.get(4)?,
             old_done: r.get(5)?,
             new_done: r.get(6)?,
-            status: r.get::<_, String>(7).map(|s| ReviewStatus::parse(&s))?,
+            status: ReviewStatus::parse(r.get_ref(7)?.as_str()?),
             note: r.get(8)?,
             actor: r.get(9)?,
             at: r.get(10)?,

@@ -50,8 +50,7 @@ pub struct MetricBody {
     metric: Metric,
     row: MetricRow,
     as_of: NaiveDate,
-    /// Kept deflated, inflated as the page is rendered.
-    chart: Deflated,
+    chart: Chart,
     values: Vec<ValueRow>,
     /// Pending figures are shown in place of approved ones.
     pending: bool,
@@ -60,6 +59,33 @@ pub struct MetricBody {
     more_history: bool,
     /// The metric this one continues: key, name and its plan's title.
     continues: Option<(String, String, String)>,
+}
+
+/// The chart in a body: kept deflated in a body that is cached (pages for signed-in users
+/// are rendered around it per request), plain in one rendered once into a whole page
+/// that is deflated as a whole (deflating it alone too only to inflate it was 3 % of
+/// such a page's render).
+enum Chart {
+    Plain(String),
+    Kept(Deflated),
+}
+
+impl Chart {
+    fn bytes(&self) -> usize {
+        match self {
+            Self::Plain(s) => s.len(),
+            Self::Kept(d) => d.bytes(),
+        }
+    }
+}
+
+impl std::fmt::Display for Chart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Plain(s) => f.write_str(s),
+            Self::Kept(d) => d.fmt(f),
+        }
+    }
 }
 
 impl super::cache::Weigh for Arc<MetricBody> {
@@ -214,7 +240,7 @@ pub async fn show_metric(
         let page = state
             .cached_page(cache_key, move |reads| {
                 let l = st.store.read_blocking(|c| load(c, reads, &st, &key, as_of, view, true))?;
-                let body = Arc::new(body(l, view));
+                let body = Arc::new(body(l, view, false));
                 let layout = Layout::new(&st, &CurrentUser(None), body.metric.name.clone())
                     .with_lang(lang)
                     .with_plan_nav(body.plan.id);
@@ -228,7 +254,7 @@ pub async fn show_metric(
     let body = state
         .cached(&state.metric_pages, cache_key, move |reads| {
             let l = st.store.read_blocking(|c| load(c, reads, &st, &key, as_of, view, true))?;
-            Ok(Arc::new(body(l, view)))
+            Ok(Arc::new(body(l, view, true)))
         })
         .await?;
     let csrf = user.0.as_ref().map(|p| p.csrf().to_owned()).unwrap_or_default();
@@ -236,7 +262,8 @@ pub async fn show_metric(
     Ok(render(&MetricPage { layout, csrf, lang, body })?.into_response())
 }
 
-fn body(l: Loaded, view: View) -> MetricBody {
+/// `keep`: the body is cached, its chart kept deflated.
+fn body(l: Loaded, view: View, keep: bool) -> MetricBody {
     let values = value_rows(&l);
     let chart = chart_svg(&l);
     let more_history = l.history.len() as i64 > HISTORY_ON_PAGE;
@@ -252,7 +279,7 @@ fn body(l: Loaded, view: View) -> MetricBody {
         plan: l.plan,
         chapter: l.chapter,
         metric: l.metric,
-        chart: Deflated::new(&chart),
+        chart: if keep { Chart::Kept(Deflated::new(&chart)) } else { Chart::Plain(chart) },
         values,
     }
 }
