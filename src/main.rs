@@ -198,10 +198,11 @@ struct ServeArgs {
     /// The bureau's time zone (an IANA name): pages show times in it; the API keeps UTC.
     #[arg(long, env = "PLANTRACK_TIMEZONE", default_value = "Asia/Shanghai", value_parser = plantrack::plan::time::parse_zone)]
     timezone: plantrack::plan::time::Tz,
-    /// Megabytes of rendered pages kept in memory (compressed; a 50-metric plan's
-    /// dashboard and report take about 27 KB): raise it for thousands of plans.
-    #[arg(long, env = "PLANTRACK_CACHE_MB", default_value_t = (plantrack::web::PAGE_BUDGET >> 20) as u32, value_parser = clap::value_parser!(u32).range(4..=16384))]
-    cache_mb: u32,
+    /// Megabytes of rendered pages kept in memory, compressed (default: 40, or 32 KB for
+    /// each plan when there are more than 1,280; a 50-metric plan's dashboard and report
+    /// take about 27 KB).
+    #[arg(long, env = "PLANTRACK_CACHE_MB", value_parser = clap::value_parser!(u32).range(4..=16384))]
+    cache_mb: Option<u32>,
     /// Do not render every plan's dashboard and report ahead of visitors after a start
     /// and at each change of day.
     #[arg(long, env = "PLANTRACK_NO_WARM")]
@@ -259,7 +260,7 @@ fn serve(args: ServeArgs) -> plantrack::Result<()> {
         session_idle_secs: i64::from(args.session_idle_minutes) * 60,
         session_max_secs: i64::from(args.session_max_hours) * 3600,
         timezone: args.timezone,
-        page_budget: (args.cache_mb as usize) << 20,
+        page_budget: args.cache_mb.map(|mb| (mb as usize) << 20),
     };
     let db_store = store.clone();
     let state = plantrack::AppState::new(store, info, config);

@@ -65,8 +65,9 @@ pub struct Config {
     pub session_max_secs: i64,
     /// The bureau's time zone: pages show every stored (UTC) time in it.
     pub timezone: Tz,
-    /// Bytes of rendered pages kept at most, deflated (`--cache-mb`).
-    pub page_budget: usize,
+    /// Bytes of rendered pages kept at most, deflated (`--cache-mb`); `None`: enough for
+    /// every published plan's dashboard and report ([`page_budget_for`]).
+    pub page_budget: Option<usize>,
 }
 
 impl Default for Config {
@@ -77,7 +78,7 @@ impl Default for Config {
             session_idle_secs: 2 * 3600,
             session_max_secs: 12 * 3600,
             timezone: time::BUREAU_ZONE,
-            page_budget: PAGE_BUDGET,
+            page_budget: None,
         }
     }
 }
@@ -122,11 +123,15 @@ impl AppState {
     /// nothing but example figures, and a newcomer should see them at once.
     pub fn new(store: Store, info: DbInfo, mut config: Config) -> Self {
         config.public_read |= info.demo;
-        let page_budget = config.page_budget;
+        let page_budget = match config.page_budget {
+            Some(b) => b,
+            // A count it cannot read leaves the least budget; the error shows on the first page.
+            None => cache::page_budget_for(store.read_blocking(|c| crate::store::plans::count(c)).unwrap_or(0)),
+        };
         Self(Arc::new(Shared {
             store,
-            info: info,
-            config: config,
+            info,
+            config,
             pages: cache::PageCache::new(page_budget),
             charts: cache::PageCache::new(CHART_BUDGET),
             metric_pages: cache::PageCache::new(METRIC_BUDGET),
@@ -238,11 +243,6 @@ impl AppState {
     }
 }
 
-/// Bytes of rendered pages kept at most by default, deflated (dashboards, reports, the
-/// plans list, metric pages for visitors not signed in): a 50-metric plan's dashboard is
-/// 5 KB, its report 22 KB, so a thousand plans' take 27 MB. A bureau with thousands of
-/// plans raises it with `--cache-mb`, at that cost in memory.
-pub const PAGE_BUDGET: usize = 40 << 20;
 /// Bytes of charts kept at most, deflated (about 1.5 KB each).
 const CHART_BUDGET: usize = 4 << 20;
 /// Bytes of metric pages' user-independent parts kept at most (for signed-in users, whose

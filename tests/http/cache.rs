@@ -187,7 +187,7 @@ async fn warming_keeps_each_published_plans_dashboard_and_report_before_anyone_a
 
 #[tokio::test]
 async fn warming_stops_at_the_page_budget_and_says_so() {
-    let app = TestApp::spawn_with_config(Config { page_budget: 1, ..Config::default() }).await;
+    let app = TestApp::spawn_with_config(Config { page_budget: Some(1), ..Config::default() }).await;
     let rendered = app.state.rendered();
     let warmed = warm::warm(&app.state).await.unwrap();
     assert_eq!(warmed, Warmed { plans: 1, pages: 0, budget_reached: true });
