@@ -152,6 +152,14 @@ impl<V: Clone + Weigh> PageCache<V> {
         self.budget
     }
 
+    /// Drops every entry.
+    pub fn clear(&self) {
+        let mut inner = lock(&self.inner);
+        inner.entries.clear();
+        inner.clock.clear();
+        inner.bytes = 0;
+    }
+
     #[cfg(test)]
     fn len(&self) -> usize {
         lock(&self.inner).entries.len()

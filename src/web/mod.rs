@@ -222,6 +222,14 @@ impl AppState {
         Ok(v)
     }
 
+    /// Drops every kept page, chart and JSON answer: each is rendered again when asked for.
+    pub(crate) fn forget_pages(&self) {
+        self.pages.clear();
+        self.charts.clear();
+        self.metric_pages.clear();
+        self.json.clear();
+    }
+
     /// How many pages, charts and JSON answers the caches have rendered since start: one
     /// per miss. Tests count it to see what a write left cached.
     pub fn rendered(&self) -> u64 {

@@ -26,10 +26,13 @@ pub struct Warmed {
 /// Warms now and after every change of day, until the task is aborted.
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        let mut first = true;
         loop {
             let day = state.today();
             let started = Instant::now();
-            match warm(&state).await {
+            let warmed = if first { warm(&state).await } else { new_day(&state).await };
+            first = false;
+            match warmed {
                 Ok(w) => tracing::info!(
                     "页面预热完成 pages warmed: {} plans, {} pages in {:.1} s{}",
                     w.plans,
@@ -46,6 +49,14 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
             }
         }
     })
+}
+
+/// A new day: yesterday's pages can never be served again (their keys name the day), but
+/// they would hold the budget, and the cache's clock drops pages not yet used first, which
+/// would be the ones just warmed. They are dropped, then today's are warmed.
+pub async fn new_day(state: &AppState) -> crate::Result<Warmed> {
+    state.forget_pages();
+    warm(state).await
 }
 
 /// Renders every published plan's dashboard and report (default date, approved figures,

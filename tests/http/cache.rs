@@ -195,3 +195,20 @@ async fn warming_stops_at_the_page_budget_and_says_so() {
     // Visitors are served all the same, each page rendered for them.
     get_all(&app, &["/".to_owned()]).await;
 }
+
+#[tokio::test]
+async fn a_new_day_drops_the_pages_it_can_never_serve_and_warms_todays() {
+    let app = TestApp::spawn().await;
+    // Asked first: a query through the store's own connection counts as a write.
+    let id = seed_plan_id(&app);
+    let first = warm::warm(&app.state).await.unwrap();
+    assert_eq!(first.pages, 2);
+    let rendered = app.state.rendered();
+    // The clock does not move in a test: what is checked is that the day's warming starts
+    // from an empty cache (so nothing of yesterday's holds the budget) and fills it again.
+    let today = warm::new_day(&app.state).await.unwrap();
+    assert_eq!(today, Warmed { plans: 1, pages: 2, budget_reached: false });
+    assert_eq!(app.state.rendered(), rendered + 2, "both pages rendered afresh");
+    get_all(&app, &[format!("/?plan={id}"), format!("/plans/{id}/evaluation")]).await;
+    assert_eq!(app.state.rendered(), rendered + 2, "and kept for the day's first visitor");
+}
