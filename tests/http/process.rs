@@ -339,3 +339,37 @@ fn the_systemd_unit_stops_with_sigterm_as_its_own_user_and_sets_only_real_settin
         assert!(help.contains(&format!("[env: {var}=")), "{var} is no setting of `plantrack serve`");
     }
 }
+
+#[test]
+fn sigterm_while_pages_are_being_warmed_is_a_clean_stop() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("many.db");
+    let made = Command::new(BIN)
+        .args(["scale-data", "--plans", "40", "--metrics", "20", "--quarters", "8", "--fill-quarters", "8", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let mut server = crate::helpers::KillOnDrop(
+        Command::new(BIN)
+            .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+            .arg(&db)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(server.0.stdout.take().unwrap()).lines();
+    while !lines.next().expect("the server names its address").unwrap().contains("http://") {}
+    // Eighty-two pages to warm, a second or more of work for this build: the stop comes
+    // while they are being rendered.
+    sigterm(&server.0);
+    let (status, took) = wait_for_exit(&mut server.0, Duration::from_secs(20));
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    eprintln!("SIGTERM while warming: exited after {:.2} s", took.as_secs_f64());
+    assert_eq!(status.code(), Some(0), "{status:?}");
+    assert!(rest.iter().all(|l| !l.contains("页面预热完成")), "the stop came before warming ended: {rest:?}");
+    assert!(rest.iter().any(|l| l.contains("stopped cleanly")), "{rest:?}");
+    assert_eq!(wal_len(&db), 0, "checkpointed: the warming's reads did not hold the WAL");
+}
