@@ -199,8 +199,8 @@ struct ServeArgs {
     #[arg(long, env = "PLANTRACK_TIMEZONE", default_value = "Asia/Shanghai", value_parser = plantrack::plan::time::parse_zone)]
     timezone: plantrack::plan::time::Tz,
     /// Megabytes of rendered pages kept in memory, compressed (default: 40, or 32 KB for
-    /// each plan when there are more than 1,280; a 50-metric plan's dashboard and report
-    /// take about 27 KB).
+    /// each plan when there are more than 1,280, at most 512; a 50-metric plan's dashboard
+    /// and report take about 27 KB).
     #[arg(long, env = "PLANTRACK_CACHE_MB", value_parser = clap::value_parser!(u32).range(4..=16384))]
     cache_mb: Option<u32>,
     /// Do not render every plan's dashboard and report ahead of visitors after a start

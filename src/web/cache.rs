@@ -24,9 +24,14 @@ pub const PAGE_BUDGET: usize = 40 << 20;
 /// three were rendered afresh, 611 req/s).
 pub const PAGE_BUDGET_PER_PLAN: usize = 32 << 10;
 
+/// The most the budget grows to by itself (16,384 plans' worth): past it the operator
+/// chooses with `--cache-mb`, not the number of plans a database has gathered over decades.
+pub const PAGE_BUDGET_MAX: usize = 512 << 20;
+
 /// The page budget at start when `--cache-mb` does not set one.
 pub fn page_budget_for(plans: i64) -> usize {
-    PAGE_BUDGET.max(usize::try_from(plans).unwrap_or(0).saturating_mul(PAGE_BUDGET_PER_PLAN))
+    let grown = usize::try_from(plans).unwrap_or(0).saturating_mul(PAGE_BUDGET_PER_PLAN);
+    grown.clamp(PAGE_BUDGET, PAGE_BUDGET_MAX)
 }
 
 /// What an entry was made from: each scope with its stamp at the time.
@@ -202,6 +207,8 @@ mod tests {
         assert_eq!(page_budget_for(1_000), PAGE_BUDGET, "1,000 plans' 27 MB fit the least");
         assert_eq!(page_budget_for(1_280), 40 << 20);
         assert_eq!(page_budget_for(3_000), 3_000 * (32 << 10));
+        assert_eq!(page_budget_for(16_384), PAGE_BUDGET_MAX);
+        assert_eq!(page_budget_for(i64::MAX), PAGE_BUDGET_MAX, "no more than that by itself");
         // A 50-metric plan's pages (5 KB + 22 KB deflated) fit with a fifth to spare.
         assert!(page_budget_for(3_000) > 3_000 * 27 * 1_000 * 6 / 5);
     }
