@@ -342,6 +342,30 @@ impl Checker<'_> {
 }
 
 impl MetricDef {
+    /// A stored metric of `plan` as its seed file would describe it: dates left unsaid
+    /// written out as the plan's defaults.
+    pub fn of_stored(m: &super::Metric, plan: &super::Plan) -> Self {
+        Self {
+            key: m.key.clone(),
+            name: m.name.clone(),
+            name_en: m.name_en.clone(),
+            unit: m.unit.clone(),
+            kind: m.kind,
+            direction: m.direction,
+            baseline: m.baseline,
+            baseline_date: m.baseline_date.unwrap_or_else(|| plan.default_baseline_date()),
+            target: m.target,
+            target_date: plan.target_date_of(m),
+            source: m.source.clone(),
+            notes: m.notes.clone(),
+            min: m.min,
+            max: m.max,
+            continues: m.continues.clone(),
+            retired: m.retired.clone(),
+            frequency: m.frequency,
+        }
+    }
+
     /// The metric as if stored (no ids yet): what the bounds rules read.
     pub fn as_metric(&self) -> super::Metric {
         let m = self;

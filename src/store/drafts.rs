@@ -99,29 +99,7 @@ pub fn plan_def(conn: &Connection, plan_id: i64) -> Result<PlanDef> {
     let chapters = plans::chapters(conn, plan_id)?
         .into_iter()
         .map(|ch| ChapterDef {
-            metrics: metrics
-                .iter()
-                .filter(|m| m.chapter_id == ch.id)
-                .map(|m| MetricDef {
-                    key: m.key.clone(),
-                    name: m.name.clone(),
-                    name_en: m.name_en.clone(),
-                    unit: m.unit.clone(),
-                    kind: m.kind,
-                    direction: m.direction,
-                    baseline: m.baseline,
-                    baseline_date: m.baseline_date.unwrap_or_else(|| plan.default_baseline_date()),
-                    target: m.target,
-                    target_date: plan.target_date_of(m),
-                    source: m.source.clone(),
-                    notes: m.notes.clone(),
-                    min: m.min,
-                    max: m.max,
-                    continues: m.continues.clone(),
-                    retired: m.retired.clone(),
-                    frequency: m.frequency,
-                })
-                .collect(),
+            metrics: metrics.iter().filter(|m| m.chapter_id == ch.id).map(|m| MetricDef::of_stored(m, &plan)).collect(),
             title: ch.title,
             title_en: ch.title_en,
         })
@@ -186,9 +164,11 @@ fn last_approved(conn: &Connection, metric_id: i64) -> Result<Option<(f64, Naive
     Ok(row.and_then(|(q, v)| q.parse::<Quarter>().ok().map(|q| (v, q.end()))))
 }
 
-/// The metric `key` continues, with its plan: `(metric, plan)`.
-pub fn continued(conn: &Connection, key: &str) -> Result<Option<(crate::plan::Metric, crate::plan::Plan)>> {
-    let m = plans::metric_by_key(conn, key)?;
+/// The metric `m` continues, with its plan: `(metric, plan)`.
+pub fn continued(
+    conn: &Connection,
+    m: &crate::plan::Metric,
+) -> Result<Option<(crate::plan::Metric, crate::plan::Plan)>> {
     let Some(old) = m.continues.as_deref() else { return Ok(None) };
     let Ok(old) = plans::metric_by_key(conn, old) else { return Ok(None) };
     let plan = plans::get(conn, old.plan_id)?;

@@ -201,7 +201,7 @@ fn load(
     let assessment = plan.assess(&metric, &values, as_of);
     // One more than shown, to know whether there are more.
     let history = if history { store::values::history(c, metric.id, Some(HISTORY_ON_PAGE + 1))? } else { Vec::new() };
-    let earlier = match store::drafts::continued(c, key)? {
+    let earlier = match store::drafts::continued(c, &metric)? {
         Some((old, old_plan)) => {
             reads.plan(old_plan.id);
             let values = store::values::of_metric(c, old.id, View::Approved)?;
