@@ -7,7 +7,8 @@
 //! otherwise wait in line for two cores. Published plans in force come first, dashboards
 //! before reports, until the page budget is nearly spent (beyond it, warming would only
 //! push out what it warmed). One page at a time, and only while a core is free of
-//! visitors' renders: warming never takes a core from a request that needs one.
+//! visitors' renders: a visitor's render never waits behind more than the one page being
+//! warmed (pages served from the cache still share the cores with it).
 
 use std::time::{Duration, Instant};
 
@@ -26,13 +27,11 @@ pub struct Warmed {
 /// Warms now and after every change of day, until the task is aborted.
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut first = true;
         loop {
             let day = state.today();
             let started = Instant::now();
-            let warmed = if first { warm(&state).await } else { new_day(&state).await };
-            first = false;
-            match warmed {
+            // At a start the caches hold at most what the first visitors asked for.
+            match new_day(&state).await {
                 Ok(w) => tracing::info!(
                     "页面预热完成 pages warmed: {} plans, {} pages in {:.1} s{}",
                     w.plans,
