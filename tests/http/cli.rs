@@ -185,3 +185,21 @@ fn the_server_warms_its_pages_after_a_start_and_says_how_many() {
     }
     panic!("server exited before warming: {seen:?}");
 }
+
+#[test]
+fn with_no_warm_the_server_renders_nothing_ahead_of_visitors() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cold.db");
+    let mut cmd = Command::new(BIN);
+    cmd.args(["serve", "--no-warm", "--addr", "127.0.0.1:0", "--db"]).arg(&db);
+    let mut server = KillOnDrop(cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap());
+    let mut lines = BufReader::new(server.0.stdout.take().unwrap()).lines();
+    while !lines.next().expect("the server names its address").unwrap().contains("http://") {}
+    // Warming the one seed plan takes milliseconds when it is on (see the test above).
+    std::thread::sleep(Duration::from_millis(1500));
+    let kill = Command::new("kill").args(["-TERM", &server.0.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(rest.iter().any(|l| l.contains("stopped cleanly")), "{rest:?}");
+    assert!(rest.iter().all(|l| !l.contains("页面预热")), "nothing was warmed: {rest:?}");
+}
