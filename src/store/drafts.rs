@@ -190,25 +190,37 @@ pub fn set_continues(conn: &Connection, key: &str, old: Option<&str>, actor: &st
     audit::record(conn, actor, "metric_changed", key, &detail, addr)
 }
 
-/// Metrics of plans that started before `new_plan_start` a new metric called `name` may
-/// continue, as `(key, name, plan title)`: the same name first, then names that contain
-/// each other, newest plan first within each.
+/// For each of `names`, the metrics of plans that started before `new_plan_start` a new
+/// metric of that name may continue: the same name first, then names containing it or
+/// contained in it; newest plan first, at most 20 each. `(key, name, plan title)`.
+/// The older plans' metrics are read once for all the names (a proposal has fifty rows,
+/// and matching by containment cannot use an index).
 pub fn continuation_candidates(
     conn: &Connection,
     new_plan_start: NaiveDate,
-    name: &str,
-) -> Result<Vec<(String, String, String)>> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Ok(Vec::new());
-    }
+    names: &[&str],
+) -> Result<Vec<Vec<(String, String, String)>>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT m.key, m.name, p.title, m.name = ?2 AS exact FROM metric m JOIN plan p ON p.id = m.plan_id \
-         WHERE p.period_start < ?1 AND (m.name = ?2 OR instr(m.name, ?2) > 0 OR instr(?2, m.name) > 0) \
-         ORDER BY exact DESC, p.period_start DESC, m.ord LIMIT 20",
+        "SELECT m.key, m.name, p.title FROM metric m JOIN plan p ON p.id = m.plan_id \
+         WHERE p.period_start < ?1 ORDER BY p.period_start DESC, m.ord",
     )?;
-    let rows = stmt.query_map(params![new_plan_start.to_string(), name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let older: Vec<(String, String, String)> = stmt
+        .query_map([new_plan_start.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    Ok(names
+        .iter()
+        .map(|name| {
+            let name = name.trim();
+            if name.is_empty() {
+                return Vec::new();
+            }
+            let mut found: Vec<&(String, String, String)> =
+                older.iter().filter(|(_, n, _)| n.contains(name) || name.contains(n.as_str())).collect();
+            // Stable: within each group the newest plan stays first.
+            found.sort_by_key(|(_, n, _)| n != name);
+            found.into_iter().take(20).cloned().collect()
+        })
+        .collect())
 }
 
 /// Retires metric `key` on `on` for `reason`: gone from what is current, its figures kept.
@@ -302,12 +314,13 @@ source = "原文"
     fn candidates_put_the_same_name_first_and_only_older_plans() {
         let conn = db();
         let d = |y| NaiveDate::from_ymd_opt(y, 1, 1).unwrap();
-        let found = continuation_candidates(&conn, d(2026), "预警提前量").unwrap();
+        let one = |start, name| continuation_candidates(&conn, start, &[name]).unwrap().remove(0);
+        let found = one(d(2026), "预警提前量");
         assert_eq!(found, vec![("lead-time".into(), "预警提前量".into(), "十四五".into())]);
-        assert_eq!(continuation_candidates(&conn, d(2026), "强对流预警提前量").unwrap().len(), 1);
-        assert_eq!(continuation_candidates(&conn, d(2026), "提前量").unwrap().len(), 1);
-        assert!(continuation_candidates(&conn, d(2026), "雷达").unwrap().is_empty());
-        assert!(continuation_candidates(&conn, d(2021), "预警提前量").unwrap().is_empty(), "not older");
+        assert_eq!(one(d(2026), "强对流预警提前量").len(), 1);
+        assert_eq!(one(d(2026), "提前量").len(), 1);
+        assert!(one(d(2026), "雷达").is_empty());
+        assert!(one(d(2021), "预警提前量").is_empty(), "not older");
     }
 
     #[test]

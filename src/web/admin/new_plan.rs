@@ -196,8 +196,9 @@ async fn with_candidates(state: &AppState, mut form: ProposalForm, choose_same_n
     state
         .store
         .read(move |c| {
-            for row in &mut form.rows {
-                let found = store::drafts::continuation_candidates(c, start, &row.name)?;
+            let names: Vec<&str> = form.rows.iter().map(|r| r.name.as_str()).collect();
+            let all = store::drafts::continuation_candidates(c, start, &names)?;
+            for (row, found) in form.rows.iter_mut().zip(all) {
                 if choose_same_name
                     && row.continues.is_empty()
                     && let Some((key, _, _)) = found.iter().find(|(_, name, _)| name == row.name.trim())
