@@ -99,8 +99,14 @@ impl Bounds {
 
 /// The bounds of `m`: its own `min`/`max` where set, else what its unit and kind allow.
 pub fn bounds(m: &Metric) -> Bounds {
-    let unit = m.unit.trim();
-    let (mut min, mut max): (Limit, Limit) = match m.kind {
+    bounds_for(&m.unit, m.kind, m.min, m.max)
+}
+
+/// [`bounds`] of a metric not stored yet (a seed's, a form's, a proposal's row), from the
+/// only fields the rules read: unit, kind and the plan's own `min`/`max`.
+pub fn bounds_for(unit: &str, kind: Kind, own_min: Option<f64>, own_max: Option<f64>) -> Bounds {
+    let unit = unit.trim();
+    let (mut min, mut max): (Limit, Limit) = match kind {
         Kind::Milestone => (Some((0.0, "完成百分比")), Some((100.0, "完成百分比"))),
         _ if is_percent(unit) => (Some((0.0, "百分比")), Some((100.0, "百分比"))),
         _ if unit == "分" => (Some((0.0, "百分制评分")), Some((100.0, "百分制评分"))),
@@ -109,14 +115,14 @@ pub fn bounds(m: &Metric) -> Bounds {
         _ if NON_NEGATIVE_UNITS.contains(&unit) || WHOLE_UNITS.contains(&unit) => (Some((0.0, "数量不能为负")), None),
         _ => (None, None),
     };
-    if let Some(v) = m.min {
+    if let Some(v) = own_min {
         min = Some((v, "规划设定的下限"));
     }
-    if let Some(v) = m.max {
+    if let Some(v) = own_max {
         max = Some((v, "规划设定的上限"));
     }
     // Counts and reference totals of things (16 项) are whole; a level in 个 may be an average.
-    let whole = matches!(m.kind, Kind::Count | Kind::Context) && WHOLE_UNITS.contains(&unit);
+    let whole = matches!(kind, Kind::Count | Kind::Context) && WHOLE_UNITS.contains(&unit);
     Bounds { min, max, whole }
 }
 

@@ -365,33 +365,6 @@ impl MetricDef {
             frequency: m.frequency,
         }
     }
-
-    /// The metric as if stored (no ids yet): what the bounds rules read.
-    pub fn as_metric(&self) -> super::Metric {
-        let m = self;
-        super::Metric {
-            id: 0,
-            plan_id: 0,
-            chapter_id: 0,
-            key: m.key.clone(),
-            name: m.name.clone(),
-            name_en: m.name_en.clone(),
-            unit: m.unit.clone(),
-            kind: m.kind,
-            direction: m.direction,
-            baseline: m.baseline,
-            baseline_date: Some(m.baseline_date),
-            target: m.target,
-            target_date: Some(m.target_date),
-            source: m.source.clone(),
-            notes: m.notes.clone(),
-            min: m.min,
-            max: m.max,
-            continues: m.continues.clone(),
-            retired: None,
-            frequency: m.frequency,
-        }
-    }
 }
 
 fn is_slug(s: &str) -> bool {

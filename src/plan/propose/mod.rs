@@ -103,28 +103,7 @@ fn propose_simplified(text: &str) -> Proposal {
 /// end) and left out otherwise: `false`.
 fn fix_up(m: &mut Proposed, header: &Header) -> bool {
     relative_change(m);
-    let limits = bounds::bounds(&crate::plan::Metric {
-        id: 0,
-        plan_id: 0,
-        chapter_id: 0,
-        key: String::new(),
-        name: m.name.clone(),
-        name_en: None,
-        unit: m.unit.clone(),
-        kind: m.kind,
-        direction: m.direction,
-        baseline: m.baseline,
-        baseline_date: None,
-        target: m.target,
-        target_date: None,
-        source: String::new(),
-        notes: String::new(),
-        min: None,
-        max: None,
-        continues: None,
-        retired: None,
-        frequency: Default::default(),
-    });
+    let limits = bounds::bounds_for(&m.unit, m.kind, None, None);
     if m.baseline.is_some_and(|b| limits.refusal(b).is_some()) {
         if m.kind == Kind::Context {
             return false;

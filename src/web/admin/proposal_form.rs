@@ -10,7 +10,7 @@ use std::ops::Range;
 
 use chrono::NaiveDate;
 
-use crate::plan::bounds::bounds;
+use crate::plan::bounds::bounds_for;
 use crate::plan::propose::Proposal;
 use crate::plan::seed::{self, ChapterDef, MetricDef, PlanDef};
 use crate::plan::{Direction, Frequency, Kind, Target, fmt_num, number};
@@ -327,7 +327,7 @@ impl ProposalForm {
             if taken.contains(&m.key) {
                 row.errors.push(("key".into(), format!("指标代码 {} 已被使用,请换一个", m.key)));
             }
-            let b = bounds(&m.as_metric());
+            let b = bounds_for(&m.unit, m.kind, m.min, m.max);
             if let Some(why) = m.baseline.and_then(|v| b.refusal(v)) {
                 row.errors.push(("baseline".into(), why));
             }
